@@ -1,0 +1,1 @@
+//! The vara-zkml prover: model, circuit, proving and prover service.

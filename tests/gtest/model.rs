@@ -1,0 +1,289 @@
+//! The Model service: deployment, verifier-data upload, finalization and the prover registry.
+
+use crate::common::*;
+use sails_rs::{futures::StreamExt as _, prelude::*};
+use zkml_client::{
+    ModelDefect, Zkml as _,
+    model::{Model as _, ModelError, UploadStatus, events::ModelEvents},
+    sessions::{Sessions as _, SessionsError},
+};
+
+#[tokio::test]
+async fn deployment_stores_the_model() {
+    let data = vec![7u8; 100];
+    let init = model_init(&data);
+    let chain = Chain::deploy(init.clone()).await.unwrap();
+    let model = chain.as_(STRANGER).model();
+
+    let info = model.info().await.unwrap();
+    assert_eq!(info.admin, ActorId::from(ADMIN));
+    assert_eq!(info.name, init.name);
+    assert_eq!(info.layer_widths, init.layer_widths);
+    assert_eq!(info.shifts, init.shifts);
+    assert_eq!(info.fold_steps, 3);
+    assert_eq!(info.weights_digest, init.weights_digest);
+    assert_eq!(info.verifier_key_digest, init.verifier_key_digest);
+    assert!(!info.finalized);
+    assert_eq!(model.verifier_key().await.unwrap(), init.verifier_key);
+    assert_eq!(
+        model.upload_status().await.unwrap(),
+        UploadStatus {
+            uploaded: 0,
+            declared: 100,
+            finalized: false
+        }
+    );
+}
+
+/// Makes a valid model description inconsistent.
+type Breakage = fn(&mut zkml_client::ModelInit);
+
+#[tokio::test]
+async fn inconsistent_models_are_refused() {
+    let cases: Vec<(Breakage, ModelDefect)> = vec![
+        (|i| i.name.clear(), ModelDefect::Name { max: 64 }),
+        (|i| i.name = "x".repeat(65), ModelDefect::Name { max: 64 }),
+        (|i| i.input_shape = (28, 27), ModelDefect::InputShape),
+        (
+            |i| i.layer_widths = vec![784],
+            ModelDefect::LayerWidths { max: 8 },
+        ),
+        (
+            |i| i.layer_widths = vec![783, 32, 32, 10],
+            ModelDefect::LayerWidths { max: 8 },
+        ),
+        (
+            |i| i.layer_widths = vec![784, 32, 32, 9],
+            ModelDefect::LayerWidths { max: 8 },
+        ),
+        (
+            |i| i.layer_widths = vec![784, 0, 32, 10],
+            ModelDefect::LayerWidths { max: 8 },
+        ),
+        (|i| i.fold_steps = 2, ModelDefect::FoldSteps),
+        (|i| i.shifts = vec![10], ModelDefect::Shift { max: 31 }),
+        (|i| i.shifts = vec![10, 32], ModelDefect::Shift { max: 31 }),
+        (
+            |i| {
+                i.verifier_key.clear();
+                i.verifier_key_digest = keccak(&[]);
+            },
+            ModelDefect::VerifierKeySize { max: 65536 },
+        ),
+        (
+            |i| i.verifier_key_digest[0] ^= 1,
+            ModelDefect::VerifierKeyDigest,
+        ),
+        (
+            |i| i.verifier_data_len = 16 * 1024 * 1024 + 1,
+            ModelDefect::VerifierDataSize {
+                max: 16 * 1024 * 1024,
+            },
+        ),
+    ];
+    for (break_it, defect) in cases {
+        let mut init = model_init(&[]);
+        break_it(&mut init);
+        let err = Chain::deploy(init)
+            .await
+            .err()
+            .expect("deployment must fail");
+        assert_eq!(
+            err,
+            format!("{:?}", zkml_client::ModelError::InvalidModel(defect))
+        );
+    }
+}
+
+#[tokio::test]
+async fn verifier_data_uploads_in_order_and_finalizes() {
+    let data: Vec<u8> = (0..250u32).map(|i| i as u8).collect();
+    let chain = Chain::deploy(model_init(&data)).await.unwrap();
+    let mut admin = chain.as_(ADMIN).model();
+    let mut events = admin.listen().await.unwrap();
+
+    let status = admin
+        .upload_verifier_data(0, data[..100].to_vec())
+        .await
+        .unwrap();
+    assert_eq!(
+        status,
+        Ok(UploadStatus {
+            uploaded: 100,
+            declared: 250,
+            finalized: false
+        })
+    );
+    assert_eq!(
+        events.next().await.unwrap().1,
+        ModelEvents::VerifierDataUploaded {
+            uploaded: 100,
+            declared: 250
+        }
+    );
+
+    // Bad chunks change nothing.
+    let before = admin.upload_status().await.unwrap();
+    assert_eq!(
+        admin
+            .upload_verifier_data(50, data[50..60].to_vec())
+            .await
+            .unwrap(),
+        Err(ModelError::UploadOutOfOrder {
+            expected: 100,
+            got: 50
+        })
+    );
+    assert_eq!(
+        admin.upload_verifier_data(100, vec![0; 151]).await.unwrap(),
+        Err(ModelError::UploadPastDeclaredSize {
+            declared: 250,
+            end: 251
+        })
+    );
+    assert_eq!(
+        admin.upload_verifier_data(100, vec![]).await.unwrap(),
+        Err(ModelError::EmptyChunk)
+    );
+    assert_eq!(
+        chain
+            .as_(STRANGER)
+            .model()
+            .upload_verifier_data(100, data[100..].to_vec())
+            .await
+            .unwrap(),
+        Err(ModelError::NotAdmin)
+    );
+    assert_eq!(
+        admin.finalize().await.unwrap(),
+        Err(ModelError::UploadIncomplete {
+            uploaded: 100,
+            declared: 250
+        })
+    );
+    assert_eq!(admin.upload_status().await.unwrap(), before);
+
+    admin
+        .upload_verifier_data(100, data[100..].to_vec())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        chain.as_(STRANGER).model().finalize().await.unwrap(),
+        Err(ModelError::NotAdmin)
+    );
+    admin.finalize().await.unwrap().unwrap();
+    let _uploaded = events.next().await.unwrap();
+    assert_eq!(
+        events.next().await.unwrap().1,
+        ModelEvents::ModelFinalized {
+            verifier_data_digest: keccak(&data)
+        }
+    );
+    assert!(admin.info().await.unwrap().finalized);
+    assert_eq!(
+        admin.finalize().await.unwrap(),
+        Err(ModelError::ModelAlreadyFinalized)
+    );
+    assert_eq!(
+        admin.upload_verifier_data(250, vec![1]).await.unwrap(),
+        Err(ModelError::ModelAlreadyFinalized)
+    );
+}
+
+#[tokio::test]
+async fn corrupt_verifier_data_is_not_finalized() {
+    let data = vec![1u8; 64];
+    let chain = Chain::deploy(model_init(&data)).await.unwrap();
+    let mut admin = chain.as_(ADMIN).model();
+    let mut corrupt = data.clone();
+    corrupt[10] ^= 0xff;
+    admin
+        .upload_verifier_data(0, corrupt)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        admin.finalize().await.unwrap(),
+        Err(ModelError::VerifierDataDigestMismatch)
+    );
+    assert!(!admin.info().await.unwrap().finalized);
+}
+
+#[tokio::test]
+async fn nothing_runs_before_finalization() {
+    let chain = Chain::deploy(model_init(&[])).await.unwrap();
+    assert_eq!(
+        chain
+            .as_(USER)
+            .sessions()
+            .submit_input(image(0))
+            .await
+            .unwrap(),
+        Err(SessionsError::ModelNotFinalized)
+    );
+    assert_eq!(chain.as_(USER).sessions().my_session().await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn admin_manages_provers() {
+    let chain = Chain::deploy(model_init(&[])).await.unwrap();
+    let mut admin = chain.as_(ADMIN).model();
+    let mut events = admin.listen().await.unwrap();
+    let prover = ActorId::from(PROVER);
+
+    admin.add_prover(prover).await.unwrap().unwrap();
+    assert_eq!(
+        events.next().await.unwrap().1,
+        ModelEvents::ProverAdded { prover }
+    );
+    assert!(admin.is_prover(prover).await.unwrap());
+    assert_eq!(
+        admin.add_prover(prover).await.unwrap(),
+        Err(ModelError::ProverAlreadyRegistered)
+    );
+    assert_eq!(
+        chain
+            .as_(STRANGER)
+            .model()
+            .add_prover(STRANGER.into())
+            .await
+            .unwrap(),
+        Err(ModelError::NotAdmin)
+    );
+    assert_eq!(
+        chain
+            .as_(PROVER)
+            .model()
+            .remove_prover(prover)
+            .await
+            .unwrap(),
+        Err(ModelError::NotAdmin)
+    );
+    assert_eq!(admin.provers().await.unwrap(), vec![prover]);
+
+    admin.remove_prover(prover).await.unwrap().unwrap();
+    assert_eq!(
+        events.next().await.unwrap().1,
+        ModelEvents::ProverRemoved { prover }
+    );
+    assert_eq!(
+        admin.remove_prover(prover).await.unwrap(),
+        Err(ModelError::ProverNotRegistered)
+    );
+    assert!(admin.provers().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn prover_registry_is_bounded() {
+    let chain = Chain::deploy(model_init(&[])).await.unwrap();
+    let mut admin = chain.as_(ADMIN).model();
+    for i in 0..32u64 {
+        admin.add_prover((1000 + i).into()).await.unwrap().unwrap();
+    }
+    assert_eq!(
+        admin.add_prover(2000.into()).await.unwrap(),
+        Err(ModelError::TooManyProvers { max: 32 })
+    );
+    assert_eq!(admin.provers().await.unwrap().len(), 32);
+}

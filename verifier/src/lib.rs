@@ -1,0 +1,16 @@
+//! no_std verifier of Nova compressed SNARKs for the vara-zkml program.
+//!
+//! The program stores a [`Verification`] between messages and advances it with a work budget
+//! until it reports the public output `zn` or an error.
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod error;
+pub mod proof;
+pub mod verification;
+
+pub use error::VerifyError;
+pub use proof::Proof;
+pub use verification::{Progress, Verification};
