@@ -162,3 +162,31 @@ async fn pending_inputs_page_oldest_first() {
     assert_eq!(seen, expected);
     assert_eq!(prover.pending(None, 3).await.unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn open_sessions_are_bounded() {
+    let chain = Chain::ready().await;
+    for user in 1000..1256u64 {
+        chain
+            .env()
+            .system()
+            .mint_to(user, 1_000_000_000_000_000_000);
+        chain
+            .as_(user)
+            .sessions()
+            .submit_input(image(1))
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let mut late = chain.as_(USER).sessions();
+    assert_eq!(
+        late.submit_input(image(1)).await.unwrap(),
+        Err(SessionsError::TooManyOpenSessions { max: 256 })
+    );
+    assert_eq!(late.my_session().await.unwrap(), None);
+    assert_eq!(late.counts().await.unwrap().open, 256);
+
+    chain.as_(1000).sessions().purge().await.unwrap().unwrap();
+    late.submit_input(image(1)).await.unwrap().unwrap();
+}

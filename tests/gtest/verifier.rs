@@ -320,3 +320,40 @@ async fn unverifiable_proofs_are_rejected() {
         Some(SessionState::AwaitingProof)
     );
 }
+
+#[tokio::test]
+async fn finished_sessions_are_bounded_and_the_oldest_evicted() {
+    let chain = Chain::ready().await;
+    let users: Vec<u64> = (2000..2257).collect();
+    for user in &users {
+        chain
+            .env()
+            .system()
+            .mint_to(*user, 1_000_000_000_000_000_000);
+        chain
+            .as_(*user)
+            .sessions()
+            .submit_input(image(1))
+            .await
+            .unwrap()
+            .unwrap();
+        let mut prover = chain.as_(PROVER).verifier();
+        prover
+            .submit_proof((*user).into(), well_formed_proof(3))
+            .await
+            .unwrap()
+            .unwrap();
+        prover.verify((*user).into()).await.unwrap().unwrap();
+    }
+    let counts = chain.as_(STRANGER).sessions().counts().await.unwrap();
+    assert_eq!((counts.open, counts.finished), (0, 256));
+    assert_eq!(
+        state_of(&chain, users[0]).await,
+        None,
+        "the oldest outcome is evicted"
+    );
+    assert!(matches!(
+        state_of(&chain, users[1]).await,
+        Some(SessionState::Rejected { .. })
+    ));
+}

@@ -1,0 +1,37 @@
+//! The MNIST digit classifier: data, float training, quantization, and the
+//! exact integer model that the Nova circuit proves.
+//!
+//! The path from data to a committed model:
+//!
+//! 1. [`Dataset`] reads digits in the 785-byte record format; [`Split`]
+//!    holds out a fixed, seeded set of digits per class.
+//! 2. [`train()`] fits a [`FloatMlp`] (784 → hidden → 10, ReLU) on the other
+//!    digits, deterministically.
+//! 3. [`quantize()`] turns it into a [`QuantizedModel`]: `i8` weights, `i32`
+//!    biases and power-of-two rescaling, whose integer forward pass is
+//!    specified exactly in [`quantized`].
+//! 4. [`mod@format`] stores both models in checksummed binary files.
+//!
+//! [`train_and_quantize`] runs steps 1 to 3 and measures the held-out
+//! accuracy of both models.
+
+pub mod augment;
+pub mod dataset;
+pub mod eval;
+pub mod float;
+pub mod format;
+mod linalg;
+pub mod pipeline;
+pub mod quantize;
+pub mod quantized;
+pub mod train;
+
+pub use augment::Augmentation;
+pub use dataset::{CLASSES, Dataset, Digit, IMAGE_SIDE, PIXELS, RECORD_LEN, Split};
+pub use eval::{Accuracy, float_accuracy, quantized_accuracy};
+pub use float::{FloatLayer, FloatMlp};
+pub use format::{FloatModelFile, Provenance};
+pub use pipeline::{TrainedModel, train_and_quantize};
+pub use quantize::quantize;
+pub use quantized::{Inference, QuantizedLayer, QuantizedModel, argmax, to_activations};
+pub use train::{TrainConfig, TrainEvent, train};
