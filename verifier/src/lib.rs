@@ -6,9 +6,13 @@
 #![forbid(unsafe_code)]
 
 extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
 pub mod error;
+pub mod field;
 pub mod proof;
+pub mod transcript;
 pub mod verification;
 
 pub use error::VerifyError;
