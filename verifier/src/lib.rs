@@ -11,6 +11,7 @@ extern crate std;
 
 pub mod error;
 pub mod field;
+pub mod instance;
 pub mod poseidon;
 pub mod proof;
 pub mod transcript;
