@@ -16,6 +16,7 @@ pub mod poseidon;
 pub mod proof;
 pub mod transcript;
 pub mod verification;
+pub mod wire;
 
 pub use error::VerifyError;
 pub use proof::Proof;
