@@ -75,15 +75,18 @@ pub mod codec {
     }
 
     /// Writes a vector.
-    pub fn write_vec<T, O: Output + ?Sized>(v: &[T], out: &mut O, mut item: impl FnMut(&T, &mut O)) {
+    pub fn write_vec<T, O: Output + ?Sized>(
+        v: &[T],
+        out: &mut O,
+        mut item: impl FnMut(&T, &mut O),
+    ) {
         Compact(v.len() as u32).encode_to(out);
         v.iter().for_each(|x| item(x, out));
     }
 
     /// Decodes a whole byte string: fails on any decoding error or trailing byte.
     pub fn decode_all<T: Decode>(mut bytes: &[u8]) -> Result<T, VerifyError> {
-        let value =
-            T::decode(&mut bytes).map_err(|_| VerifyError::Malformed("does not decode"))?;
+        let value = T::decode(&mut bytes).map_err(|_| VerifyError::Malformed("does not decode"))?;
         if bytes.is_empty() {
             Ok(value)
         } else {
@@ -310,7 +313,10 @@ mod tests {
     fn round_trip() {
         let p = sample();
         let bytes = p.encode();
-        assert_eq!(bytes.len(), 4 * 226 + 2 * 32 + 129 + 3 * 65 + 4 * 32 + 1 + 64);
+        assert_eq!(
+            bytes.len(),
+            4 * 226 + 2 * 32 + 129 + 3 * 65 + 4 * 32 + 1 + 64
+        );
         assert_eq!(decode_all::<FoldingProof>(&bytes), Ok(p));
         let key = FoldingKey {
             arity: 2,
@@ -325,7 +331,10 @@ mod tests {
         let bytes = sample().encode();
         let malformed = Err(VerifyError::Malformed("does not decode"));
         // Truncated, trailing.
-        assert_eq!(decode_all::<FoldingProof>(&bytes[..bytes.len() - 1]), malformed);
+        assert_eq!(
+            decode_all::<FoldingProof>(&bytes[..bytes.len() - 1]),
+            malformed
+        );
         let mut longer = bytes.clone();
         longer.push(0);
         assert_eq!(
