@@ -12,6 +12,7 @@ extern crate std;
 pub mod error;
 pub mod field;
 pub mod instance;
+pub mod nova;
 pub mod nova_export;
 pub mod poseidon;
 pub mod proof;

@@ -543,7 +543,7 @@ pub fn parse_vk(bytes: &[u8]) -> Result<NovaVerifierKey, VerifyError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::field::le32;
     use ark_ec::{AffineRepr, CurveGroup};
