@@ -51,53 +51,62 @@ fn output_hashes(
     (ro.fr.squeeze(&a, HASH_BITS), ro.fq.squeeze(&b, HASH_BITS))
 }
 
-/// The fold challenges `(ρ1, ρ2, ρ3)` and the folded instances before derandomization `(Uf, Un2, Un1)`.
-struct Folds {
-    rho: (Fr, Fr, Fq),
-    uf: RelaxedInstance<Grumpkin, Fq>,
-    un2: RelaxedInstance<Grumpkin, Fq>,
-    un1: RelaxedInstance<G1, Fr>,
-}
-
-/// SPEC §2 steps 5–7.
-fn folds(ro: &Oracles, key: &FoldingKey, proof: &FoldingProof) -> Folds {
-    // Fold 1 (NIFS): the last secondary step into the running secondary instance.
+/// `ρ1` (fold 1, NIFS): binds the last secondary step instance and its cross term (9 inputs).
+fn rho1(ro: &Oracles, key: &FoldingKey, proof: &FoldingProof) -> Fr {
     let mut input = Vec::with_capacity(9);
     input.push(key.pp_digest);
     proof.l_u_secondary.absorb(&mut input);
     absorb_comm(&proof.t_uf_secondary, &mut input);
-    let rho1 = ro.fr.squeeze(&input, CHALLENGE_BITS);
-    let uf = proof
-        .r_u_secondary
-        .fold(&proof.l_u_secondary, &proof.t_uf_secondary, &switch(&rho1));
+    ro.fr.squeeze(&input, CHALLENGE_BITS)
+}
 
-    // Fold 2 (NIFSRelaxed): the random secondary instance.
-    input.clear();
+/// `ρ2` (fold 2, NIFSRelaxed): binds `Uf`, the random secondary instance and the cross term (34 inputs).
+fn rho2(
+    ro: &Oracles,
+    key: &FoldingKey,
+    uf: &RelaxedInstance<Grumpkin, Fq>,
+    proof: &FoldingProof,
+) -> Fr {
+    let mut input = Vec::with_capacity(34);
     input.push(key.pp_digest);
     uf.absorb(&mut input);
     proof.l_ur_secondary.absorb(&mut input);
     absorb_comm(&proof.t_un_secondary, &mut input);
-    let rho2 = ro.fr.squeeze(&input, CHALLENGE_BITS);
-    let un2 = uf.fold_relaxed(&proof.l_ur_secondary, &proof.t_un_secondary, &switch(&rho2));
+    ro.fr.squeeze(&input, CHALLENGE_BITS)
+}
 
-    // Fold 3 (NIFSRelaxed): the random primary instance.
+/// `ρ3` (fold 3, NIFSRelaxed over Fq): binds both primary instances and the cross term (34 inputs).
+fn rho3(ro: &Oracles, key: &FoldingKey, proof: &FoldingProof) -> Fq {
     let mut input = Vec::with_capacity(34);
     input.push(switch(&key.pp_digest));
     proof.r_u_primary.absorb(&mut input);
     proof.l_ur_primary.absorb(&mut input);
     absorb_comm(&proof.t_un_primary, &mut input);
-    let rho3 = ro.fq.squeeze(&input, CHALLENGE_BITS);
-    let un1 =
-        proof
-            .r_u_primary
-            .fold_relaxed(&proof.l_ur_primary, &proof.t_un_primary, &switch(&rho3));
+    ro.fq.squeeze(&input, CHALLENGE_BITS)
+}
 
-    Folds {
-        rho: (rho1, rho2, rho3),
-        uf,
-        un2,
-        un1,
-    }
+/// `Uf`: fold 1, the last secondary step into the running secondary instance.
+fn fold_uf(ro: &Oracles, key: &FoldingKey, proof: &FoldingProof) -> RelaxedInstance<Grumpkin, Fq> {
+    let r = switch(&rho1(ro, key, proof));
+    proof
+        .r_u_secondary
+        .fold(&proof.l_u_secondary, &proof.t_uf_secondary, &r)
+}
+
+/// SPEC §2 steps 5–7: `(Un1, Un2)` before derandomization.
+fn folds(
+    ro: &Oracles,
+    key: &FoldingKey,
+    proof: &FoldingProof,
+) -> (RelaxedInstance<G1, Fr>, RelaxedInstance<Grumpkin, Fq>) {
+    let uf = fold_uf(ro, key, proof);
+    let r2 = switch(&rho2(ro, key, &uf, proof));
+    let un2 = uf.fold_relaxed(&proof.l_ur_secondary, &proof.t_un_secondary, &r2);
+    let r3 = switch(&rho3(ro, key, proof));
+    let un1 = proof
+        .r_u_primary
+        .fold_relaxed(&proof.l_ur_primary, &proof.t_un_primary, &r3);
+    (un1, un2)
 }
 
 /// SPEC §2 steps 1–8: checks the step count, the arity and the two output hashes, then folds and
@@ -140,14 +149,14 @@ pub fn fold(
             "nova: hash of num_steps and the primary running instance (X[1])",
         ));
     }
-    let f = folds(&ro, key, proof);
+    let (un1, un2) = folds(&ro, key, proof);
     Ok(Folded {
-        primary: f.un1.derandomize(
+        primary: un1.derandomize(
             &key.h_primary,
             &proof.wit_blind_primary,
             &proof.err_blind_primary,
         ),
-        secondary: f.un2.derandomize(
+        secondary: un2.derandomize(
             h_secondary,
             &proof.wit_blind_secondary,
             &proof.err_blind_secondary,
@@ -247,11 +256,20 @@ mod tests {
         let (h_a, h_b) = output_hashes(&ro, &s.key, &s.proof, &z0(), num_steps);
         assert_eq!(vec![h_a], values::<Fr>(text, "hA"));
         assert_eq!(vec![h_b], values::<Fq>(text, "hB"));
-        let f = folds(&ro, &s.key, &s.proof);
-        assert_eq!(vec![f.rho.0], values::<Fr>(text, "rho1"));
-        assert_eq!(vec![f.rho.1], values::<Fr>(text, "rho2"));
-        assert_eq!(vec![f.rho.2], values::<Fq>(text, "rho3"));
-        check_instance(text, "Uf", &f.uf);
+        let uf = fold_uf(&ro, &s.key, &s.proof);
+        assert_eq!(
+            vec![rho1(&ro, &s.key, &s.proof)],
+            values::<Fr>(text, "rho1")
+        );
+        assert_eq!(
+            vec![rho2(&ro, &s.key, &uf, &s.proof)],
+            values::<Fr>(text, "rho2")
+        );
+        assert_eq!(
+            vec![rho3(&ro, &s.key, &s.proof)],
+            values::<Fq>(text, "rho3")
+        );
+        check_instance(text, "Uf", &uf);
         let folded = fold(&s.key, &s.h_secondary, &s.proof, &z0(), num_steps).unwrap();
         check_instance(text, "Un1_derandomized", &folded.primary);
         check_instance(text, "Un2_derandomized", &folded.secondary);
