@@ -11,11 +11,15 @@ extern crate std;
 
 pub mod error;
 pub mod field;
+pub mod hyperkzg;
 pub mod instance;
 pub mod nova;
 pub mod nova_export;
+pub mod polys;
 pub mod poseidon;
+pub mod primary;
 pub mod proof;
+pub mod sumcheck;
 pub mod transcript;
 pub mod verification;
 pub mod wire;

@@ -169,6 +169,7 @@ mod tests {
     use super::*;
     use crate::field::from_le32_canonical;
     use crate::nova_export::{parse_model_key, parse_proof, tests as export};
+    use crate::primary::{self, PrimaryKey};
     use ark_ec::{AffineRepr, CurveGroup};
     use ark_ff::{One, PrimeField};
     use std::{boxed::Box, vec, vec::Vec};
@@ -228,14 +229,17 @@ mod tests {
 
     struct Setup {
         key: FoldingKey,
+        primary: PrimaryKey,
         h_secondary: Grumpkin,
         proof: FoldingProof,
     }
 
     fn setup(bytes: &[u8]) -> Setup {
         let model = include_bytes!("../notes/fixture/vk_model.bin");
+        let model = parse_model_key(model, &export::DK_PRIMARY).unwrap();
         Setup {
-            key: parse_model_key(model, &export::DK_PRIMARY).unwrap().folding,
+            key: model.folding,
+            primary: model.primary,
             h_secondary: export::point(&export::DK_SECONDARY).unwrap(),
             proof: parse_proof(bytes).unwrap().folding,
         }
@@ -249,6 +253,7 @@ mod tests {
 
     fn intermediates(bytes: &[u8], text: &str, num_steps: u64) {
         let s = setup(bytes);
+        let nova = parse_proof(bytes).unwrap();
         let ro = Oracles {
             fr: Poseidon::new(),
             fq: Poseidon::new(),
@@ -273,6 +278,7 @@ mod tests {
         let folded = fold(&s.key, &s.h_secondary, &s.proof, &z0(), num_steps).unwrap();
         check_instance(text, "Un1_derandomized", &folded.primary);
         check_instance(text, "Un2_derandomized", &folded.secondary);
+        primary::verify(&s.primary, &folded.primary, &nova.primary).unwrap();
     }
 
     #[test]
@@ -358,6 +364,9 @@ mod tests {
     #[test]
     fn tampering_any_field_is_detected() {
         let s = setup(include_bytes!("../notes/fixture/proof.bin"));
+        let snark = parse_proof(include_bytes!("../notes/fixture/proof.bin"))
+            .unwrap()
+            .primary;
         let honest = run(&s, &s.proof, &z0(), 3).unwrap();
         let hash_a: Vec<Tamper> = vec![
             Box::new(|p| bump_g(&mut p.r_u_secondary.comm_w)),
@@ -422,6 +431,13 @@ mod tests {
                 f.primary != honest.primary || f.secondary != honest.secondary,
                 "fold tamper {i}"
             );
+            if f.primary != honest.primary {
+                // The primary SNARK rejects the changed instance.
+                assert!(
+                    primary::verify(&s.primary, &f.primary, &snark).is_err(),
+                    "tamper {i}"
+                );
+            }
         }
     }
 }
