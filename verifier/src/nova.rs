@@ -6,7 +6,9 @@ use crate::error::VerifyError;
 use crate::field::{Fq, Fr, G1, Grumpkin, switch};
 use crate::instance::{RelaxedInstance, absorb_comm};
 use crate::poseidon::{CHALLENGE_BITS, HASH_BITS, Poseidon};
-use crate::wire::{FoldingKey, FoldingProof};
+use crate::primary;
+use crate::secondary::{self, SecondaryKey};
+use crate::wire::{CompressedProof, FoldingKey, FoldingProof, VerifierKey};
 use alloc::vec::Vec;
 
 /// The two instances left after folding and derandomization (SPEC §2 steps 5–8).
@@ -164,12 +166,28 @@ pub fn fold(
     })
 }
 
+/// nova's `CompressedSNARK::verify` (SPEC §2): returns `zn`, the output of `num_steps` steps of the step
+/// function from `z0`, if the proof is valid for the model key `vk` and the constant secondary key `sk`.
+/// Runs everything at once (native use, tests); a program splits the same work between messages.
+pub fn verify(
+    vk: &VerifierKey,
+    sk: &SecondaryKey,
+    proof: &CompressedProof,
+    z0: &[Fr],
+    num_steps: u64,
+) -> Result<Vec<Fr>, VerifyError> {
+    let folded = fold(&vk.folding, &sk.h, &proof.folding, z0, num_steps)?;
+    primary::verify(&vk.primary, &folded.primary, &proof.primary)?;
+    secondary::verify(sk, &folded.secondary, &proof.secondary)?;
+    Ok(proof.folding.zn.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::field::from_le32_canonical;
     use crate::nova_export::{parse_model_key, parse_proof, tests as export};
-    use crate::primary::{self, PrimaryKey};
+    use crate::primary::PrimaryKey;
     use ark_ec::{AffineRepr, CurveGroup};
     use ark_ff::{One, PrimeField};
     use std::{boxed::Box, vec, vec::Vec};
@@ -439,5 +457,37 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// End to end with the real secondary key (set `ZKML_NOVA_VK` to nova's fixture vk, e.g. rebuilt by
+    /// `notes/fixture/assemble_vk.py`): both fixture proofs verify; a wrong statement or a tampered
+    /// secondary-side fold is rejected.
+    #[test]
+    fn verify_end_to_end_when_vk_available() {
+        let Ok(path) = std::env::var("ZKML_NOVA_VK") else {
+            std::eprintln!("verify_end_to_end_when_vk_available: skipped (set ZKML_NOVA_VK)");
+            return;
+        };
+        let nova = crate::nova_export::parse_vk(&std::fs::read(path).unwrap()).unwrap();
+        let vk = VerifierKey {
+            folding: nova.model.folding,
+            primary: nova.model.primary,
+        };
+        let sk = nova.secondary;
+        for (bytes, steps) in [
+            (&include_bytes!("../notes/fixture/proof.bin")[..], 3),
+            (&include_bytes!("../notes/fixture/proof1.bin")[..], 1),
+        ] {
+            let proof = parse_proof(bytes).unwrap();
+            let zn = verify(&vk, &sk, &proof, &z0(), steps).unwrap();
+            assert_eq!(zn, proof.folding.zn);
+            assert!(verify(&vk, &sk, &proof, &z0(), steps + 1).is_err());
+        }
+        let mut proof = parse_proof(include_bytes!("../notes/fixture/proof.bin")).unwrap();
+        proof.folding.wit_blind_secondary += Fq::one();
+        assert!(matches!(
+            verify(&vk, &sk, &proof, &z0(), 3),
+            Err(VerifyError::Check(m)) if m.starts_with("secondary")
+        ));
     }
 }

@@ -8,15 +8,19 @@
 //! truncated data, trailing bytes; and, as nova's `verify` does first, instances whose `X` has not 2 entries.
 
 use crate::error::VerifyError;
-use crate::field::{Fq, Fr, Grumpkin, from_le32_canonical};
+use crate::field::{Fq, Fr, Grumpkin, from_le32_canonical, truncate_le};
 use crate::hyperkzg::EvaluationArgument;
 use crate::instance::{R1csInstance, RelaxedInstance};
+use crate::ipa::IpaProof;
 use crate::poseidon::RoField;
 use crate::primary::{Evals, NOVA_KEY_LEN, PrimaryKey, PrimarySnark};
-use crate::wire::{FoldingKey, FoldingProof};
+use crate::secondary::{SecondaryKey, SecondarySnark};
+use crate::shape::{Csr, Shape};
+use crate::wire::{CompressedProof, FoldingKey, FoldingProof};
 use alloc::vec::Vec;
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ff::{BigInteger, PrimeField, Zero};
+use sha3::{Digest, Sha3_256};
 
 /// Size of nova's serialized `ppsnark::VerifierKey` (the primary key; the input of `digest_vk1`).
 pub const PRIMARY_KEY_LEN: usize = 408;
@@ -164,44 +168,8 @@ fn flags(byte: &mut u8) -> (bool, bool) {
     out
 }
 
-/// nova's `snark::RelaxedR1CSSNARK` (S2) with its IPA argument, decompressed (SPEC §7).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NovaSecondarySnark {
-    /// `sc_proof_outer`.
-    pub sc_outer: Vec<Vec<Fq>>,
-    /// `claims_outer = (Az, Bz, Cz)`.
-    pub claims_outer: [Fq; 3],
-    /// `eval_E`.
-    pub eval_e: Fq,
-    /// `sc_proof_inner`.
-    pub sc_inner: Vec<Vec<Fq>>,
-    /// `eval_W`.
-    pub eval_w: Fq,
-    /// `sc_proof_batch`.
-    pub sc_batch: Vec<Vec<Fq>>,
-    /// `evals_batch`.
-    pub evals_batch: Vec<Fq>,
-    /// IPA `L_vec`.
-    pub l_vec: Vec<Grumpkin>,
-    /// IPA `R_vec`.
-    pub r_vec: Vec<Grumpkin>,
-    /// IPA `a_hat`.
-    pub a_hat: Fq,
-}
-
-/// A whole nova `CompressedSNARK`, decompressed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NovaProof {
-    /// Fields 1–14 and 17 (`zn`).
-    pub folding: FoldingProof,
-    /// Field 15, `snark_primary`.
-    pub primary: PrimarySnark,
-    /// Field 16, `snark_secondary`.
-    pub secondary: NovaSecondarySnark,
-}
-
 /// Parses nova's serialized `CompressedSNARK` (SPEC §1.4, §10).
-pub fn parse_proof(bytes: &[u8]) -> Result<NovaProof, VerifyError> {
+pub fn parse_proof(bytes: &[u8]) -> Result<CompressedProof, VerifyError> {
     let mut r = Reader { bytes };
     let r_u_secondary = r.relaxed()?;
     let ri_secondary = r.scalar()?;
@@ -218,7 +186,7 @@ pub fn parse_proof(bytes: &[u8]) -> Result<NovaProof, VerifyError> {
     let wit_blind_secondary = r.scalar()?;
     let err_blind_secondary = r.scalar()?;
     let primary = primary_snark(&mut r)?;
-    let secondary = NovaSecondarySnark {
+    let secondary = SecondarySnark {
         sc_outer: r.sumcheck()?,
         claims_outer: [r.scalar()?, r.scalar()?, r.scalar()?],
         eval_e: r.scalar()?,
@@ -226,13 +194,15 @@ pub fn parse_proof(bytes: &[u8]) -> Result<NovaProof, VerifyError> {
         eval_w: r.scalar()?,
         sc_batch: r.sumcheck()?,
         evals_batch: r.vec(Reader::scalar)?,
-        l_vec: r.vec(Reader::point)?,
-        r_vec: r.vec(Reader::point)?,
-        a_hat: r.scalar()?,
+        ipa: IpaProof {
+            l_vec: r.vec(Reader::point)?,
+            r_vec: r.vec(Reader::point)?,
+            a_hat: r.scalar()?,
+        },
     };
     let zn = r.vec(Reader::scalar)?;
     r.finish()?;
-    Ok(NovaProof {
+    Ok(CompressedProof {
         folding: FoldingProof {
             r_u_secondary,
             ri_secondary,
@@ -349,51 +319,14 @@ pub fn parse_model_key(model: &[u8], dk_primary: &[u8; 32]) -> Result<NovaModelK
     })
 }
 
-/// nova's secondary R1CS matrix in CSR form.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NovaSparseMatrix {
-    /// Non-zero values.
-    pub data: Vec<Fq>,
-    /// Column of each value.
-    pub indices: Vec<u64>,
-    /// Row pointers (`num_cons + 1` entries).
-    pub indptr: Vec<u64>,
-    /// Number of columns.
-    pub cols: u64,
-}
-
-/// nova's `snark::VerifierKey<E2, IPA>` plus `dk_secondary` (SPEC §1.3 fields 6 and 8), decompressed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NovaSecondaryKey {
-    /// `ck_v.ck`: the 2^14 Pedersen generators.
-    pub ck: Vec<Grumpkin>,
-    /// `ck_v.h`.
-    pub h: Grumpkin,
-    /// `ck_s.ck` (one generator, the IPA's `G_c`).
-    pub ck_s: Vec<Grumpkin>,
-    /// `ck_s.h`.
-    pub h_s: Grumpkin,
-    /// `num_cons`.
-    pub num_cons: u64,
-    /// `num_vars`.
-    pub num_vars: u64,
-    /// `num_io`.
-    pub num_io: u64,
-    /// Matrices A, B, C.
-    pub matrices: [NovaSparseMatrix; 3],
-    /// `dk_secondary.h`.
-    pub dk: Grumpkin,
-    /// nova's bytes of `vk_secondary` (the input of `digest_vk2`).
-    pub bytes: Vec<u8>,
-}
-
-/// A whole nova `VerifierKey`, decompressed.
+/// A whole nova `VerifierKey`, decoded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NovaVerifierKey {
     /// The model-specific part.
     pub model: NovaModelKey,
-    /// The constant secondary key.
-    pub secondary: NovaSecondaryKey,
+    /// The constant secondary key (shape in compact form, generators, `digest_vk2` computed from nova's
+    /// bytes).
+    pub secondary: SecondaryKey,
 }
 
 /// Reads a `PoseidonConstantsCircuit` and checks that its wide constants are the embedded table of `F`
@@ -433,17 +366,57 @@ fn ro_consts<F: RoField>(r: &mut Reader<'_>) -> Result<(), VerifyError> {
     Ok(())
 }
 
-fn sparse_matrix(r: &mut Reader<'_>) -> Result<NovaSparseMatrix, VerifyError> {
-    Ok(NovaSparseMatrix {
+/// Reads one of nova's `SparseMatrix` (CSR) of a shape with `cols` columns.
+fn sparse_matrix(r: &mut Reader<'_>, cols: u64) -> Result<Csr, VerifyError> {
+    let csr = Csr {
         data: r.vec(Reader::scalar)?,
         indices: r.vec(Reader::u64)?,
         indptr: r.vec(Reader::u64)?,
-        cols: r.u64()?,
+    };
+    if r.u64()? != cols {
+        return Err(VerifyError::Malformed("nova bytes: matrix column count"));
+    }
+    Ok(csr)
+}
+
+/// A `u64` size that must fit a `u32`.
+fn size(r: &mut Reader<'_>) -> Result<u32, VerifyError> {
+    u32::try_from(r.u64()?).map_err(|_| VerifyError::Malformed("nova bytes: size"))
+}
+
+/// Reads nova's `snark::VerifierKey<E2, IPA>` (SPEC §1.3 field 6) and computes its digest (§6.4).
+fn secondary_key(r: &mut Reader<'_>) -> Result<SecondaryKey, VerifyError> {
+    let start = r.bytes;
+    let gens = r.vec(Reader::point)?;
+    let h = r.point()?;
+    let ck_s = r.vec(Reader::point)?;
+    let _h_s: Grumpkin = r.point()?;
+    let (num_cons, num_vars, num_io) = (size(r)?, size(r)?, size(r)?);
+    let cols = u64::from(num_vars) + 1 + u64::from(num_io);
+    let a = sparse_matrix(r, cols)?;
+    let b = sparse_matrix(r, cols)?;
+    let c = sparse_matrix(r, cols)?;
+    let shape = Shape::from_csr(num_cons, num_vars, num_io, [&a, &b, &c])?;
+    let g_c = match ck_s[..] {
+        [g_c] => g_c,
+        _ => {
+            return Err(VerifyError::Malformed(
+                "nova bytes: ck_s must have one generator",
+            ));
+        }
+    };
+    let digest: [u8; 32] = Sha3_256::digest(&start[..start.len() - r.bytes.len()]).into();
+    Ok(SecondaryKey {
+        shape,
+        gens,
+        g_c,
+        h,
+        digest: from_le32_canonical(&truncate_le(digest, 250))?,
     })
 }
 
 /// Parses a whole nova `VerifierKey` (6.5 MB for our configuration), checking its Poseidon constants against
-/// the embedded tables.
+/// the embedded tables and that `dk_secondary.h` is the secondary key's `h`.
 pub fn parse_vk(bytes: &[u8]) -> Result<NovaVerifierKey, VerifyError> {
     let mut r = Reader { bytes };
     let arity = arity(&mut r)?;
@@ -451,21 +424,15 @@ pub fn parse_vk(bytes: &[u8]) -> Result<NovaVerifierKey, VerifyError> {
     ro_consts::<Fr>(&mut r)?;
     let pp_digest = r.scalar()?;
     let primary = primary_key(&mut r)?;
-    let start = r.bytes;
-    let ck = r.vec(Reader::point)?;
-    let h = r.point()?;
-    let ck_s = r.vec(Reader::point)?;
-    let h_s = r.point()?;
-    let (num_cons, num_vars, num_io) = (r.u64()?, r.u64()?, r.u64()?);
-    let matrices = [
-        sparse_matrix(&mut r)?,
-        sparse_matrix(&mut r)?,
-        sparse_matrix(&mut r)?,
-    ];
-    let secondary_bytes = start[..start.len() - r.bytes.len()].to_vec();
+    let secondary = secondary_key(&mut r)?;
     let h_primary = r.point()?;
-    let dk = r.point()?;
+    let dk_secondary: Grumpkin = r.point()?;
     r.finish()?;
+    if dk_secondary != secondary.h {
+        return Err(VerifyError::Unsupported(
+            "dk_secondary differs from the secondary key's h",
+        ));
+    }
     Ok(NovaVerifierKey {
         model: NovaModelKey {
             folding: FoldingKey {
@@ -475,18 +442,7 @@ pub fn parse_vk(bytes: &[u8]) -> Result<NovaVerifierKey, VerifyError> {
             },
             primary,
         },
-        secondary: NovaSecondaryKey {
-            ck,
-            h,
-            ck_s,
-            h_s,
-            num_cons,
-            num_vars,
-            num_io,
-            matrices,
-            dk,
-            bytes: secondary_bytes,
-        },
+        secondary,
     })
 }
 
@@ -495,7 +451,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::field::{G1, le32};
     use ark_ec::{AffineRepr, CurveGroup};
-    use std::vec;
+    use std::vec::Vec;
 
     const PROOF3: &[u8] = include_bytes!("../notes/fixture/proof.bin");
     const PROOF1: &[u8] = include_bytes!("../notes/fixture/proof1.bin");
@@ -563,7 +519,11 @@ pub(crate) mod tests {
                 (14, 15, 14)
             );
             assert_eq!(
-                (sec.evals_batch.len(), sec.l_vec.len(), sec.r_vec.len()),
+                (
+                    sec.evals_batch.len(),
+                    sec.ipa.l_vec.len(),
+                    sec.ipa.r_vec.len()
+                ),
                 (2, 14, 14)
             );
         }
@@ -612,14 +572,11 @@ pub(crate) mod tests {
         assert_eq!(decode_all::<VerifierKey>(&vk.encode()), Ok(vk));
         for bytes in [PROOF3, PROOF1] {
             let p = parse_proof(bytes).unwrap();
-            assert_eq!(
-                decode_all::<FoldingProof>(&p.folding.encode()),
-                Ok(p.folding)
-            );
-            assert_eq!(
-                decode_all::<PrimarySnark>(&p.primary.encode()),
-                Ok(p.primary)
-            );
+            let encoded = p.encode();
+            // Folding 1,485 (4 relaxed instances of 226, a strict one of 129, 3 points, 6 scalars, zn);
+            // primary 6,876 (n_out = 14, n_in = 17); secondary 5,325. nova's bincode: 12,176.
+            assert_eq!(encoded.len(), 1_485 + 6_876 + 5_325);
+            assert_eq!(decode_all::<CompressedProof>(&encoded), Ok(p));
         }
     }
 
@@ -713,7 +670,8 @@ pub(crate) mod tests {
     /// configuration (e.g. rebuilt by `notes/fixture/assemble_vk.py`) to run this test.
     #[test]
     fn parses_full_vk_when_available() {
-        let Ok(path) = std::env::var("NOVA_VK") else {
+        let Ok(path) = std::env::var("ZKML_NOVA_VK") else {
+            std::eprintln!("parses_full_vk_when_available: skipped (set ZKML_NOVA_VK)");
             return;
         };
         let bytes = std::fs::read(path).unwrap();
@@ -721,21 +679,19 @@ pub(crate) mod tests {
         assert_eq!(vk.model.primary.nova_bytes()[..], VK_MODEL[40..]);
         assert_eq!(vk.model.folding.h_primary, point(&DK_PRIMARY).unwrap());
         let s = &vk.secondary;
+        let shape = &s.shape;
         assert_eq!(
-            (s.ck.len(), s.ck_s.len(), s.num_cons, s.num_vars, s.num_io),
-            (16384, 1, 16384, 16384, 2)
+            (s.gens.len(), shape.num_cons, shape.num_vars, shape.num_io),
+            (16384, 16384, 16384, 2)
         );
-        let nnz: Vec<usize> = s.matrices.iter().map(|m| m.data.len()).collect();
-        assert_eq!(nnz, vec![72539, 44316, 10002]);
-        assert_eq!(s.dk, s.h);
-        assert_eq!(s.dk, point(&DK_SECONDARY).unwrap());
-        use sha3::{Digest, Sha3_256};
-        let mut d: [u8; 32] = Sha3_256::digest(&s.bytes).into();
-        d[31] &= 0x03;
-        assert_eq!(d, {
-            let mut be = hex32("01d371b225dc4d01f704c3051548d1e8ff80524258c039cb79c9ac5f31a83ea6");
-            be.reverse();
-            be
-        });
+        let nnz: Vec<usize> = shape.matrices.iter().map(|m| m.nnz()).collect();
+        assert_eq!(nnz, [72539, 44316, 10002]);
+        assert_eq!(s.h, point(&DK_SECONDARY).unwrap());
+        assert_eq!(le32(&s.digest), crate::secondary::NOVA_VK_DIGEST);
+        // A tampered key is rejected or yields another digest.
+        let mut bad = bytes.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 0x80;
+        assert!(parse_vk(&bad).is_err());
     }
 }

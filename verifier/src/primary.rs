@@ -18,11 +18,12 @@ use crate::instance::RelaxedInstance;
 use crate::polys::{eq, identity_eval, masked_eq_eval, sparse_eval};
 use crate::sumcheck;
 use crate::transcript::Transcript;
+use crate::wire::codec::{read_point, read_scalar, read_vec, write_point, write_scalar, write_vec};
 use alloc::vec::Vec;
 use ark_bn254::{Fq2, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, Field, One, PrimeField, Zero};
-use parity_scale_codec::{Compact, Decode, Encode, Error as CodecError, Input, Output};
+use parity_scale_codec::{Decode, Encode, Error as CodecError, Input, Output};
 use sha3::{Digest, Sha3_256};
 
 /// Length of nova's serialization of the primary verifier key (SPEC §6.4), the input of its digest.
@@ -206,8 +207,29 @@ pub struct Evals {
 }
 
 impl Evals {
+    /// The evaluations from wire (nova serde) order.
+    pub fn from_wire_order(e: [Fr; 15]) -> Self {
+        Self {
+            e: e[0],
+            l_row: e[1],
+            l_col: e[2],
+            val_a: e[3],
+            val_b: e[4],
+            val_c: e[5],
+            w: e[6],
+            t_plus_r_inv_row: e[7],
+            row: e[8],
+            w_plus_r_inv_row: e[9],
+            ts_row: e[10],
+            t_plus_r_inv_col: e[11],
+            col: e[12],
+            w_plus_r_inv_col: e[13],
+            ts_col: e[14],
+        }
+    }
+
     /// The evaluations in wire (nova serde) order.
-    fn wire_order(&self) -> [Fr; 15] {
+    pub fn wire_order(&self) -> [Fr; 15] {
         [
             self.e,
             self.l_row,
@@ -525,117 +547,50 @@ fn compress_g2(p: &G2Affine) -> [u8; 64] {
     out
 }
 
-/// SCALE helpers for the wire types of this module and [`hyperkzg`].
-pub(crate) mod codec {
-    use super::*;
-
-    fn bytes<const N: usize, I: Input>(input: &mut I) -> Result<[u8; N], CodecError> {
-        let mut out = [0u8; N];
-        input.read(&mut out)?;
-        Ok(out)
-    }
-
-    /// Reads a canonical `LE32` scalar.
-    pub(crate) fn read_fr<I: Input>(input: &mut I) -> Result<Fr, CodecError> {
-        from_le32_canonical(&bytes::<32, _>(input)?).map_err(|_| "non-canonical scalar".into())
-    }
-
-    /// Writes `LE32(x)`.
-    pub(crate) fn write_fr<O: Output + ?Sized>(x: &Fr, out: &mut O) {
-        out.write(&le32(x));
-    }
-
-    /// Reads a G1 point `LE32(x) ‖ LE32(y) ‖ [identity]`, checking it is on the curve.
-    pub(crate) fn read_g1<I: Input>(input: &mut I) -> Result<G1, CodecError> {
-        let x = bytes::<32, _>(input)?;
-        let y = bytes::<32, _>(input)?;
-        let infinity = match u8::decode(input)? {
-            0 => false,
-            1 => true,
-            _ => return Err("bad identity flag".into()),
-        };
-        point_from_le32(&x, &y, infinity).map_err(|_| "invalid G1 point".into())
-    }
-
-    /// Writes a G1 point as `LE32(x) ‖ LE32(y) ‖ [identity]` (the transcript encoding).
-    pub(crate) fn write_g1<O: Output + ?Sized>(p: &G1, out: &mut O) {
-        let (x, y, infinity) = coords(p);
-        out.write(&le32(&x));
-        out.write(&le32(&y));
-        out.push_byte(u8::from(infinity));
-    }
-
-    /// Reads a G2 point `x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1`: not the identity, on the curve, in the subgroup.
-    pub(crate) fn read_g2<I: Input>(input: &mut I) -> Result<G2Affine, CodecError> {
-        let mut c = [Fq::zero(); 4];
-        for ci in &mut c {
-            *ci = from_le32_canonical(&bytes::<32, _>(input)?)
-                .map_err(|_| CodecError::from("non-canonical coordinate"))?;
-        }
-        let p = G2Affine::new_unchecked(Fq2::new(c[0], c[1]), Fq2::new(c[2], c[3]));
-        if p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve() {
-            Ok(p)
-        } else {
-            Err("invalid G2 point".into())
-        }
-    }
-
-    /// Writes a non-identity G2 point as `x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1`.
-    pub(crate) fn write_g2<O: Output + ?Sized>(p: &G2Affine, out: &mut O) {
-        let (x, y) = p.xy().unwrap_or_default();
-        for c in [x.c0, x.c1, y.c0, y.c1] {
-            out.write(&le32(&c));
-        }
-    }
-
-    /// Reads a SCALE vector, allocating only as items arrive.
-    pub(crate) fn read_vec<T, I: Input>(
-        input: &mut I,
-        mut item: impl FnMut(&mut I) -> Result<T, CodecError>,
-    ) -> Result<Vec<T>, CodecError> {
-        let n = Compact::<u32>::decode(input)?.0 as usize;
-        let mut v = Vec::with_capacity(n.min(64));
-        for _ in 0..n {
-            v.push(item(input)?);
-        }
-        Ok(v)
-    }
-
-    /// Writes a SCALE vector.
-    pub(crate) fn write_vec<T, O: Output + ?Sized>(
-        v: &[T],
-        out: &mut O,
-        mut item: impl FnMut(&T, &mut O),
-    ) {
-        Compact(v.len() as u32).encode_to(out);
-        for x in v {
-            item(x, out);
-        }
-    }
-
-    /// Reads a sum-check proof (a vector of compressed round polynomials).
-    pub(crate) fn read_sumcheck<I: Input>(input: &mut I) -> Result<Vec<Vec<Fr>>, CodecError> {
-        read_vec(input, |i| read_vec(i, read_fr))
-    }
-
-    /// Writes a sum-check proof.
-    pub(crate) fn write_sumcheck<O: Output + ?Sized>(polys: &[Vec<Fr>], out: &mut O) {
-        write_vec(polys, out, |p, o| write_vec(p, o, write_fr));
+/// Reads a G2 point `x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1`: not the identity, on the curve, in the subgroup.
+fn read_g2<I: Input>(input: &mut I) -> Result<G2Affine, CodecError> {
+    let c: [Fq; 4] = [
+        read_scalar(input)?,
+        read_scalar(input)?,
+        read_scalar(input)?,
+        read_scalar(input)?,
+    ];
+    let p = G2Affine::new_unchecked(Fq2::new(c[0], c[1]), Fq2::new(c[2], c[3]));
+    if p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve() {
+        Ok(p)
+    } else {
+        Err("invalid G2 point".into())
     }
 }
 
-use codec::*;
+/// Writes a non-identity G2 point as `x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1`.
+fn write_g2<O: Output + ?Sized>(p: &G2Affine, out: &mut O) {
+    let (x, y) = p.xy().unwrap_or_default();
+    for c in [x.c0, x.c1, y.c0, y.c1] {
+        write_scalar(&c, out);
+    }
+}
+
+/// Reads a sum-check proof (a vector of compressed round polynomials).
+fn read_sumcheck<I: Input>(input: &mut I) -> Result<Vec<Vec<Fr>>, CodecError> {
+    read_vec(input, |i| read_vec(i, read_scalar))
+}
+
+/// Writes a sum-check proof.
+fn write_sumcheck<O: Output + ?Sized>(polys: &[Vec<Fr>], out: &mut O) {
+    write_vec(polys, out, |p, o| write_vec(p, o, write_scalar));
+}
 
 impl Encode for PrimaryKey {
     fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
         self.num_cons.encode_to(out);
         self.num_vars.encode_to(out);
         self.n.encode_to(out);
-        write_g1(&self.kzg.g, out);
+        write_point(&self.kzg.g, out);
         write_g2(&self.kzg.h, out);
         write_g2(&self.kzg.tau_h, out);
-        self.s_comm.iter().for_each(|p| write_g1(p, out));
-        write_fr(&self.digest, out);
+        self.s_comm.iter().for_each(|p| write_point(p, out));
+        write_scalar(&self.digest, out);
     }
 }
 
@@ -646,15 +601,15 @@ impl Decode for PrimaryKey {
         let num_vars = u64::decode(input)?;
         let n = u64::decode(input)?;
         let kzg = KzgKey {
-            g: read_g1(input)?,
+            g: read_point(input)?,
             h: read_g2(input)?,
             tau_h: read_g2(input)?,
         };
         let mut s_comm = [G1::identity(); 7];
         for p in &mut s_comm {
-            *p = read_g1(input)?;
+            *p = read_point(input)?;
         }
-        let digest = read_fr(input)?;
+        let digest = read_scalar(input)?;
         let key = PrimaryKey::new(num_cons, num_vars, n, kzg, s_comm)
             .map_err(|_| CodecError::from("primary key: inconsistent sizes"))?;
         if key.digest != digest {
@@ -674,7 +629,7 @@ impl Encode for PrimarySnark {
             &self.comm_t_plus_r_inv_col,
             &self.comm_w_plus_r_inv_col,
         ] {
-            write_g1(p, out);
+            write_point(p, out);
         }
         write_sumcheck(&self.sc_outer, out);
         for x in [
@@ -683,52 +638,36 @@ impl Encode for PrimarySnark {
             &self.eval_cz,
             &self.eval_e_outer,
         ] {
-            write_fr(x, out);
+            write_scalar(x, out);
         }
         write_sumcheck(&self.sc_inner, out);
         self.evals
             .wire_order()
             .iter()
-            .for_each(|x| write_fr(x, out));
+            .for_each(|x| write_scalar(x, out));
         self.eval_arg.encode_to(out);
     }
 }
 
 impl Decode for PrimarySnark {
     fn decode<I: Input>(input: &mut I) -> Result<Self, CodecError> {
-        let comm_l_row = read_g1(input)?;
-        let comm_l_col = read_g1(input)?;
-        let comm_t_plus_r_inv_row = read_g1(input)?;
-        let comm_w_plus_r_inv_row = read_g1(input)?;
-        let comm_t_plus_r_inv_col = read_g1(input)?;
-        let comm_w_plus_r_inv_col = read_g1(input)?;
+        let comm_l_row = read_point(input)?;
+        let comm_l_col = read_point(input)?;
+        let comm_t_plus_r_inv_row = read_point(input)?;
+        let comm_w_plus_r_inv_row = read_point(input)?;
+        let comm_t_plus_r_inv_col = read_point(input)?;
+        let comm_w_plus_r_inv_col = read_point(input)?;
         let sc_outer = read_sumcheck(input)?;
-        let eval_az = read_fr(input)?;
-        let eval_bz = read_fr(input)?;
-        let eval_cz = read_fr(input)?;
-        let eval_e_outer = read_fr(input)?;
+        let eval_az = read_scalar(input)?;
+        let eval_bz = read_scalar(input)?;
+        let eval_cz = read_scalar(input)?;
+        let eval_e_outer = read_scalar(input)?;
         let sc_inner = read_sumcheck(input)?;
         let mut e = [Fr::zero(); 15];
         for x in &mut e {
-            *x = read_fr(input)?;
+            *x = read_scalar(input)?;
         }
-        let evals = Evals {
-            e: e[0],
-            l_row: e[1],
-            l_col: e[2],
-            val_a: e[3],
-            val_b: e[4],
-            val_c: e[5],
-            w: e[6],
-            t_plus_r_inv_row: e[7],
-            row: e[8],
-            w_plus_r_inv_row: e[9],
-            ts_row: e[10],
-            t_plus_r_inv_col: e[11],
-            col: e[12],
-            w_plus_r_inv_col: e[13],
-            ts_col: e[14],
-        };
+        let evals = Evals::from_wire_order(e);
         Ok(Self {
             comm_l_row,
             comm_l_col,
@@ -748,11 +687,12 @@ impl Decode for PrimarySnark {
     }
 }
 
-/// Test helpers: the fixture of `notes/fixture` (nova's bincode bytes and the reference verifier's
-/// intermediates), decoded with halo2curves' compressed point encoding.
+/// Test helpers: the fixture of `notes/fixture` (nova's bincode bytes, parsed by
+/// [`crate::nova_export`], and the reference verifier's intermediates).
 #[cfg(test)]
 pub(crate) mod fixture {
     use super::*;
+    use crate::nova_export::parse_proof;
     use std::string::String;
 
     /// The 448 model-specific vk bytes (`F_arity ‖ pp_digest ‖ vk_primary`).
@@ -765,8 +705,6 @@ pub(crate) mod fixture {
     pub(crate) const INTER3: &str = include_str!("../notes/fixture/intermediates_proof3.txt");
     /// Intermediates of the 1-step proof.
     pub(crate) const INTER1: &str = include_str!("../notes/fixture/intermediates_proof1.txt");
-    /// Offset of `snark_primary` in a proof (SPEC §10: the fixed part).
-    const SNARK_PRIMARY_OFFSET: usize = 1064;
 
     /// The value text of `name = …` in an intermediates file.
     pub(crate) fn value<'a>(text: &'a str, name: &str) -> &'a str {
@@ -817,33 +755,11 @@ pub(crate) mod fixture {
         }
     }
 
-    /// A reader of nova's bincode (`config::legacy()`) bytes.
-    struct Bin<'a>(&'a [u8]);
-
-    impl Bin<'_> {
-        fn raw<const N: usize>(&mut self) -> [u8; N] {
-            let (head, rest) = self.0.split_at(N);
-            self.0 = rest;
-            head.try_into().unwrap()
-        }
-        fn u64(&mut self) -> u64 {
-            u64::from_le_bytes(self.raw())
-        }
-        fn fr(&mut self) -> Fr {
-            from_le32_canonical(&self.raw()).unwrap()
-        }
-        fn g1(&mut self) -> G1 {
-            decompress_g1(&self.raw()).unwrap()
-        }
-        fn vec<T>(&mut self, mut f: impl FnMut(&mut Self) -> T) -> Vec<T> {
-            let n = self.u64();
-            (0..n).map(|_| f(self)).collect()
-        }
-    }
-
     /// nova's 408 primary key bytes of the fixture.
     pub(crate) fn nova_key_bytes() -> [u8; NOVA_KEY_LEN] {
-        VK_MODEL[40..].try_into().unwrap()
+        let mut out = [0u8; NOVA_KEY_LEN];
+        out.copy_from_slice(&VK_MODEL[40..]);
+        out
     }
 
     /// The fixture's primary key, decoded from nova's bytes.
@@ -851,50 +767,9 @@ pub(crate) mod fixture {
         PrimaryKey::from_nova_bytes(&nova_key_bytes()).unwrap()
     }
 
-    /// The primary SNARK of a fixture proof, decoded from nova's bytes.
+    /// The primary SNARK of a fixture proof, decoded from nova's bytes by [`crate::nova_export`].
     pub(crate) fn snark(proof: &[u8]) -> PrimarySnark {
-        let mut r = Bin(&proof[SNARK_PRIMARY_OFFSET..]);
-        let comms: [G1; 6] = core::array::from_fn(|_| r.g1());
-        let sc_outer = r.vec(|r| r.vec(Bin::fr));
-        let (eval_az, eval_bz, eval_cz, eval_e_outer) = (r.fr(), r.fr(), r.fr(), r.fr());
-        let sc_inner = r.vec(|r| r.vec(Bin::fr));
-        let e: [Fr; 15] = core::array::from_fn(|_| r.fr());
-        let com = r.vec(Bin::g1);
-        let w = [r.g1(), r.g1(), r.g1()];
-        let v = r.vec(|r| [r.fr(), r.fr(), r.fr()]);
-        let evals = Evals {
-            e: e[0],
-            l_row: e[1],
-            l_col: e[2],
-            val_a: e[3],
-            val_b: e[4],
-            val_c: e[5],
-            w: e[6],
-            t_plus_r_inv_row: e[7],
-            row: e[8],
-            w_plus_r_inv_row: e[9],
-            ts_row: e[10],
-            t_plus_r_inv_col: e[11],
-            col: e[12],
-            w_plus_r_inv_col: e[13],
-            ts_col: e[14],
-        };
-        PrimarySnark {
-            comm_l_row: comms[0],
-            comm_l_col: comms[1],
-            comm_t_plus_r_inv_row: comms[2],
-            comm_w_plus_r_inv_row: comms[3],
-            comm_t_plus_r_inv_col: comms[4],
-            comm_w_plus_r_inv_col: comms[5],
-            sc_outer,
-            eval_az,
-            eval_bz,
-            eval_cz,
-            eval_e_outer,
-            sc_inner,
-            evals,
-            eval_arg: EvaluationArgument { com, w, v },
-        }
+        parse_proof(proof).unwrap().primary
     }
 }
 
@@ -972,6 +847,10 @@ mod tests {
         assert_eq!(digest_of(&nova_key_bytes()), key.digest);
         assert_eq!(key.check_digest(), Ok(()));
         assert_eq!((key.num_cons, key.num_vars, key.n), (16384, 16384, 131072));
+        assert_eq!(
+            (key.kzg.g, key.kzg.h),
+            (G1::generator(), G2Affine::generator())
+        );
         let mut bad = key.clone();
         bad.s_comm[3] = bad.s_comm[4];
         assert!(bad.check_digest().is_err());
@@ -1089,6 +968,27 @@ mod tests {
         assert_eq!(PrimarySnark::decode(&mut &s.encode()[..]), Ok(s));
     }
 
+    /// Flipping any bit pattern of any (sampled) byte of the wire encoding is rejected, by decoding
+    /// or by verification, and never panics.
+    #[test]
+    fn byte_flips_rejected() {
+        let (key, u) = (key(), instance(INTER1));
+        let bytes = snark(PROOF1).encode();
+        for (i, mask) in (0..bytes.len())
+            .step_by(11)
+            .zip([0x01u8, 0x80, 0xff, 0x10].into_iter().cycle())
+        {
+            let mut b = bytes.clone();
+            b[i] ^= mask;
+            if let Ok(s) = crate::wire::codec::decode_all::<PrimarySnark>(&b) {
+                assert!(
+                    verify(&key, &u, &s).is_err(),
+                    "flip {mask:#x} at byte {i} accepted"
+                );
+            }
+        }
+    }
+
     /// Every class of tampered field is rejected (never a panic).
     #[test]
     fn tampered_proofs_rejected() {
@@ -1149,6 +1049,45 @@ mod tests {
             let (mut s, mut uu) = (good.clone(), u.clone());
             f(&mut s, &mut uu);
             assert!(verify(&key, &uu, &s).is_err(), "tampered {name} accepted");
+        }
+        // Every single scalar of the sum-checks, the evaluations and the HyperKZG rows, and every
+        // HyperKZG commitment.
+        let rejected = |s: &PrimarySnark| verify(&key, &u, s).is_err();
+        for round in 0..good.sc_outer.len() {
+            for k in 0..good.sc_outer[round].len() {
+                let mut s = good.clone();
+                s.sc_outer[round][k] += one;
+                assert!(rejected(&s), "sc_outer[{round}][{k}]");
+            }
+        }
+        for round in 0..good.sc_inner.len() {
+            for k in 0..good.sc_inner[round].len() {
+                let mut s = good.clone();
+                s.sc_inner[round][k] += one;
+                assert!(rejected(&s), "sc_inner[{round}][{k}]");
+            }
+        }
+        for i in 0..15 {
+            let mut e = good.evals.wire_order();
+            e[i] += one;
+            let mut s = good.clone();
+            s.evals = Evals::from_wire_order(e);
+            assert!(rejected(&s), "eval {i}");
+        }
+        for (i, k) in (0..good.eval_arg.v.len()).flat_map(|i| (0..3).map(move |k| (i, k))) {
+            let mut s = good.clone();
+            s.eval_arg.v[i][k] += one;
+            assert!(rejected(&s), "v[{i}][{k}]");
+        }
+        for i in 0..good.eval_arg.com.len() {
+            let mut s = good.clone();
+            s.eval_arg.com[i] = (s.eval_arg.com[i] + g).into_affine();
+            assert!(rejected(&s), "com[{i}]");
+        }
+        for i in 0..3 {
+            let mut s = good.clone();
+            s.eval_arg.w[i] = (s.eval_arg.w[i] + g).into_affine();
+            assert!(rejected(&s), "w[{i}]");
         }
         // Key tampering: another digest, another matrix commitment, another τH.
         let mut k = key.clone();

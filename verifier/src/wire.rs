@@ -12,7 +12,8 @@
 use crate::error::VerifyError;
 use crate::field::{Fq, Fr, G1, Grumpkin, coords, from_le32_canonical, le32, point_from_coords};
 use crate::instance::{R1csInstance, RelaxedInstance};
-use crate::primary::PrimaryKey;
+use crate::primary::{PrimaryKey, PrimarySnark};
+use crate::secondary::SecondarySnark;
 use alloc::vec::Vec;
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ff::PrimeField;
@@ -277,6 +278,35 @@ impl Decode for VerifierKey {
         Ok(Self {
             folding: Decode::decode(input)?,
             primary: Decode::decode(input)?,
+        })
+    }
+}
+
+/// A whole compressed proof in our wire format: the folding part, then the two Spartan SNARKs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompressedProof {
+    /// nova's fields 1–14 and `zn`.
+    pub folding: FoldingProof,
+    /// `snark_primary` (S1).
+    pub primary: PrimarySnark,
+    /// `snark_secondary` (S2).
+    pub secondary: SecondarySnark,
+}
+
+impl Encode for CompressedProof {
+    fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
+        self.folding.encode_to(out);
+        self.primary.encode_to(out);
+        self.secondary.encode_to(out);
+    }
+}
+
+impl Decode for CompressedProof {
+    fn decode<I: Input>(input: &mut I) -> Result<Self, CodecError> {
+        Ok(Self {
+            folding: Decode::decode(input)?,
+            primary: Decode::decode(input)?,
+            secondary: Decode::decode(input)?,
         })
     }
 }
