@@ -5,9 +5,10 @@
 use crate::error::VerifyError;
 use crate::field::{Fq, Fr, G1, Grumpkin, switch};
 use crate::instance::{RelaxedInstance, absorb_comm};
+use crate::msm::{Cost, Scalars};
 use crate::poseidon::{CHALLENGE_BITS, HASH_BITS, Poseidon};
 use crate::primary;
-use crate::secondary::{self, SecondaryKey};
+use crate::secondary::{self, SecondaryKey, SecondaryVerification};
 use crate::wire::{CompressedProof, FoldingKey, FoldingProof, VerifierKey};
 use alloc::vec::Vec;
 
@@ -180,6 +181,90 @@ pub fn verify(
     primary::verify(&vk.primary, &folded.primary, &proof.primary)?;
     secondary::verify(sk, &folded.secondary, &proof.secondary)?;
     Ok(proof.folding.zn.clone())
+}
+
+/// A verification split into stages, so that a program can spread [`verify`]'s work over messages.
+///
+/// Each call of [`Verifier::advance`] runs the next stage: the folds (about 150k field multiplications for a
+/// 59-element state), the primary SNARK (one 37-point MSM and a pairing), the secondary SNARK up to its IPA
+/// MSM (sum-checks and the shape evaluation), then the 16,384-point MSM in slices of at most `budget`
+/// multiplication equivalents, and the final IPA check. Every call must pass the same key, proof and
+/// statement.
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    stage: Stage,
+}
+
+/// The next stage of a [`Verifier`].
+#[derive(Clone, Debug)]
+enum Stage {
+    /// Output hashes, folds and derandomization.
+    Fold,
+    /// The primary SNARK for `Un1`; then the secondary one for `Un2`.
+    Primary(Folded),
+    /// The secondary SNARK for `Un2` up to its IPA MSM.
+    Secondary(RelaxedInstance<Grumpkin, Fq>),
+    /// The IPA MSM and final check.
+    Msm(SecondaryVerification, Scalars),
+}
+
+impl Default for Verifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Verifier {
+    /// A verification that has not started.
+    pub fn new() -> Self {
+        Self { stage: Stage::Fold }
+    }
+
+    /// Number of the next stage: 0 fold, 1 primary SNARK, 2 secondary SNARK, 3 IPA MSM.
+    pub fn stage(&self) -> u8 {
+        match self.stage {
+            Stage::Fold => 0,
+            Stage::Primary(_) => 1,
+            Stage::Secondary(_) => 2,
+            Stage::Msm(..) => 3,
+        }
+    }
+
+    /// Runs the next stage (the MSM stage for at most `budget` multiplication equivalents, at least one unit
+    /// of work). Returns `Ok(Some(zn))` once the whole proof is verified, `Ok(None)` while work remains.
+    /// After an error the verification is over (the proof is rejected).
+    pub fn advance(
+        &mut self,
+        vk: &VerifierKey,
+        sk: &SecondaryKey,
+        proof: &CompressedProof,
+        statement: (&[Fr], u64),
+        budget: u64,
+        cost: &mut Cost,
+    ) -> Result<Option<Vec<Fr>>, VerifyError> {
+        let (z0, num_steps) = statement;
+        match &mut self.stage {
+            Stage::Fold => {
+                let folded = fold(&vk.folding, &sk.h, &proof.folding, z0, num_steps)?;
+                self.stage = Stage::Primary(folded);
+            }
+            Stage::Primary(folded) => {
+                primary::verify(&vk.primary, &folded.primary, &proof.primary)?;
+                self.stage = Stage::Secondary(folded.secondary.clone());
+            }
+            Stage::Secondary(un2) => {
+                let check = SecondaryVerification::start(sk, un2, &proof.secondary, cost)?;
+                let scalars = check.scalars(&proof.secondary, cost);
+                self.stage = Stage::Msm(check, scalars);
+            }
+            Stage::Msm(check, scalars) => {
+                if check.advance(sk, &proof.secondary, scalars, budget, cost)? {
+                    return Ok(Some(proof.folding.zn.clone()));
+                }
+            }
+        }
+        Ok(None)
+    }
 }
 
 #[cfg(test)]
@@ -489,5 +574,47 @@ mod tests {
             verify(&vk, &sk, &proof, &z0(), 3),
             Err(VerifyError::Check(m)) if m.starts_with("secondary")
         ));
+    }
+
+    /// The staged verifier reaches the same verdicts as [`verify`] (needs `ZKML_NOVA_VK`, see above).
+    #[test]
+    fn staged_verifier_when_vk_available() {
+        let Ok(path) = std::env::var("ZKML_NOVA_VK") else {
+            std::eprintln!("staged_verifier_when_vk_available: skipped (set ZKML_NOVA_VK)");
+            return;
+        };
+        let nova = crate::nova_export::parse_vk(&std::fs::read(path).unwrap()).unwrap();
+        let vk = VerifierKey {
+            folding: nova.model.folding,
+            primary: nova.model.primary,
+        };
+        let sk = nova.secondary;
+        let run = |proof: &CompressedProof, steps: u64| {
+            let mut v = Verifier::new();
+            let mut calls = 0;
+            loop {
+                calls += 1;
+                let mut cost = Cost::default();
+                match v.advance(&vk, &sk, proof, (&z0(), steps), 2_000_000, &mut cost) {
+                    Ok(Some(zn)) => return Ok((zn, calls)),
+                    Ok(None) => assert!(calls < 1000),
+                    Err(e) => return Err((e, v.stage())),
+                }
+            }
+        };
+        let proof = parse_proof(include_bytes!("../notes/fixture/proof.bin")).unwrap();
+        let (zn, calls) = run(&proof, 3).unwrap();
+        assert_eq!(zn, proof.folding.zn);
+        assert!(calls > 4, "{calls}");
+        assert_eq!(run(&proof, 2).unwrap_err().1, 0);
+        let mut bad = proof.clone();
+        bad.folding.err_blind_primary += Fr::one();
+        assert_eq!(run(&bad, 3).unwrap_err().1, 1);
+        let mut bad = proof.clone();
+        bad.folding.err_blind_secondary += Fq::one();
+        assert_eq!(run(&bad, 3).unwrap_err().1, 2);
+        let mut bad = proof;
+        bad.secondary.ipa.a_hat += Fq::one();
+        assert_eq!(run(&bad, 3).unwrap_err().1, 3);
     }
 }
