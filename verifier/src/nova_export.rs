@@ -2,9 +2,9 @@
 //! our types. Pure byte parsing: no nova dependency, so it runs in the prover's exporter and in tests.
 //!
 //! nova writes points in halo2curves' compressed form (32 bytes: `LE32(x)`, byte 31 bit 7 = parity of `y`,
-//! bit 6 = identity; G2 64 bytes with the flags in byte 63 and the parity of `y.c0`). This module decompresses
-//! them (one square root each), so that the wire format carries uncompressed points. It rejects exactly what
-//! nova's deserializer rejects: non-canonical scalars and coordinates, points not on the curve, bad flags,
+//! bit 6 = identity). This module decompresses them (one square root each; the G2 points of the primary
+//! key are decoded by [`PrimaryKey::from_nova_bytes`]), so that the wire format carries uncompressed points.
+//! It rejects exactly what nova's deserializer rejects: non-canonical scalars and coordinates, points not on the curve, bad flags,
 //! truncated data, trailing bytes; and, as nova's `verify` does first, instances whose `X` has not 2 entries.
 
 use crate::error::VerifyError;
@@ -22,8 +22,6 @@ use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ff::{BigInteger, PrimeField, Zero};
 use sha3::{Digest, Sha3_256};
 
-/// Size of nova's serialized `ppsnark::VerifierKey` (the primary key; the input of `digest_vk1`).
-pub const PRIMARY_KEY_LEN: usize = 408;
 /// Size of the model-specific part of nova's `VerifierKey`: `F_arity ‖ pp_digest ‖ vk_primary`.
 pub const MODEL_KEY_LEN: usize = 8 + 32 + NOVA_KEY_LEN;
 
@@ -531,6 +529,7 @@ pub(crate) mod tests {
 
     #[test]
     fn parses_model_key() {
+        assert_eq!(VK_MODEL.len(), MODEL_KEY_LEN);
         let k = parse_model_key(VK_MODEL, &DK_PRIMARY).unwrap();
         assert_eq!(k.folding.arity, 2);
         assert_eq!(
