@@ -6,10 +6,27 @@
 #![forbid(unsafe_code)]
 
 extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
 pub mod error;
+pub mod field;
+pub mod hyperkzg;
+pub mod instance;
+pub mod ipa;
+pub mod msm;
+pub mod nova;
+pub mod nova_export;
+pub mod polys;
+pub mod poseidon;
+pub mod primary;
 pub mod proof;
+pub mod secondary;
+pub mod shape;
+pub mod sumcheck;
+pub mod transcript;
 pub mod verification;
+pub mod wire;
 
 pub use error::VerifyError;
 pub use proof::Proof;

@@ -1,0 +1,696 @@
+//! Off-chain conversion of nova-snark 0.76.0's serialized objects (bincode `config::legacy()`, SPEC §10) into
+//! our types. Pure byte parsing: no nova dependency, so it runs in the prover's exporter and in tests.
+//!
+//! nova writes points in halo2curves' compressed form (32 bytes: `LE32(x)`, byte 31 bit 7 = parity of `y`,
+//! bit 6 = identity). This module decompresses them (one square root each; the G2 points of the primary
+//! key are decoded by [`PrimaryKey::from_nova_bytes`]), so that the wire format carries uncompressed points.
+//! It rejects exactly what nova's deserializer rejects: non-canonical scalars and coordinates, points not on the curve, bad flags,
+//! truncated data, trailing bytes; and, as nova's `verify` does first, instances whose `X` has not 2 entries.
+
+use crate::error::VerifyError;
+use crate::field::{Fq, Fr, Grumpkin, from_le32_canonical, truncate_le};
+use crate::hyperkzg::EvaluationArgument;
+use crate::instance::{R1csInstance, RelaxedInstance};
+use crate::ipa::IpaProof;
+use crate::poseidon::RoField;
+use crate::primary::{Evals, NOVA_KEY_LEN, PrimaryKey, PrimarySnark};
+use crate::secondary::{SecondaryKey, SecondarySnark};
+use crate::shape::{Csr, Shape};
+use crate::wire::{CompressedProof, FoldingKey, FoldingProof};
+use alloc::vec::Vec;
+use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
+use ark_ff::{BigInteger, PrimeField, Zero};
+use sha3::{Digest, Sha3_256};
+
+/// Size of the model-specific part of nova's `VerifierKey`: `F_arity ‖ pp_digest ‖ vk_primary`.
+pub const MODEL_KEY_LEN: usize = 8 + 32 + NOVA_KEY_LEN;
+
+/// A cursor over nova's bytes.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], VerifyError> {
+        if self.bytes.len() < n {
+            return Err(VerifyError::Malformed("nova bytes: truncated"));
+        }
+        let (head, tail) = self.bytes.split_at(n);
+        self.bytes = tail;
+        Ok(head)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], VerifyError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+
+    fn u32(&mut self) -> Result<u32, VerifyError> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+
+    fn u64(&mut self) -> Result<u64, VerifyError> {
+        Ok(u64::from_le_bytes(self.array()?))
+    }
+
+    /// A vector length; bounded by the bytes left, so a forged length cannot exhaust memory.
+    fn len(&mut self) -> Result<usize, VerifyError> {
+        let n = self.u64()?;
+        if n > self.bytes.len() as u64 {
+            return Err(VerifyError::Malformed(
+                "nova bytes: vector longer than the data",
+            ));
+        }
+        Ok(n as usize)
+    }
+
+    fn vec<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Result<T, VerifyError>,
+    ) -> Result<Vec<T>, VerifyError> {
+        let n = self.len()?;
+        (0..n).map(|_| item(self)).collect()
+    }
+
+    fn scalar<F: PrimeField>(&mut self) -> Result<F, VerifyError> {
+        from_le32_canonical(&self.array()?)
+    }
+
+    /// A halo2curves compressed point on a curve `y² = x³ + b`.
+    fn point<P: SWCurveConfig>(&mut self) -> Result<Affine<P>, VerifyError>
+    where
+        P::BaseField: PrimeField,
+    {
+        let mut bytes: [u8; 32] = self.array()?;
+        let (odd, identity) = flags(&mut bytes[31]);
+        let x: P::BaseField = from_le32_canonical(&bytes)?;
+        if identity {
+            return if x.is_zero() && !odd {
+                Ok(Affine::identity())
+            } else {
+                Err(VerifyError::Malformed("nova bytes: bad identity encoding"))
+            };
+        }
+        if x.is_zero() {
+            return Err(VerifyError::Malformed(
+                "nova bytes: zero x without identity flag",
+            ));
+        }
+        let (y, minus_y) =
+            Affine::<P>::get_ys_from_x_unchecked(x).ok_or(VerifyError::NotOnCurve)?;
+        let y = if y.into_bigint().is_odd() == odd {
+            y
+        } else {
+            minus_y
+        };
+        if y.into_bigint().is_odd() != odd {
+            return Err(VerifyError::NotOnCurve);
+        }
+        crate::field::point_from_coords(x, y, false)
+    }
+
+    /// Public IO: exactly two scalars (SPEC §2 step 3).
+    fn io<F: PrimeField>(&mut self) -> Result<[F; 2], VerifyError> {
+        if self.u64()? != 2 {
+            return Err(VerifyError::Malformed(
+                "nova bytes: instance X must have 2 entries",
+            ));
+        }
+        Ok([self.scalar()?, self.scalar()?])
+    }
+
+    fn r1cs<P: SWCurveConfig>(
+        &mut self,
+    ) -> Result<R1csInstance<Affine<P>, P::ScalarField>, VerifyError>
+    where
+        P::BaseField: PrimeField,
+    {
+        Ok(R1csInstance {
+            comm_w: self.point()?,
+            x: self.io()?,
+        })
+    }
+
+    fn relaxed<P: SWCurveConfig>(
+        &mut self,
+    ) -> Result<RelaxedInstance<Affine<P>, P::ScalarField>, VerifyError>
+    where
+        P::BaseField: PrimeField,
+    {
+        Ok(RelaxedInstance {
+            comm_w: self.point()?,
+            comm_e: self.point()?,
+            x: self.io()?,
+            u: self.scalar()?,
+        })
+    }
+
+    fn sumcheck<F: PrimeField>(&mut self) -> Result<Vec<Vec<F>>, VerifyError> {
+        self.vec(|r| r.vec(Self::scalar))
+    }
+
+    fn finish(self) -> Result<(), VerifyError> {
+        if self.bytes.is_empty() {
+            Ok(())
+        } else {
+            Err(VerifyError::Malformed("nova bytes: trailing data"))
+        }
+    }
+}
+
+/// Reads and clears the two flag bits of a compressed point's last byte: `(y is odd, identity)`.
+fn flags(byte: &mut u8) -> (bool, bool) {
+    let out = (*byte & 0x80 != 0, *byte & 0x40 != 0);
+    *byte &= 0x3f;
+    out
+}
+
+/// Parses nova's serialized `CompressedSNARK` (SPEC §1.4, §10).
+pub fn parse_proof(bytes: &[u8]) -> Result<CompressedProof, VerifyError> {
+    let mut r = Reader { bytes };
+    let r_u_secondary = r.relaxed()?;
+    let ri_secondary = r.scalar()?;
+    let l_u_secondary = r.r1cs()?;
+    let t_uf_secondary = r.point()?;
+    let l_ur_secondary = r.relaxed()?;
+    let t_un_secondary = r.point()?;
+    let r_u_primary = r.relaxed()?;
+    let ri_primary = r.scalar()?;
+    let l_ur_primary = r.relaxed()?;
+    let t_un_primary = r.point()?;
+    let wit_blind_primary = r.scalar()?;
+    let err_blind_primary = r.scalar()?;
+    let wit_blind_secondary = r.scalar()?;
+    let err_blind_secondary = r.scalar()?;
+    let primary = primary_snark(&mut r)?;
+    let secondary = SecondarySnark {
+        sc_outer: r.sumcheck()?,
+        claims_outer: [r.scalar()?, r.scalar()?, r.scalar()?],
+        eval_e: r.scalar()?,
+        sc_inner: r.sumcheck()?,
+        eval_w: r.scalar()?,
+        sc_batch: r.sumcheck()?,
+        evals_batch: r.vec(Reader::scalar)?,
+        ipa: IpaProof {
+            l_vec: r.vec(Reader::point)?,
+            r_vec: r.vec(Reader::point)?,
+            a_hat: r.scalar()?,
+        },
+    };
+    let zn = r.vec(Reader::scalar)?;
+    r.finish()?;
+    Ok(CompressedProof {
+        folding: FoldingProof {
+            r_u_secondary,
+            ri_secondary,
+            l_u_secondary,
+            t_uf_secondary,
+            l_ur_secondary,
+            t_un_secondary,
+            r_u_primary,
+            ri_primary,
+            l_ur_primary,
+            t_un_primary,
+            wit_blind_primary,
+            err_blind_primary,
+            wit_blind_secondary,
+            err_blind_secondary,
+            zn,
+        },
+        primary,
+        secondary,
+    })
+}
+
+/// Reads nova's `ppsnark::RelaxedR1CSSNARK` (S1, SPEC §8).
+fn primary_snark(r: &mut Reader<'_>) -> Result<PrimarySnark, VerifyError> {
+    let comms = [
+        r.point()?,
+        r.point()?,
+        r.point()?,
+        r.point()?,
+        r.point()?,
+        r.point()?,
+    ];
+    let sc_outer = r.sumcheck()?;
+    let outer = [r.scalar()?, r.scalar()?, r.scalar()?, r.scalar()?];
+    let sc_inner = r.sumcheck()?;
+    let mut e = [Fr::zero(); 15];
+    for x in &mut e {
+        *x = r.scalar()?;
+    }
+    let eval_arg = EvaluationArgument {
+        com: r.vec(Reader::point)?,
+        w: [r.point()?, r.point()?, r.point()?],
+        v: r.vec(|r| Ok([r.scalar()?, r.scalar()?, r.scalar()?]))?,
+    };
+    Ok(PrimarySnark {
+        comm_l_row: comms[0],
+        comm_l_col: comms[1],
+        comm_t_plus_r_inv_row: comms[2],
+        comm_w_plus_r_inv_row: comms[3],
+        comm_t_plus_r_inv_col: comms[4],
+        comm_w_plus_r_inv_col: comms[5],
+        sc_outer,
+        eval_az: outer[0],
+        eval_bz: outer[1],
+        eval_cz: outer[2],
+        eval_e_outer: outer[3],
+        sc_inner,
+        evals: Evals {
+            e: e[0],
+            l_row: e[1],
+            l_col: e[2],
+            val_a: e[3],
+            val_b: e[4],
+            val_c: e[5],
+            w: e[6],
+            t_plus_r_inv_row: e[7],
+            row: e[8],
+            w_plus_r_inv_row: e[9],
+            ts_row: e[10],
+            t_plus_r_inv_col: e[11],
+            col: e[12],
+            w_plus_r_inv_col: e[13],
+            ts_col: e[14],
+        },
+        eval_arg,
+    })
+}
+
+/// The model-specific part of nova's `VerifierKey`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NovaModelKey {
+    /// `F_arity`, `pp_digest` and `dk_primary.h`.
+    pub folding: FoldingKey,
+    /// `vk_primary` (decoded by [`PrimaryKey::from_nova_bytes`], which also computes `digest_vk1`).
+    pub primary: PrimaryKey,
+}
+
+/// Reads nova's `ppsnark::VerifierKey<E1, HyperKZG>` (SPEC §1.3 field 5).
+fn primary_key(r: &mut Reader<'_>) -> Result<PrimaryKey, VerifyError> {
+    PrimaryKey::from_nova_bytes(&r.array()?)
+}
+
+/// `F_arity` as a `u32`.
+fn arity(r: &mut Reader<'_>) -> Result<u32, VerifyError> {
+    u32::try_from(r.u64()?).map_err(|_| VerifyError::Malformed("nova bytes: arity"))
+}
+
+/// Parses the model-specific bytes `F_arity ‖ pp_digest ‖ vk_primary` (448 bytes) of a nova `VerifierKey`,
+/// with `dk_primary` (32 bytes, a constant of nova's BN254 commitment key).
+pub fn parse_model_key(model: &[u8], dk_primary: &[u8; 32]) -> Result<NovaModelKey, VerifyError> {
+    let mut r = Reader { bytes: model };
+    let arity = arity(&mut r)?;
+    let pp_digest = r.scalar()?;
+    let primary = primary_key(&mut r)?;
+    r.finish()?;
+    let h_primary = Reader { bytes: dk_primary }.point()?;
+    Ok(NovaModelKey {
+        folding: FoldingKey {
+            arity,
+            pp_digest,
+            h_primary,
+        },
+        primary,
+    })
+}
+
+/// A whole nova `VerifierKey`, decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NovaVerifierKey {
+    /// The model-specific part.
+    pub model: NovaModelKey,
+    /// The constant secondary key (shape in compact form, generators, `digest_vk2` computed from nova's
+    /// bytes).
+    pub secondary: SecondaryKey,
+}
+
+/// Reads a `PoseidonConstantsCircuit` and checks that its wide constants are the embedded table of `F`
+/// and its MDS matrix is the Cauchy matrix (so the verifier's RO is the key's RO).
+fn ro_consts<F: RoField>(r: &mut Reader<'_>) -> Result<(), VerifyError> {
+    let matrix = |r: &mut Reader<'_>| r.vec(|r| r.vec(Reader::scalar::<F>));
+    let mut wide = true;
+    for _ in 0..2 {
+        let mds = matrix(r)?;
+        for _ in 0..5 {
+            matrix(r)?;
+        }
+        let crc = r.vec(Reader::scalar::<F>)?;
+        let psm = matrix(r)?;
+        let sparse = r.vec(|r| Ok((r.vec(Reader::scalar::<F>)?, r.vec(Reader::scalar::<F>)?)))?;
+        let _strength = r.u32()?;
+        let (_rf, _rp, _hash_type) = (r.u64()?, r.u64()?, r.u32()?);
+        if wide {
+            let mut table = Vec::with_capacity(F::TABLE.len());
+            crc.iter()
+                .chain(psm.iter().flatten())
+                .chain(sparse.iter().flat_map(|(w, v)| w.iter().chain(v)))
+                .for_each(|x| table.extend_from_slice(&crate::field::le32(x)));
+            let cauchy = mds.iter().enumerate().all(|(i, row)| {
+                row.iter()
+                    .enumerate()
+                    .all(|(j, m)| *m * F::from((i + j + 25) as u64) == F::ONE)
+            });
+            if table != F::TABLE || !cauchy || mds.len() != 25 {
+                return Err(VerifyError::Unsupported(
+                    "Poseidon constants differ from the embedded ones",
+                ));
+            }
+        }
+        wide = false;
+    }
+    Ok(())
+}
+
+/// Reads one of nova's `SparseMatrix` (CSR) of a shape with `cols` columns.
+fn sparse_matrix(r: &mut Reader<'_>, cols: u64) -> Result<Csr, VerifyError> {
+    let csr = Csr {
+        data: r.vec(Reader::scalar)?,
+        indices: r.vec(Reader::u64)?,
+        indptr: r.vec(Reader::u64)?,
+    };
+    if r.u64()? != cols {
+        return Err(VerifyError::Malformed("nova bytes: matrix column count"));
+    }
+    Ok(csr)
+}
+
+/// A `u64` size that must fit a `u32`.
+fn size(r: &mut Reader<'_>) -> Result<u32, VerifyError> {
+    u32::try_from(r.u64()?).map_err(|_| VerifyError::Malformed("nova bytes: size"))
+}
+
+/// Reads nova's `snark::VerifierKey<E2, IPA>` (SPEC §1.3 field 6) and computes its digest (§6.4).
+fn secondary_key(r: &mut Reader<'_>) -> Result<SecondaryKey, VerifyError> {
+    let start = r.bytes;
+    let gens = r.vec(Reader::point)?;
+    let h = r.point()?;
+    let ck_s = r.vec(Reader::point)?;
+    let _h_s: Grumpkin = r.point()?;
+    let (num_cons, num_vars, num_io) = (size(r)?, size(r)?, size(r)?);
+    let cols = u64::from(num_vars) + 1 + u64::from(num_io);
+    let a = sparse_matrix(r, cols)?;
+    let b = sparse_matrix(r, cols)?;
+    let c = sparse_matrix(r, cols)?;
+    let shape = Shape::from_csr(num_cons, num_vars, num_io, [&a, &b, &c])?;
+    let g_c = match ck_s[..] {
+        [g_c] => g_c,
+        _ => {
+            return Err(VerifyError::Malformed(
+                "nova bytes: ck_s must have one generator",
+            ));
+        }
+    };
+    let digest: [u8; 32] = Sha3_256::digest(&start[..start.len() - r.bytes.len()]).into();
+    Ok(SecondaryKey {
+        shape,
+        gens,
+        g_c,
+        h,
+        digest: from_le32_canonical(&truncate_le(digest, 250))?,
+    })
+}
+
+/// Parses a whole nova `VerifierKey` (6.5 MB for our configuration), checking its Poseidon constants against
+/// the embedded tables and that `dk_secondary.h` is the secondary key's `h`.
+pub fn parse_vk(bytes: &[u8]) -> Result<NovaVerifierKey, VerifyError> {
+    let mut r = Reader { bytes };
+    let arity = arity(&mut r)?;
+    ro_consts::<Fq>(&mut r)?;
+    ro_consts::<Fr>(&mut r)?;
+    let pp_digest = r.scalar()?;
+    let primary = primary_key(&mut r)?;
+    let secondary = secondary_key(&mut r)?;
+    let h_primary = r.point()?;
+    let dk_secondary: Grumpkin = r.point()?;
+    r.finish()?;
+    if dk_secondary != secondary.h {
+        return Err(VerifyError::Unsupported(
+            "dk_secondary differs from the secondary key's h",
+        ));
+    }
+    Ok(NovaVerifierKey {
+        model: NovaModelKey {
+            folding: FoldingKey {
+                arity,
+                pp_digest,
+                h_primary,
+            },
+            primary,
+        },
+        secondary,
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::field::{G1, le32};
+    use ark_ec::{AffineRepr, CurveGroup};
+    use std::vec::Vec;
+
+    const PROOF3: &[u8] = include_bytes!("../notes/fixture/proof.bin");
+    const PROOF1: &[u8] = include_bytes!("../notes/fixture/proof1.bin");
+    const VK_MODEL: &[u8] = include_bytes!("../notes/fixture/vk_model.bin");
+
+    /// nova's `dk_primary` (compressed), a constant of every Bn256EngineKZG key.
+    pub(crate) const DK_PRIMARY: [u8; 32] =
+        hex32("702552d34af3bfb8a9b18245b201b93f44ec320fa42981db0f80d79e2e5c0429");
+    /// nova's `dk_secondary` (compressed), a constant of every GrumpkinEngine key.
+    pub(crate) const DK_SECONDARY: [u8; 32] =
+        hex32("b77cd6c6b95524ff9e5fffddf520f714b70d1a63857379000deb8c38736c4a94");
+
+    const fn digit(c: u8) -> u8 {
+        if c <= b'9' { c - b'0' } else { c - b'a' + 10 }
+    }
+
+    const fn hex32(s: &str) -> [u8; 32] {
+        let b = s.as_bytes();
+        let mut out = [0u8; 32];
+        let mut i = 0;
+        while i < 32 {
+            out[i] = digit(b[2 * i]) * 16 + digit(b[2 * i + 1]);
+            i += 1;
+        }
+        out
+    }
+
+    /// Decompresses one point of nova's encoding.
+    pub(crate) fn point<P: SWCurveConfig>(bytes: &[u8; 32]) -> Result<Affine<P>, VerifyError>
+    where
+        P::BaseField: PrimeField,
+    {
+        Reader { bytes }.point()
+    }
+
+    #[test]
+    fn parses_fixture_proofs() {
+        for bytes in [PROOF3, PROOF1] {
+            let p = parse_proof(bytes).unwrap();
+            let zn: Vec<[u8; 32]> = p.folding.zn.iter().map(le32).collect();
+            if bytes == PROOF3 {
+                assert_eq!(
+                    zn,
+                    [
+                        hex32("6c31091510000000000000000000000000000000000000000000000000000000"),
+                        hex32("0710000000000000000000000000000000000000000000000000000000000000")
+                    ]
+                );
+            } else {
+                // After one step the running secondary instance is the default one: identity commitments.
+                assert!(p.folding.r_u_secondary.comm_w.is_zero());
+                assert!(p.folding.r_u_secondary.comm_e.is_zero());
+            }
+            let (pri, sec) = (&p.primary, &p.secondary);
+            assert_eq!((pri.sc_outer.len(), pri.sc_inner.len()), (14, 17));
+            assert!(
+                pri.sc_outer
+                    .iter()
+                    .chain(&pri.sc_inner)
+                    .all(|q| q.len() == 3)
+            );
+            assert_eq!((pri.eval_arg.com.len(), pri.eval_arg.v.len()), (16, 17));
+            assert_eq!(
+                (sec.sc_outer.len(), sec.sc_inner.len(), sec.sc_batch.len()),
+                (14, 15, 14)
+            );
+            assert_eq!(
+                (
+                    sec.evals_batch.len(),
+                    sec.ipa.l_vec.len(),
+                    sec.ipa.r_vec.len()
+                ),
+                (2, 14, 14)
+            );
+        }
+    }
+
+    #[test]
+    fn parses_model_key() {
+        assert_eq!(VK_MODEL.len(), MODEL_KEY_LEN);
+        let k = parse_model_key(VK_MODEL, &DK_PRIMARY).unwrap();
+        assert_eq!(k.folding.arity, 2);
+        assert_eq!(
+            le32(&k.folding.pp_digest),
+            hex32("395428aeebb03cbfa8dd2ba3e9e0de7fd05db0ab207c395608b344804afe4401")
+        );
+        assert_eq!(
+            (k.primary.num_cons, k.primary.num_vars, k.primary.n),
+            (16384, 16384, 131072)
+        );
+        assert_eq!(k.primary.kzg.h, ark_bn254::G2Affine::generator());
+        assert_eq!(k.primary.kzg.g, G1::generator());
+        assert_eq!(k.primary.nova_bytes()[..], VK_MODEL[40..]);
+        let mut digest = hex32("00eac6621848be123a27ac6e83dbc112fa886398dd927cda600847033fe8eb78");
+        digest.reverse();
+        assert_eq!(le32(&k.primary.digest), digest);
+        assert_eq!(
+            parse_model_key(&VK_MODEL[..447], &DK_PRIMARY),
+            Err(VerifyError::Malformed("nova bytes: truncated"))
+        );
+        let mut longer = VK_MODEL.to_vec();
+        longer.push(0);
+        assert_eq!(
+            parse_model_key(&longer, &DK_PRIMARY),
+            Err(VerifyError::Malformed("nova bytes: trailing data"))
+        );
+    }
+
+    /// The exported objects survive our SCALE wire format unchanged.
+    #[test]
+    fn wire_round_trip() {
+        use crate::wire::{VerifierKey, codec::decode_all};
+        use parity_scale_codec::Encode;
+        let k = parse_model_key(VK_MODEL, &DK_PRIMARY).unwrap();
+        let vk = VerifierKey {
+            folding: k.folding,
+            primary: k.primary,
+        };
+        assert_eq!(decode_all::<VerifierKey>(&vk.encode()), Ok(vk));
+        for bytes in [PROOF3, PROOF1] {
+            let p = parse_proof(bytes).unwrap();
+            let encoded = p.encode();
+            // Folding 1,485 (4 relaxed instances of 226, a strict one of 129, 3 points, 6 scalars, zn);
+            // primary 6,876 (n_out = 14, n_in = 17); secondary 5,325. nova's bincode: 12,176.
+            assert_eq!(encoded.len(), 1_485 + 6_876 + 5_325);
+            assert_eq!(decode_all::<CompressedProof>(&encoded), Ok(p));
+        }
+    }
+
+    #[test]
+    fn point_decompression() {
+        // G1 generator (1, 2): x = 1, y even.
+        let mut g = [0u8; 32];
+        g[0] = 1;
+        assert_eq!(point::<ark_bn254::g1::Config>(&g), Ok(G1::generator()));
+        g[31] |= 0x80;
+        assert_eq!(point::<ark_bn254::g1::Config>(&g), Ok(-G1::generator()));
+        // Identity; identity with x != 0 or with the sign bit; x = 0 without the flag.
+        let mut o = [0u8; 32];
+        o[31] = 0x40;
+        assert_eq!(point::<ark_bn254::g1::Config>(&o), Ok(G1::identity()));
+        o[31] = 0xc0;
+        assert!(point::<ark_bn254::g1::Config>(&o).is_err());
+        o[31] = 0x40;
+        o[0] = 1;
+        assert!(point::<ark_bn254::g1::Config>(&o).is_err());
+        assert!(point::<ark_bn254::g1::Config>(&[0u8; 32]).is_err());
+        // Non-canonical x (all ones under the flag bits).
+        let mut n = [0xffu8; 32];
+        n[31] = 0x3f;
+        assert_eq!(
+            point::<ark_bn254::g1::Config>(&n),
+            Err(VerifyError::NonCanonical)
+        );
+        // An x with no point: x³ + 3 is not a square for some small x.
+        let bad = (2u64..100)
+            .find(|x| {
+                Affine::<ark_bn254::g1::Config>::get_ys_from_x_unchecked(Fq::from(*x)).is_none()
+            })
+            .unwrap();
+        let mut b = [0u8; 32];
+        b[0] = bad as u8;
+        assert_eq!(
+            point::<ark_bn254::g1::Config>(&b),
+            Err(VerifyError::NotOnCurve)
+        );
+        // Grumpkin: nova's dk_secondary decompresses to a point of odd or even y as flagged.
+        let h: Grumpkin = point(&DK_SECONDARY).unwrap();
+        let (_, y) = h.xy().unwrap();
+        assert_eq!(y.into_bigint().is_odd(), DK_SECONDARY[31] & 0x80 != 0);
+        assert_eq!((h * Fq::from(1u64)).into_affine(), h);
+    }
+
+    #[test]
+    fn rejects_tampered_proofs() {
+        assert!(parse_proof(&PROOF3[..PROOF3.len() - 1]).is_err());
+        let mut longer = PROOF3.to_vec();
+        longer.push(0);
+        assert_eq!(
+            parse_proof(&longer),
+            Err(VerifyError::Malformed("nova bytes: trailing data"))
+        );
+        // r_U_secondary.X length 3 (offset 64: after the two points).
+        let mut b = PROOF3.to_vec();
+        b[64] = 3;
+        assert_eq!(
+            parse_proof(&b),
+            Err(VerifyError::Malformed(
+                "nova bytes: instance X must have 2 entries"
+            ))
+        );
+        // Non-canonical X[0].
+        let mut b = PROOF3.to_vec();
+        b[72 + 31] = 0xff;
+        assert_eq!(parse_proof(&b), Err(VerifyError::NonCanonical));
+        // A huge vector length (zn) is rejected before allocating.
+        let mut b = PROOF3.to_vec();
+        let n = b.len() - 2 * 32 - 8;
+        b[n + 7] = 0x10;
+        assert_eq!(
+            parse_proof(&b),
+            Err(VerifyError::Malformed(
+                "nova bytes: vector longer than the data"
+            ))
+        );
+        // Flipping a sign bit yields the negated point (still a valid proof encoding).
+        let mut b = PROOF3.to_vec();
+        b[32 + 31] ^= 0x80;
+        let p = parse_proof(&b).unwrap();
+        assert_eq!(
+            p.folding.r_u_secondary.comm_e,
+            -parse_proof(PROOF3).unwrap().folding.r_u_secondary.comm_e
+        );
+    }
+
+    /// The full 6.5 MB key is not in the repository; set `NOVA_VK` to a nova verifier key of this
+    /// configuration (e.g. rebuilt by `notes/fixture/assemble_vk.py`) to run this test.
+    #[test]
+    fn parses_full_vk_when_available() {
+        let Ok(path) = std::env::var("ZKML_NOVA_VK") else {
+            std::eprintln!("parses_full_vk_when_available: skipped (set ZKML_NOVA_VK)");
+            return;
+        };
+        let bytes = std::fs::read(path).unwrap();
+        let vk = parse_vk(&bytes).unwrap();
+        assert_eq!(vk.model.primary.nova_bytes()[..], VK_MODEL[40..]);
+        assert_eq!(vk.model.folding.h_primary, point(&DK_PRIMARY).unwrap());
+        let s = &vk.secondary;
+        let shape = &s.shape;
+        assert_eq!(
+            (s.gens.len(), shape.num_cons, shape.num_vars, shape.num_io),
+            (16384, 16384, 16384, 2)
+        );
+        let nnz: Vec<usize> = shape.matrices.iter().map(|m| m.nnz()).collect();
+        assert_eq!(nnz, [72539, 44316, 10002]);
+        assert_eq!(s.h, point(&DK_SECONDARY).unwrap());
+        assert_eq!(le32(&s.digest), crate::secondary::NOVA_VK_DIGEST);
+        // A tampered key is rejected or yields another digest.
+        let mut bad = bytes.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 0x80;
+        assert!(parse_vk(&bad).is_err());
+    }
+}
