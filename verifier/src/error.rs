@@ -1,20 +1,29 @@
 //! The verifier's one error type.
 
-use alloc::string::String;
-
-/// Why a proof was not accepted.
+/// Why a proof (or a key) was not accepted.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
-    /// The bytes do not decode as a proof.
+    /// The bytes do not decode: wrong length, bad tag, trailing data, or a vector of the wrong size.
     #[error("malformed proof: {0}")]
-    Malformed(String),
+    Malformed(&'static str),
+    /// A point's coordinates do not satisfy its curve equation.
+    #[error("point not on curve")]
+    NotOnCurve,
     /// A field element is not in canonical form.
     #[error("non-canonical field element")]
     NonCanonical,
+    /// A named verification equation failed.
+    #[error("check failed: {0}")]
+    Check(&'static str),
     /// The proof is for another number of fold steps.
     #[error("proof folds {got} steps, expected {expected}")]
-    StepCount { expected: u32, got: u32 },
-    /// A part of the verification this version cannot perform yet. Never accepted.
+    StepCount {
+        /// The number of steps the verifier asked for.
+        expected: u32,
+        /// The number of steps the proof claims.
+        got: u32,
+    },
+    /// A part of the verification this version cannot perform. Never accepted.
     #[error("unsupported: {0}")]
     Unsupported(&'static str),
 }

@@ -6,9 +6,18 @@
 #![forbid(unsafe_code)]
 
 extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
 pub mod error;
+pub mod field;
+pub mod hyperkzg;
+pub mod instance;
+pub mod polys;
+pub mod primary;
 pub mod proof;
+pub mod sumcheck;
+pub mod transcript;
 pub mod verification;
 
 pub use error::VerifyError;
