@@ -92,6 +92,44 @@ impl PrimaryKey {
         out
     }
 
+    /// Decodes nova's 408 key bytes (halo2curves compressed points, SPEC §10: each point costs a
+    /// square root) and computes the digest from them. Rejects non-canonical coordinates, bad
+    /// flags, points not on the curve or (G2) not in the subgroup, and inconsistent sizes.
+    pub fn from_nova_bytes(bytes: &[u8; NOVA_KEY_LEN]) -> Result<Self, VerifyError> {
+        let u64_at = |i: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&bytes[i..i + 8]);
+            u64::from_le_bytes(b)
+        };
+        let g1_at = |i: usize| {
+            let mut b = [0u8; 32];
+            b.copy_from_slice(&bytes[i..i + 32]);
+            decompress_g1(&b)
+        };
+        let g2_at = |i: usize| {
+            let mut b = [0u8; 64];
+            b.copy_from_slice(&bytes[i..i + 64]);
+            decompress_g2(&b)
+        };
+        let kzg = KzgKey {
+            g: g1_at(16)?,
+            h: g2_at(48)?,
+            tau_h: g2_at(112)?,
+        };
+        let mut s_comm = [G1::identity(); 7];
+        for (i, p) in s_comm.iter_mut().enumerate() {
+            *p = g1_at(184 + 32 * i)?;
+        }
+        let key = Self::new(u64_at(0), u64_at(8), u64_at(176), kzg, s_comm)?;
+        // Compression is injective on valid points, so this only guards the encoder against drift.
+        if key.nova_bytes() != *bytes {
+            return Err(VerifyError::Malformed(
+                "primary key: non-canonical point encoding",
+            ));
+        }
+        Ok(key)
+    }
+
     /// Recomputes the digest from the key's own fields and compares it with the stored one.
     pub fn check_digest(&self) -> Result<(), VerifyError> {
         if digest_of(&self.nova_bytes()) == self.digest {
@@ -394,6 +432,67 @@ pub fn reduce(
         cc,
     };
     Ok((challenges, inputs))
+}
+
+/// Splits halo2curves' flags off the last byte: `(bytes without flags, sign, identity)`.
+fn split_flags<const N: usize>(bytes: &[u8; N]) -> ([u8; N], bool, bool) {
+    let mut b = *bytes;
+    let flags = b[N - 1];
+    b[N - 1] &= 0x3f;
+    (b, flags & 0x80 != 0, flags & 0x40 != 0)
+}
+
+/// Decodes halo2curves' compressed G1 encoding (inverse of [`compress_g1`]).
+fn decompress_g1(bytes: &[u8; 32]) -> Result<G1, VerifyError> {
+    let (b, odd, identity) = split_flags(bytes);
+    let x: Fq = from_le32_canonical(&b)?;
+    if identity {
+        return if x.is_zero() && !odd {
+            Ok(G1::identity())
+        } else {
+            Err(VerifyError::Malformed(
+                "compressed identity with coordinates",
+            ))
+        };
+    }
+    if x.is_zero() {
+        return Err(VerifyError::NotOnCurve);
+    }
+    let (y0, y1) = G1::get_ys_from_x_unchecked(x).ok_or(VerifyError::NotOnCurve)?;
+    let y = if y0.into_bigint().is_odd() == odd {
+        y0
+    } else {
+        y1
+    };
+    point_from_le32(&le32(&x), &le32(&y), false)
+}
+
+/// Decodes halo2curves' compressed G2 encoding (inverse of [`compress_g2`]); the identity is
+/// rejected and the point must lie in the prime-order subgroup.
+fn decompress_g2(bytes: &[u8; 64]) -> Result<G2Affine, VerifyError> {
+    let (b, odd, identity) = split_flags(bytes);
+    if identity {
+        return Err(VerifyError::Malformed("primary key: G2 identity"));
+    }
+    let mut c = [[0u8; 32]; 2];
+    c[0].copy_from_slice(&b[..32]);
+    c[1].copy_from_slice(&b[32..]);
+    let x = Fq2::new(from_le32_canonical(&c[0])?, from_le32_canonical(&c[1])?);
+    if x.is_zero() {
+        return Err(VerifyError::NotOnCurve);
+    }
+    let (y0, y1) = G2Affine::get_ys_from_x_unchecked(x).ok_or(VerifyError::NotOnCurve)?;
+    let y = if y0.c0.into_bigint().is_odd() == odd {
+        y0
+    } else {
+        y1
+    };
+    let p = G2Affine::new_unchecked(x, y);
+    if p.is_in_correct_subgroup_assuming_on_curve() {
+        Ok(p)
+    } else {
+        Err(VerifyError::NotOnCurve)
+    }
 }
 
 /// halo2curves' compressed G1 encoding: `LE32(x)`, flag 0x80 in byte 31 if `y` is odd, identity =
@@ -734,38 +833,7 @@ pub(crate) mod fixture {
             from_le32_canonical(&self.raw()).unwrap()
         }
         fn g1(&mut self) -> G1 {
-            let mut b: [u8; 32] = self.raw();
-            let (odd, inf) = (b[31] & 0x80 != 0, b[31] & 0x40 != 0);
-            b[31] &= 0x3f;
-            if inf {
-                return G1::identity();
-            }
-            let x: Fq = from_le32_canonical(&b).unwrap();
-            let (y0, y1) = G1::get_ys_from_x_unchecked(x).unwrap();
-            let y = if y0.into_bigint().is_odd() == odd {
-                y0
-            } else {
-                y1
-            };
-            point_from_le32(&le32(&x), &le32(&y), false).unwrap()
-        }
-        fn g2(&mut self) -> G2Affine {
-            let mut b: [u8; 64] = self.raw();
-            let odd = b[63] & 0x80 != 0;
-            assert_eq!(b[63] & 0x40, 0);
-            b[63] &= 0x3f;
-            let c0: Fq = from_le32_canonical(b[..32].try_into().unwrap()).unwrap();
-            let c1: Fq = from_le32_canonical(b[32..].try_into().unwrap()).unwrap();
-            let x = Fq2::new(c0, c1);
-            let (y0, y1) = G2Affine::get_ys_from_x_unchecked(x).unwrap();
-            let y = if y0.c0.into_bigint().is_odd() == odd {
-                y0
-            } else {
-                y1
-            };
-            let p = G2Affine::new_unchecked(x, y);
-            assert!(p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve());
-            p
+            decompress_g1(&self.raw()).unwrap()
         }
         fn vec<T>(&mut self, mut f: impl FnMut(&mut Self) -> T) -> Vec<T> {
             let n = self.u64();
@@ -780,18 +848,7 @@ pub(crate) mod fixture {
 
     /// The fixture's primary key, decoded from nova's bytes.
     pub(crate) fn key() -> PrimaryKey {
-        let bytes = nova_key_bytes();
-        let mut r = Bin(&bytes);
-        let (num_cons, num_vars) = (r.u64(), r.u64());
-        let kzg = KzgKey {
-            g: r.g1(),
-            h: r.g2(),
-            tau_h: r.g2(),
-        };
-        let n = r.u64();
-        let s_comm = core::array::from_fn(|_| r.g1());
-        assert!(r.0.is_empty());
-        PrimaryKey::new(num_cons, num_vars, n, kzg, s_comm).unwrap()
+        PrimaryKey::from_nova_bytes(&nova_key_bytes()).unwrap()
     }
 
     /// The primary SNARK of a fixture proof, decoded from nova's bytes.
@@ -921,6 +978,45 @@ mod tests {
         bad = key.clone();
         bad.digest += Fr::one();
         assert!(bad.check_digest().is_err());
+    }
+
+    #[test]
+    fn nova_key_bytes_validation() {
+        let good = nova_key_bytes();
+        let bad = |i: usize, f: &dyn Fn(&mut u8)| {
+            let mut b = good;
+            f(&mut b[i]);
+            PrimaryKey::from_nova_bytes(&b)
+        };
+        // Sign flags select the other root: the digest input changes, the key is still valid.
+        assert!(bad(16 + 31, &|b| *b ^= 0x80).is_ok());
+        assert_ne!(bad(16 + 31, &|b| *b ^= 0x80).unwrap().digest, key().digest);
+        // x not on the curve (G1 and G2), identity flag on a non-zero x, non-canonical x, bad size.
+        let off_curve = (0u8..=255)
+            .find(|d| bad(184, &|b| *b = b.wrapping_add(*d)).is_err())
+            .expect("some x is off the curve");
+        assert_eq!(
+            bad(184, &|b| *b = b.wrapping_add(off_curve)),
+            Err(VerifyError::NotOnCurve)
+        );
+        assert!(bad(48 + 1, &|b| *b ^= 1).is_err());
+        assert!(bad(16 + 31, &|b| *b |= 0x40).is_err());
+        assert!(bad(112 + 63, &|b| *b |= 0x40).is_err());
+        let mut b = good;
+        b[16..48].fill(0xff);
+        b[47] = 0x3f;
+        assert_eq!(
+            PrimaryKey::from_nova_bytes(&b),
+            Err(VerifyError::NonCanonical)
+        );
+        assert!(bad(0, &|b| *b = 3).is_err());
+        // An identity S_comm point decodes (nova accepts it) and round-trips.
+        let mut b = good;
+        b[184..216].fill(0);
+        b[215] = 0x40;
+        let k = PrimaryKey::from_nova_bytes(&b).unwrap();
+        assert_eq!(k.s_comm[0], G1::identity());
+        assert_eq!(k.nova_bytes(), b);
     }
 
     #[test]
