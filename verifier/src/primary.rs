@@ -206,8 +206,29 @@ pub struct Evals {
 }
 
 impl Evals {
+    /// The evaluations from wire (nova serde) order.
+    pub fn from_wire_order(e: [Fr; 15]) -> Self {
+        Self {
+            e: e[0],
+            l_row: e[1],
+            l_col: e[2],
+            val_a: e[3],
+            val_b: e[4],
+            val_c: e[5],
+            w: e[6],
+            t_plus_r_inv_row: e[7],
+            row: e[8],
+            w_plus_r_inv_row: e[9],
+            ts_row: e[10],
+            t_plus_r_inv_col: e[11],
+            col: e[12],
+            w_plus_r_inv_col: e[13],
+            ts_col: e[14],
+        }
+    }
+
     /// The evaluations in wire (nova serde) order.
-    fn wire_order(&self) -> [Fr; 15] {
+    pub fn wire_order(&self) -> [Fr; 15] {
         [
             self.e,
             self.l_row,
@@ -712,23 +733,7 @@ impl Decode for PrimarySnark {
         for x in &mut e {
             *x = read_fr(input)?;
         }
-        let evals = Evals {
-            e: e[0],
-            l_row: e[1],
-            l_col: e[2],
-            val_a: e[3],
-            val_b: e[4],
-            val_c: e[5],
-            w: e[6],
-            t_plus_r_inv_row: e[7],
-            row: e[8],
-            w_plus_r_inv_row: e[9],
-            ts_row: e[10],
-            t_plus_r_inv_col: e[11],
-            col: e[12],
-            w_plus_r_inv_col: e[13],
-            ts_col: e[14],
-        };
+        let evals = Evals::from_wire_order(e);
         Ok(Self {
             comm_l_row,
             comm_l_col,
@@ -862,23 +867,7 @@ pub(crate) mod fixture {
         let com = r.vec(Bin::g1);
         let w = [r.g1(), r.g1(), r.g1()];
         let v = r.vec(|r| [r.fr(), r.fr(), r.fr()]);
-        let evals = Evals {
-            e: e[0],
-            l_row: e[1],
-            l_col: e[2],
-            val_a: e[3],
-            val_b: e[4],
-            val_c: e[5],
-            w: e[6],
-            t_plus_r_inv_row: e[7],
-            row: e[8],
-            w_plus_r_inv_row: e[9],
-            ts_row: e[10],
-            t_plus_r_inv_col: e[11],
-            col: e[12],
-            w_plus_r_inv_col: e[13],
-            ts_col: e[14],
-        };
+        let evals = Evals::from_wire_order(e);
         PrimarySnark {
             comm_l_row: comms[0],
             comm_l_col: comms[1],
@@ -972,6 +961,10 @@ mod tests {
         assert_eq!(digest_of(&nova_key_bytes()), key.digest);
         assert_eq!(key.check_digest(), Ok(()));
         assert_eq!((key.num_cons, key.num_vars, key.n), (16384, 16384, 131072));
+        assert_eq!(
+            (key.kzg.g, key.kzg.h),
+            (G1::generator(), G2Affine::generator())
+        );
         let mut bad = key.clone();
         bad.s_comm[3] = bad.s_comm[4];
         assert!(bad.check_digest().is_err());
@@ -1149,6 +1142,45 @@ mod tests {
             let (mut s, mut uu) = (good.clone(), u.clone());
             f(&mut s, &mut uu);
             assert!(verify(&key, &uu, &s).is_err(), "tampered {name} accepted");
+        }
+        // Every single scalar of the sum-checks, the evaluations and the HyperKZG rows, and every
+        // HyperKZG commitment.
+        let rejected = |s: &PrimarySnark| verify(&key, &u, s).is_err();
+        for round in 0..good.sc_outer.len() {
+            for k in 0..good.sc_outer[round].len() {
+                let mut s = good.clone();
+                s.sc_outer[round][k] += one;
+                assert!(rejected(&s), "sc_outer[{round}][{k}]");
+            }
+        }
+        for round in 0..good.sc_inner.len() {
+            for k in 0..good.sc_inner[round].len() {
+                let mut s = good.clone();
+                s.sc_inner[round][k] += one;
+                assert!(rejected(&s), "sc_inner[{round}][{k}]");
+            }
+        }
+        for i in 0..15 {
+            let mut e = good.evals.wire_order();
+            e[i] += one;
+            let mut s = good.clone();
+            s.evals = Evals::from_wire_order(e);
+            assert!(rejected(&s), "eval {i}");
+        }
+        for (i, k) in (0..good.eval_arg.v.len()).flat_map(|i| (0..3).map(move |k| (i, k))) {
+            let mut s = good.clone();
+            s.eval_arg.v[i][k] += one;
+            assert!(rejected(&s), "v[{i}][{k}]");
+        }
+        for i in 0..good.eval_arg.com.len() {
+            let mut s = good.clone();
+            s.eval_arg.com[i] = (s.eval_arg.com[i] + g).into_affine();
+            assert!(rejected(&s), "com[{i}]");
+        }
+        for i in 0..3 {
+            let mut s = good.clone();
+            s.eval_arg.w[i] = (s.eval_arg.w[i] + g).into_affine();
+            assert!(rejected(&s), "w[{i}]");
         }
         // Key tampering: another digest, another matrix commitment, another τH.
         let mut k = key.clone();
