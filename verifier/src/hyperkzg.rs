@@ -9,8 +9,8 @@
 //! (SPEC §8.11) merges into the MSM of `L` (SPEC §9): `C` itself is never absorbed.
 
 use crate::VerifyError;
-use crate::primary::codec::{read_fr, read_g1, read_vec, write_fr, write_g1, write_vec};
 use crate::transcript::Transcript;
+use crate::wire::codec::{read_point, read_scalar, read_vec, write_point, write_scalar, write_vec};
 use alloc::vec::Vec;
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
 use ark_ec::pairing::Pairing;
@@ -162,19 +162,21 @@ pub fn pairing_check(key: &KzgKey, inputs: &PairingInputs) -> Result<(), VerifyE
 
 impl Encode for EvaluationArgument {
     fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
-        write_vec(&self.com, out, write_g1);
-        self.w.iter().for_each(|p| write_g1(p, out));
+        write_vec(&self.com, out, write_point);
+        self.w.iter().for_each(|p| write_point(p, out));
         write_vec(&self.v, out, |row, o| {
-            row.iter().for_each(|x| write_fr(x, o))
+            row.iter().for_each(|x| write_scalar(x, o))
         });
     }
 }
 
 impl Decode for EvaluationArgument {
     fn decode<I: Input>(input: &mut I) -> Result<Self, CodecError> {
-        let com = read_vec(input, read_g1)?;
-        let w = [read_g1(input)?, read_g1(input)?, read_g1(input)?];
-        let v = read_vec(input, |i| Ok([read_fr(i)?, read_fr(i)?, read_fr(i)?]))?;
+        let com = read_vec(input, read_point)?;
+        let w = [read_point(input)?, read_point(input)?, read_point(input)?];
+        let v = read_vec(input, |i| {
+            Ok([read_scalar(i)?, read_scalar(i)?, read_scalar(i)?])
+        })?;
         Ok(Self { com, w, v })
     }
 }

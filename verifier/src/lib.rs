@@ -13,12 +13,15 @@ pub mod error;
 pub mod field;
 pub mod hyperkzg;
 pub mod instance;
+pub mod nova_export;
 pub mod polys;
+pub mod poseidon;
 pub mod primary;
 pub mod proof;
 pub mod sumcheck;
 pub mod transcript;
 pub mod verification;
+pub mod wire;
 
 pub use error::VerifyError;
 pub use proof::Proof;

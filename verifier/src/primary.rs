@@ -12,17 +12,19 @@
 //! digest; it never panics.
 
 use crate::VerifyError;
-use crate::field::{Fq, Fr, G1, coords, from_le32_canonical, le32, point_from_le32};
+use crate::field::{Fq, Fr, G1, coords, le32};
 use crate::hyperkzg::{self, Combination, EvaluationArgument, KzgKey, PairingInputs};
 use crate::instance::RelaxedInstance;
+use crate::nova_export::{NovaPrimaryKey, NovaPrimarySnark};
 use crate::polys::{eq, identity_eval, masked_eq_eval, sparse_eval};
 use crate::sumcheck;
 use crate::transcript::Transcript;
+use crate::wire::codec::{read_point, read_scalar, read_vec, write_point, write_scalar, write_vec};
 use alloc::vec::Vec;
 use ark_bn254::{Fq2, G2Affine};
 use ark_ec::AffineRepr;
 use ark_ff::{BigInteger, Field, One, PrimeField, Zero};
-use parity_scale_codec::{Compact, Decode, Encode, Error as CodecError, Input, Output};
+use parity_scale_codec::{Decode, Encode, Error as CodecError, Input, Output};
 use sha3::{Digest, Sha3_256};
 
 /// Length of nova's serialization of the primary verifier key (SPEC §6.4), the input of its digest.
@@ -92,42 +94,22 @@ impl PrimaryKey {
         out
     }
 
-    /// Decodes nova's 408 key bytes (halo2curves compressed points, SPEC §10: each point costs a
-    /// square root) and computes the digest from them. Rejects non-canonical coordinates, bad
-    /// flags, points not on the curve or (G2) not in the subgroup, and inconsistent sizes.
-    pub fn from_nova_bytes(bytes: &[u8; NOVA_KEY_LEN]) -> Result<Self, VerifyError> {
-        let u64_at = |i: usize| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&bytes[i..i + 8]);
-            u64::from_le_bytes(b)
-        };
-        let g1_at = |i: usize| {
-            let mut b = [0u8; 32];
-            b.copy_from_slice(&bytes[i..i + 32]);
-            decompress_g1(&b)
-        };
-        let g2_at = |i: usize| {
-            let mut b = [0u8; 64];
-            b.copy_from_slice(&bytes[i..i + 64]);
-            decompress_g2(&b)
-        };
+    /// Off-chain conversion of nova's primary key (as parsed by [`crate::nova_export`]). Checks
+    /// the sizes and that re-encoding the key gives back nova's bytes, whose digest it stores.
+    pub fn from_nova(n: &NovaPrimaryKey) -> Result<Self, VerifyError> {
         let kzg = KzgKey {
-            g: g1_at(16)?,
-            h: g2_at(48)?,
-            tau_h: g2_at(112)?,
+            g: n.g,
+            h: n.h,
+            tau_h: n.tau_h,
         };
-        let mut s_comm = [G1::identity(); 7];
-        for (i, p) in s_comm.iter_mut().enumerate() {
-            *p = g1_at(184 + 32 * i)?;
+        let key = Self::new(n.num_cons, n.num_vars, n.n, kzg, n.s_comm)?;
+        if key.nova_bytes() == n.bytes {
+            Ok(key)
+        } else {
+            Err(VerifyError::Malformed(
+                "primary key: nova bytes do not re-encode",
+            ))
         }
-        let key = Self::new(u64_at(0), u64_at(8), u64_at(176), kzg, s_comm)?;
-        // Compression is injective on valid points, so this only guards the encoder against drift.
-        if key.nova_bytes() != *bytes {
-            return Err(VerifyError::Malformed(
-                "primary key: non-canonical point encoding",
-            ));
-        }
-        Ok(key)
     }
 
     /// Recomputes the digest from the key's own fields and compares it with the stored one.
@@ -455,64 +437,38 @@ pub fn reduce(
     Ok((challenges, inputs))
 }
 
-/// Splits halo2curves' flags off the last byte: `(bytes without flags, sign, identity)`.
-fn split_flags<const N: usize>(bytes: &[u8; N]) -> ([u8; N], bool, bool) {
-    let mut b = *bytes;
-    let flags = b[N - 1];
-    b[N - 1] &= 0x3f;
-    (b, flags & 0x80 != 0, flags & 0x40 != 0)
-}
-
-/// Decodes halo2curves' compressed G1 encoding (inverse of [`compress_g1`]).
-fn decompress_g1(bytes: &[u8; 32]) -> Result<G1, VerifyError> {
-    let (b, odd, identity) = split_flags(bytes);
-    let x: Fq = from_le32_canonical(&b)?;
-    if identity {
-        return if x.is_zero() && !odd {
-            Ok(G1::identity())
-        } else {
-            Err(VerifyError::Malformed(
-                "compressed identity with coordinates",
-            ))
-        };
-    }
-    if x.is_zero() {
-        return Err(VerifyError::NotOnCurve);
-    }
-    let (y0, y1) = G1::get_ys_from_x_unchecked(x).ok_or(VerifyError::NotOnCurve)?;
-    let y = if y0.into_bigint().is_odd() == odd {
-        y0
-    } else {
-        y1
-    };
-    point_from_le32(&le32(&x), &le32(&y), false)
-}
-
-/// Decodes halo2curves' compressed G2 encoding (inverse of [`compress_g2`]); the identity is
-/// rejected and the point must lie in the prime-order subgroup.
-fn decompress_g2(bytes: &[u8; 64]) -> Result<G2Affine, VerifyError> {
-    let (b, odd, identity) = split_flags(bytes);
-    if identity {
-        return Err(VerifyError::Malformed("primary key: G2 identity"));
-    }
-    let mut c = [[0u8; 32]; 2];
-    c[0].copy_from_slice(&b[..32]);
-    c[1].copy_from_slice(&b[32..]);
-    let x = Fq2::new(from_le32_canonical(&c[0])?, from_le32_canonical(&c[1])?);
-    if x.is_zero() {
-        return Err(VerifyError::NotOnCurve);
-    }
-    let (y0, y1) = G2Affine::get_ys_from_x_unchecked(x).ok_or(VerifyError::NotOnCurve)?;
-    let y = if y0.c0.into_bigint().is_odd() == odd {
-        y0
-    } else {
-        y1
-    };
-    let p = G2Affine::new_unchecked(x, y);
-    if p.is_in_correct_subgroup_assuming_on_curve() {
-        Ok(p)
-    } else {
-        Err(VerifyError::NotOnCurve)
+/// Off-chain conversion of nova's primary SNARK (as parsed by [`crate::nova_export`]).
+impl From<NovaPrimarySnark> for PrimarySnark {
+    fn from(n: NovaPrimarySnark) -> Self {
+        let [
+            comm_l_row,
+            comm_l_col,
+            comm_t_plus_r_inv_row,
+            comm_w_plus_r_inv_row,
+            comm_t_plus_r_inv_col,
+            comm_w_plus_r_inv_col,
+        ] = n.comms;
+        let [eval_az, eval_bz, eval_cz, eval_e_outer] = n.evals_outer;
+        Self {
+            comm_l_row,
+            comm_l_col,
+            comm_t_plus_r_inv_row,
+            comm_w_plus_r_inv_row,
+            comm_t_plus_r_inv_col,
+            comm_w_plus_r_inv_col,
+            sc_outer: n.sc_outer,
+            eval_az,
+            eval_bz,
+            eval_cz,
+            eval_e_outer,
+            sc_inner: n.sc_inner,
+            evals: Evals::from_wire_order(n.evals),
+            eval_arg: EvaluationArgument {
+                com: n.kzg_com,
+                w: n.kzg_w,
+                v: n.kzg_v,
+            },
+        }
     }
 }
 
@@ -546,117 +502,50 @@ fn compress_g2(p: &G2Affine) -> [u8; 64] {
     out
 }
 
-/// SCALE helpers for the wire types of this module and [`hyperkzg`].
-pub(crate) mod codec {
-    use super::*;
-
-    fn bytes<const N: usize, I: Input>(input: &mut I) -> Result<[u8; N], CodecError> {
-        let mut out = [0u8; N];
-        input.read(&mut out)?;
-        Ok(out)
-    }
-
-    /// Reads a canonical `LE32` scalar.
-    pub(crate) fn read_fr<I: Input>(input: &mut I) -> Result<Fr, CodecError> {
-        from_le32_canonical(&bytes::<32, _>(input)?).map_err(|_| "non-canonical scalar".into())
-    }
-
-    /// Writes `LE32(x)`.
-    pub(crate) fn write_fr<O: Output + ?Sized>(x: &Fr, out: &mut O) {
-        out.write(&le32(x));
-    }
-
-    /// Reads a G1 point `LE32(x) ‖ LE32(y) ‖ [identity]`, checking it is on the curve.
-    pub(crate) fn read_g1<I: Input>(input: &mut I) -> Result<G1, CodecError> {
-        let x = bytes::<32, _>(input)?;
-        let y = bytes::<32, _>(input)?;
-        let infinity = match u8::decode(input)? {
-            0 => false,
-            1 => true,
-            _ => return Err("bad identity flag".into()),
-        };
-        point_from_le32(&x, &y, infinity).map_err(|_| "invalid G1 point".into())
-    }
-
-    /// Writes a G1 point as `LE32(x) ‖ LE32(y) ‖ [identity]` (the transcript encoding).
-    pub(crate) fn write_g1<O: Output + ?Sized>(p: &G1, out: &mut O) {
-        let (x, y, infinity) = coords(p);
-        out.write(&le32(&x));
-        out.write(&le32(&y));
-        out.push_byte(u8::from(infinity));
-    }
-
-    /// Reads a G2 point `x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1`: not the identity, on the curve, in the subgroup.
-    pub(crate) fn read_g2<I: Input>(input: &mut I) -> Result<G2Affine, CodecError> {
-        let mut c = [Fq::zero(); 4];
-        for ci in &mut c {
-            *ci = from_le32_canonical(&bytes::<32, _>(input)?)
-                .map_err(|_| CodecError::from("non-canonical coordinate"))?;
-        }
-        let p = G2Affine::new_unchecked(Fq2::new(c[0], c[1]), Fq2::new(c[2], c[3]));
-        if p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve() {
-            Ok(p)
-        } else {
-            Err("invalid G2 point".into())
-        }
-    }
-
-    /// Writes a non-identity G2 point as `x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1`.
-    pub(crate) fn write_g2<O: Output + ?Sized>(p: &G2Affine, out: &mut O) {
-        let (x, y) = p.xy().unwrap_or_default();
-        for c in [x.c0, x.c1, y.c0, y.c1] {
-            out.write(&le32(&c));
-        }
-    }
-
-    /// Reads a SCALE vector, allocating only as items arrive.
-    pub(crate) fn read_vec<T, I: Input>(
-        input: &mut I,
-        mut item: impl FnMut(&mut I) -> Result<T, CodecError>,
-    ) -> Result<Vec<T>, CodecError> {
-        let n = Compact::<u32>::decode(input)?.0 as usize;
-        let mut v = Vec::with_capacity(n.min(64));
-        for _ in 0..n {
-            v.push(item(input)?);
-        }
-        Ok(v)
-    }
-
-    /// Writes a SCALE vector.
-    pub(crate) fn write_vec<T, O: Output + ?Sized>(
-        v: &[T],
-        out: &mut O,
-        mut item: impl FnMut(&T, &mut O),
-    ) {
-        Compact(v.len() as u32).encode_to(out);
-        for x in v {
-            item(x, out);
-        }
-    }
-
-    /// Reads a sum-check proof (a vector of compressed round polynomials).
-    pub(crate) fn read_sumcheck<I: Input>(input: &mut I) -> Result<Vec<Vec<Fr>>, CodecError> {
-        read_vec(input, |i| read_vec(i, read_fr))
-    }
-
-    /// Writes a sum-check proof.
-    pub(crate) fn write_sumcheck<O: Output + ?Sized>(polys: &[Vec<Fr>], out: &mut O) {
-        write_vec(polys, out, |p, o| write_vec(p, o, write_fr));
+/// Reads a G2 point `x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1`: not the identity, on the curve, in the subgroup.
+fn read_g2<I: Input>(input: &mut I) -> Result<G2Affine, CodecError> {
+    let c: [Fq; 4] = [
+        read_scalar(input)?,
+        read_scalar(input)?,
+        read_scalar(input)?,
+        read_scalar(input)?,
+    ];
+    let p = G2Affine::new_unchecked(Fq2::new(c[0], c[1]), Fq2::new(c[2], c[3]));
+    if p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve() {
+        Ok(p)
+    } else {
+        Err("invalid G2 point".into())
     }
 }
 
-use codec::*;
+/// Writes a non-identity G2 point as `x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1`.
+fn write_g2<O: Output + ?Sized>(p: &G2Affine, out: &mut O) {
+    let (x, y) = p.xy().unwrap_or_default();
+    for c in [x.c0, x.c1, y.c0, y.c1] {
+        write_scalar(&c, out);
+    }
+}
+
+/// Reads a sum-check proof (a vector of compressed round polynomials).
+fn read_sumcheck<I: Input>(input: &mut I) -> Result<Vec<Vec<Fr>>, CodecError> {
+    read_vec(input, |i| read_vec(i, read_scalar))
+}
+
+/// Writes a sum-check proof.
+fn write_sumcheck<O: Output + ?Sized>(polys: &[Vec<Fr>], out: &mut O) {
+    write_vec(polys, out, |p, o| write_vec(p, o, write_scalar));
+}
 
 impl Encode for PrimaryKey {
     fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
         self.num_cons.encode_to(out);
         self.num_vars.encode_to(out);
         self.n.encode_to(out);
-        write_g1(&self.kzg.g, out);
+        write_point(&self.kzg.g, out);
         write_g2(&self.kzg.h, out);
         write_g2(&self.kzg.tau_h, out);
-        self.s_comm.iter().for_each(|p| write_g1(p, out));
-        write_fr(&self.digest, out);
+        self.s_comm.iter().for_each(|p| write_point(p, out));
+        write_scalar(&self.digest, out);
     }
 }
 
@@ -667,15 +556,15 @@ impl Decode for PrimaryKey {
         let num_vars = u64::decode(input)?;
         let n = u64::decode(input)?;
         let kzg = KzgKey {
-            g: read_g1(input)?,
+            g: read_point(input)?,
             h: read_g2(input)?,
             tau_h: read_g2(input)?,
         };
         let mut s_comm = [G1::identity(); 7];
         for p in &mut s_comm {
-            *p = read_g1(input)?;
+            *p = read_point(input)?;
         }
-        let digest = read_fr(input)?;
+        let digest = read_scalar(input)?;
         let key = PrimaryKey::new(num_cons, num_vars, n, kzg, s_comm)
             .map_err(|_| CodecError::from("primary key: inconsistent sizes"))?;
         if key.digest != digest {
@@ -695,7 +584,7 @@ impl Encode for PrimarySnark {
             &self.comm_t_plus_r_inv_col,
             &self.comm_w_plus_r_inv_col,
         ] {
-            write_g1(p, out);
+            write_point(p, out);
         }
         write_sumcheck(&self.sc_outer, out);
         for x in [
@@ -704,34 +593,34 @@ impl Encode for PrimarySnark {
             &self.eval_cz,
             &self.eval_e_outer,
         ] {
-            write_fr(x, out);
+            write_scalar(x, out);
         }
         write_sumcheck(&self.sc_inner, out);
         self.evals
             .wire_order()
             .iter()
-            .for_each(|x| write_fr(x, out));
+            .for_each(|x| write_scalar(x, out));
         self.eval_arg.encode_to(out);
     }
 }
 
 impl Decode for PrimarySnark {
     fn decode<I: Input>(input: &mut I) -> Result<Self, CodecError> {
-        let comm_l_row = read_g1(input)?;
-        let comm_l_col = read_g1(input)?;
-        let comm_t_plus_r_inv_row = read_g1(input)?;
-        let comm_w_plus_r_inv_row = read_g1(input)?;
-        let comm_t_plus_r_inv_col = read_g1(input)?;
-        let comm_w_plus_r_inv_col = read_g1(input)?;
+        let comm_l_row = read_point(input)?;
+        let comm_l_col = read_point(input)?;
+        let comm_t_plus_r_inv_row = read_point(input)?;
+        let comm_w_plus_r_inv_row = read_point(input)?;
+        let comm_t_plus_r_inv_col = read_point(input)?;
+        let comm_w_plus_r_inv_col = read_point(input)?;
         let sc_outer = read_sumcheck(input)?;
-        let eval_az = read_fr(input)?;
-        let eval_bz = read_fr(input)?;
-        let eval_cz = read_fr(input)?;
-        let eval_e_outer = read_fr(input)?;
+        let eval_az = read_scalar(input)?;
+        let eval_bz = read_scalar(input)?;
+        let eval_cz = read_scalar(input)?;
+        let eval_e_outer = read_scalar(input)?;
         let sc_inner = read_sumcheck(input)?;
         let mut e = [Fr::zero(); 15];
         for x in &mut e {
-            *x = read_fr(input)?;
+            *x = read_scalar(input)?;
         }
         let evals = Evals::from_wire_order(e);
         Ok(Self {
@@ -753,11 +642,14 @@ impl Decode for PrimarySnark {
     }
 }
 
-/// Test helpers: the fixture of `notes/fixture` (nova's bincode bytes and the reference verifier's
-/// intermediates), decoded with halo2curves' compressed point encoding.
+/// Test helpers: the fixture of `notes/fixture` (nova's bincode bytes, parsed by
+/// [`crate::nova_export`], and the reference verifier's intermediates).
 #[cfg(test)]
 pub(crate) mod fixture {
     use super::*;
+    use crate::field::point_from_le32;
+    use crate::nova_export::tests::DK_PRIMARY;
+    use crate::nova_export::{parse_model_key, parse_proof};
     use std::string::String;
 
     /// The 448 model-specific vk bytes (`F_arity ‖ pp_digest ‖ vk_primary`).
@@ -770,8 +662,6 @@ pub(crate) mod fixture {
     pub(crate) const INTER3: &str = include_str!("../notes/fixture/intermediates_proof3.txt");
     /// Intermediates of the 1-step proof.
     pub(crate) const INTER1: &str = include_str!("../notes/fixture/intermediates_proof1.txt");
-    /// Offset of `snark_primary` in a proof (SPEC §10: the fixed part).
-    const SNARK_PRIMARY_OFFSET: usize = 1064;
 
     /// The value text of `name = …` in an intermediates file.
     pub(crate) fn value<'a>(text: &'a str, name: &str) -> &'a str {
@@ -822,68 +712,23 @@ pub(crate) mod fixture {
         }
     }
 
-    /// A reader of nova's bincode (`config::legacy()`) bytes.
-    struct Bin<'a>(&'a [u8]);
-
-    impl Bin<'_> {
-        fn raw<const N: usize>(&mut self) -> [u8; N] {
-            let (head, rest) = self.0.split_at(N);
-            self.0 = rest;
-            head.try_into().unwrap()
-        }
-        fn u64(&mut self) -> u64 {
-            u64::from_le_bytes(self.raw())
-        }
-        fn fr(&mut self) -> Fr {
-            from_le32_canonical(&self.raw()).unwrap()
-        }
-        fn g1(&mut self) -> G1 {
-            decompress_g1(&self.raw()).unwrap()
-        }
-        fn vec<T>(&mut self, mut f: impl FnMut(&mut Self) -> T) -> Vec<T> {
-            let n = self.u64();
-            (0..n).map(|_| f(self)).collect()
-        }
-    }
-
     /// nova's 408 primary key bytes of the fixture.
     pub(crate) fn nova_key_bytes() -> [u8; NOVA_KEY_LEN] {
-        VK_MODEL[40..].try_into().unwrap()
+        nova_key().bytes
+    }
+
+    fn nova_key() -> NovaPrimaryKey {
+        parse_model_key(VK_MODEL, &DK_PRIMARY).unwrap().primary
     }
 
     /// The fixture's primary key, decoded from nova's bytes.
     pub(crate) fn key() -> PrimaryKey {
-        PrimaryKey::from_nova_bytes(&nova_key_bytes()).unwrap()
+        PrimaryKey::from_nova(&nova_key()).unwrap()
     }
 
     /// The primary SNARK of a fixture proof, decoded from nova's bytes.
     pub(crate) fn snark(proof: &[u8]) -> PrimarySnark {
-        let mut r = Bin(&proof[SNARK_PRIMARY_OFFSET..]);
-        let comms: [G1; 6] = core::array::from_fn(|_| r.g1());
-        let sc_outer = r.vec(|r| r.vec(Bin::fr));
-        let (eval_az, eval_bz, eval_cz, eval_e_outer) = (r.fr(), r.fr(), r.fr(), r.fr());
-        let sc_inner = r.vec(|r| r.vec(Bin::fr));
-        let e: [Fr; 15] = core::array::from_fn(|_| r.fr());
-        let com = r.vec(Bin::g1);
-        let w = [r.g1(), r.g1(), r.g1()];
-        let v = r.vec(|r| [r.fr(), r.fr(), r.fr()]);
-        let evals = Evals::from_wire_order(e);
-        PrimarySnark {
-            comm_l_row: comms[0],
-            comm_l_col: comms[1],
-            comm_t_plus_r_inv_row: comms[2],
-            comm_w_plus_r_inv_row: comms[3],
-            comm_t_plus_r_inv_col: comms[4],
-            comm_w_plus_r_inv_col: comms[5],
-            sc_outer,
-            eval_az,
-            eval_bz,
-            eval_cz,
-            eval_e_outer,
-            sc_inner,
-            evals,
-            eval_arg: EvaluationArgument { com, w, v },
-        }
+        parse_proof(proof).unwrap().primary.into()
     }
 }
 
@@ -974,42 +819,24 @@ mod tests {
     }
 
     #[test]
-    fn nova_key_bytes_validation() {
-        let good = nova_key_bytes();
-        let bad = |i: usize, f: &dyn Fn(&mut u8)| {
-            let mut b = good;
-            f(&mut b[i]);
-            PrimaryKey::from_nova_bytes(&b)
-        };
-        // Sign flags select the other root: the digest input changes, the key is still valid.
-        assert!(bad(16 + 31, &|b| *b ^= 0x80).is_ok());
-        assert_ne!(bad(16 + 31, &|b| *b ^= 0x80).unwrap().digest, key().digest);
-        // x not on the curve (G1 and G2), identity flag on a non-zero x, non-canonical x, bad size.
-        let off_curve = (0u8..=255)
-            .find(|d| bad(184, &|b| *b = b.wrapping_add(*d)).is_err())
-            .expect("some x is off the curve");
-        assert_eq!(
-            bad(184, &|b| *b = b.wrapping_add(off_curve)),
-            Err(VerifyError::NotOnCurve)
-        );
-        assert!(bad(48 + 1, &|b| *b ^= 1).is_err());
-        assert!(bad(16 + 31, &|b| *b |= 0x40).is_err());
-        assert!(bad(112 + 63, &|b| *b |= 0x40).is_err());
-        let mut b = good;
-        b[16..48].fill(0xff);
-        b[47] = 0x3f;
-        assert_eq!(
-            PrimaryKey::from_nova_bytes(&b),
-            Err(VerifyError::NonCanonical)
-        );
-        assert!(bad(0, &|b| *b = 3).is_err());
-        // An identity S_comm point decodes (nova accepts it) and round-trips.
-        let mut b = good;
-        b[184..216].fill(0);
-        b[215] = 0x40;
-        let k = PrimaryKey::from_nova_bytes(&b).unwrap();
-        assert_eq!(k.s_comm[0], G1::identity());
-        assert_eq!(k.nova_bytes(), b);
+    fn nova_key_conversion() {
+        let key = key();
+        // Another root for G: valid point, different digest; re-encoding must match the bytes.
+        let mut n =
+            crate::nova_export::parse_model_key(VK_MODEL, &crate::nova_export::tests::DK_PRIMARY)
+                .unwrap()
+                .primary;
+        n.g = -n.g;
+        assert!(PrimaryKey::from_nova(&n).is_err());
+        n.bytes[16 + 31] ^= 0x80;
+        let other = PrimaryKey::from_nova(&n).unwrap();
+        assert_ne!(other.digest, key.digest);
+        assert_eq!(digest_of(&n.bytes), other.digest);
+        // An identity S_comm point is accepted (as by nova) and re-encodes.
+        let mut k = key.clone();
+        k.s_comm[0] = G1::identity();
+        let bytes = k.nova_bytes();
+        assert_eq!(bytes[184..216], [&[0u8; 31][..], &[0x40]].concat()[..]);
     }
 
     #[test]

@@ -1,0 +1,766 @@
+//! Off-chain conversion of nova-snark 0.76.0's serialized objects (bincode `config::legacy()`, SPEC §10) into
+//! our types. Pure byte parsing: no nova dependency, so it runs in the prover's exporter and in tests.
+//!
+//! nova writes points in halo2curves' compressed form (32 bytes: `LE32(x)`, byte 31 bit 7 = parity of `y`,
+//! bit 6 = identity; G2 64 bytes with the flags in byte 63 and the parity of `y.c0`). This module decompresses
+//! them (one square root each), so that the wire format carries uncompressed points. It rejects exactly what
+//! nova's deserializer rejects: non-canonical scalars and coordinates, points not on the curve, bad flags,
+//! truncated data, trailing bytes; and, as nova's `verify` does first, instances whose `X` has not 2 entries.
+
+use crate::error::VerifyError;
+use crate::field::{Fq, Fr, G1, Grumpkin, from_le32_canonical};
+use crate::instance::{R1csInstance, RelaxedInstance};
+use crate::poseidon::RoField;
+use crate::wire::{FoldingKey, FoldingProof};
+use alloc::vec::Vec;
+use ark_bn254::{Fq2, G2Affine};
+use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
+use ark_ff::{BigInteger, PrimeField, Zero};
+
+/// Size of nova's serialized `ppsnark::VerifierKey` (the primary key; the input of `digest_vk1`).
+pub const PRIMARY_KEY_LEN: usize = 408;
+/// Size of the model-specific part of nova's `VerifierKey`: `F_arity ‖ pp_digest ‖ vk_primary`.
+pub const MODEL_KEY_LEN: usize = 8 + 32 + PRIMARY_KEY_LEN;
+
+/// A cursor over nova's bytes.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], VerifyError> {
+        if self.bytes.len() < n {
+            return Err(VerifyError::Malformed("nova bytes: truncated"));
+        }
+        let (head, tail) = self.bytes.split_at(n);
+        self.bytes = tail;
+        Ok(head)
+    }
+
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], VerifyError> {
+        let mut out = [0u8; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+
+    fn u32(&mut self) -> Result<u32, VerifyError> {
+        Ok(u32::from_le_bytes(self.array()?))
+    }
+
+    fn u64(&mut self) -> Result<u64, VerifyError> {
+        Ok(u64::from_le_bytes(self.array()?))
+    }
+
+    /// A vector length; bounded by the bytes left, so a forged length cannot exhaust memory.
+    fn len(&mut self) -> Result<usize, VerifyError> {
+        let n = self.u64()?;
+        if n > self.bytes.len() as u64 {
+            return Err(VerifyError::Malformed(
+                "nova bytes: vector longer than the data",
+            ));
+        }
+        Ok(n as usize)
+    }
+
+    fn vec<T>(
+        &mut self,
+        mut item: impl FnMut(&mut Self) -> Result<T, VerifyError>,
+    ) -> Result<Vec<T>, VerifyError> {
+        let n = self.len()?;
+        (0..n).map(|_| item(self)).collect()
+    }
+
+    fn scalar<F: PrimeField>(&mut self) -> Result<F, VerifyError> {
+        from_le32_canonical(&self.array()?)
+    }
+
+    /// A halo2curves compressed point on a curve `y² = x³ + b`.
+    fn point<P: SWCurveConfig>(&mut self) -> Result<Affine<P>, VerifyError>
+    where
+        P::BaseField: PrimeField,
+    {
+        let mut bytes: [u8; 32] = self.array()?;
+        let (odd, identity) = flags(&mut bytes[31]);
+        let x: P::BaseField = from_le32_canonical(&bytes)?;
+        if identity {
+            return if x.is_zero() && !odd {
+                Ok(Affine::identity())
+            } else {
+                Err(VerifyError::Malformed("nova bytes: bad identity encoding"))
+            };
+        }
+        if x.is_zero() {
+            return Err(VerifyError::Malformed(
+                "nova bytes: zero x without identity flag",
+            ));
+        }
+        let (y, minus_y) =
+            Affine::<P>::get_ys_from_x_unchecked(x).ok_or(VerifyError::NotOnCurve)?;
+        let y = if y.into_bigint().is_odd() == odd {
+            y
+        } else {
+            minus_y
+        };
+        if y.into_bigint().is_odd() != odd {
+            return Err(VerifyError::NotOnCurve);
+        }
+        crate::field::point_from_coords(x, y, false)
+    }
+
+    /// A halo2curves compressed BN254 G2 point (must not be the identity; checked in the subgroup).
+    fn g2(&mut self) -> Result<G2Affine, VerifyError> {
+        let c0: [u8; 32] = self.array()?;
+        let mut c1: [u8; 32] = self.array()?;
+        let (odd, identity) = flags(&mut c1[31]);
+        if identity {
+            return Err(VerifyError::Malformed("nova bytes: G2 identity in a key"));
+        }
+        let x = Fq2::new(from_le32_canonical(&c0)?, from_le32_canonical(&c1)?);
+        let (y, minus_y) = G2Affine::get_ys_from_x_unchecked(x).ok_or(VerifyError::NotOnCurve)?;
+        let y = if y.c0.into_bigint().is_odd() == odd {
+            y
+        } else {
+            minus_y
+        };
+        let point = G2Affine::new_unchecked(x, y);
+        if y.c0.into_bigint().is_odd() != odd || !point.is_in_correct_subgroup_assuming_on_curve() {
+            return Err(VerifyError::NotOnCurve);
+        }
+        Ok(point)
+    }
+
+    /// Public IO: exactly two scalars (SPEC §2 step 3).
+    fn io<F: PrimeField>(&mut self) -> Result<[F; 2], VerifyError> {
+        if self.u64()? != 2 {
+            return Err(VerifyError::Malformed(
+                "nova bytes: instance X must have 2 entries",
+            ));
+        }
+        Ok([self.scalar()?, self.scalar()?])
+    }
+
+    fn r1cs<P: SWCurveConfig>(
+        &mut self,
+    ) -> Result<R1csInstance<Affine<P>, P::ScalarField>, VerifyError>
+    where
+        P::BaseField: PrimeField,
+    {
+        Ok(R1csInstance {
+            comm_w: self.point()?,
+            x: self.io()?,
+        })
+    }
+
+    fn relaxed<P: SWCurveConfig>(
+        &mut self,
+    ) -> Result<RelaxedInstance<Affine<P>, P::ScalarField>, VerifyError>
+    where
+        P::BaseField: PrimeField,
+    {
+        Ok(RelaxedInstance {
+            comm_w: self.point()?,
+            comm_e: self.point()?,
+            x: self.io()?,
+            u: self.scalar()?,
+        })
+    }
+
+    fn sumcheck<F: PrimeField>(&mut self) -> Result<Vec<Vec<F>>, VerifyError> {
+        self.vec(|r| r.vec(Self::scalar))
+    }
+
+    fn finish(self) -> Result<(), VerifyError> {
+        if self.bytes.is_empty() {
+            Ok(())
+        } else {
+            Err(VerifyError::Malformed("nova bytes: trailing data"))
+        }
+    }
+}
+
+/// Reads and clears the two flag bits of a compressed point's last byte: `(y is odd, identity)`.
+fn flags(byte: &mut u8) -> (bool, bool) {
+    let out = (*byte & 0x80 != 0, *byte & 0x40 != 0);
+    *byte &= 0x3f;
+    out
+}
+
+/// nova's `ppsnark::RelaxedR1CSSNARK` (S1), decompressed, fields in nova's order (SPEC §8).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NovaPrimarySnark {
+    /// `comm_L_row, comm_L_col, comm_t_plus_r_inv_row, comm_w_plus_r_inv_row, comm_t_plus_r_inv_col,
+    /// comm_w_plus_r_inv_col`.
+    pub comms: [G1; 6],
+    /// `sc_outer`.
+    pub sc_outer: Vec<Vec<Fr>>,
+    /// `eval_Az_at_r_outer, eval_Bz_at_r_outer, eval_Cz_at_r_outer, eval_E_at_r_outer`.
+    pub evals_outer: [Fr; 4],
+    /// `sc_inner_batched`.
+    pub sc_inner: Vec<Vec<Fr>>,
+    /// The 15 inner evaluations in nova's field order (`eval_E` … `eval_ts_col`).
+    pub evals: [Fr; 15],
+    /// HyperKZG `com`.
+    pub kzg_com: Vec<G1>,
+    /// HyperKZG `w`.
+    pub kzg_w: [G1; 3],
+    /// HyperKZG `v`.
+    pub kzg_v: Vec<[Fr; 3]>,
+}
+
+/// nova's `snark::RelaxedR1CSSNARK` (S2) with its IPA argument, decompressed (SPEC §7).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NovaSecondarySnark {
+    /// `sc_proof_outer`.
+    pub sc_outer: Vec<Vec<Fq>>,
+    /// `claims_outer = (Az, Bz, Cz)`.
+    pub claims_outer: [Fq; 3],
+    /// `eval_E`.
+    pub eval_e: Fq,
+    /// `sc_proof_inner`.
+    pub sc_inner: Vec<Vec<Fq>>,
+    /// `eval_W`.
+    pub eval_w: Fq,
+    /// `sc_proof_batch`.
+    pub sc_batch: Vec<Vec<Fq>>,
+    /// `evals_batch`.
+    pub evals_batch: Vec<Fq>,
+    /// IPA `L_vec`.
+    pub l_vec: Vec<Grumpkin>,
+    /// IPA `R_vec`.
+    pub r_vec: Vec<Grumpkin>,
+    /// IPA `a_hat`.
+    pub a_hat: Fq,
+}
+
+/// A whole nova `CompressedSNARK`, decompressed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NovaProof {
+    /// Fields 1–14 and 17 (`zn`).
+    pub folding: FoldingProof,
+    /// Field 15, `snark_primary`.
+    pub primary: NovaPrimarySnark,
+    /// Field 16, `snark_secondary`.
+    pub secondary: NovaSecondarySnark,
+}
+
+/// Parses nova's serialized `CompressedSNARK` (SPEC §1.4, §10).
+pub fn parse_proof(bytes: &[u8]) -> Result<NovaProof, VerifyError> {
+    let mut r = Reader { bytes };
+    let r_u_secondary = r.relaxed()?;
+    let ri_secondary = r.scalar()?;
+    let l_u_secondary = r.r1cs()?;
+    let t_uf_secondary = r.point()?;
+    let l_ur_secondary = r.relaxed()?;
+    let t_un_secondary = r.point()?;
+    let r_u_primary = r.relaxed()?;
+    let ri_primary = r.scalar()?;
+    let l_ur_primary = r.relaxed()?;
+    let t_un_primary = r.point()?;
+    let wit_blind_primary = r.scalar()?;
+    let err_blind_primary = r.scalar()?;
+    let wit_blind_secondary = r.scalar()?;
+    let err_blind_secondary = r.scalar()?;
+    let primary = NovaPrimarySnark {
+        comms: [
+            r.point()?,
+            r.point()?,
+            r.point()?,
+            r.point()?,
+            r.point()?,
+            r.point()?,
+        ],
+        sc_outer: r.sumcheck()?,
+        evals_outer: [r.scalar()?, r.scalar()?, r.scalar()?, r.scalar()?],
+        sc_inner: r.sumcheck()?,
+        evals: {
+            let mut e = [Fr::zero(); 15];
+            for x in &mut e {
+                *x = r.scalar()?;
+            }
+            e
+        },
+        kzg_com: r.vec(Reader::point)?,
+        kzg_w: [r.point()?, r.point()?, r.point()?],
+        kzg_v: r.vec(|r| Ok([r.scalar()?, r.scalar()?, r.scalar()?]))?,
+    };
+    let secondary = NovaSecondarySnark {
+        sc_outer: r.sumcheck()?,
+        claims_outer: [r.scalar()?, r.scalar()?, r.scalar()?],
+        eval_e: r.scalar()?,
+        sc_inner: r.sumcheck()?,
+        eval_w: r.scalar()?,
+        sc_batch: r.sumcheck()?,
+        evals_batch: r.vec(Reader::scalar)?,
+        l_vec: r.vec(Reader::point)?,
+        r_vec: r.vec(Reader::point)?,
+        a_hat: r.scalar()?,
+    };
+    let zn = r.vec(Reader::scalar)?;
+    r.finish()?;
+    Ok(NovaProof {
+        folding: FoldingProof {
+            r_u_secondary,
+            ri_secondary,
+            l_u_secondary,
+            t_uf_secondary,
+            l_ur_secondary,
+            t_un_secondary,
+            r_u_primary,
+            ri_primary,
+            l_ur_primary,
+            t_un_primary,
+            wit_blind_primary,
+            err_blind_primary,
+            wit_blind_secondary,
+            err_blind_secondary,
+            zn,
+        },
+        primary,
+        secondary,
+    })
+}
+
+/// nova's `ppsnark::VerifierKey<E1, HyperKZG>` (SPEC §1.3 field 5), decompressed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NovaPrimaryKey {
+    /// `num_cons` (padded, a power of two).
+    pub num_cons: u64,
+    /// `num_vars` (padded, a power of two).
+    pub num_vars: u64,
+    /// HyperKZG `G`.
+    pub g: G1,
+    /// HyperKZG `H` (the G2 generator).
+    pub h: G2Affine,
+    /// HyperKZG `τ·H`.
+    pub tau_h: G2Affine,
+    /// `S_comm.N`.
+    pub n: u64,
+    /// `comm_row, comm_col, comm_val_A, comm_val_B, comm_val_C, comm_ts_row, comm_ts_col`.
+    pub s_comm: [G1; 7],
+    /// nova's 408 bytes of this key (the input of its digest).
+    pub bytes: [u8; PRIMARY_KEY_LEN],
+}
+
+/// The model-specific part of nova's `VerifierKey`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NovaModelKey {
+    /// `F_arity`, `pp_digest` and `dk_primary.h`.
+    pub folding: FoldingKey,
+    /// `vk_primary`.
+    pub primary: NovaPrimaryKey,
+}
+
+fn primary_key(r: &mut Reader<'_>) -> Result<NovaPrimaryKey, VerifyError> {
+    let mut bytes = [0u8; PRIMARY_KEY_LEN];
+    bytes.copy_from_slice(
+        r.bytes
+            .get(..PRIMARY_KEY_LEN)
+            .ok_or(VerifyError::Malformed("nova bytes: truncated"))?,
+    );
+    Ok(NovaPrimaryKey {
+        num_cons: r.u64()?,
+        num_vars: r.u64()?,
+        g: r.point()?,
+        h: r.g2()?,
+        tau_h: r.g2()?,
+        n: r.u64()?,
+        s_comm: [
+            r.point()?,
+            r.point()?,
+            r.point()?,
+            r.point()?,
+            r.point()?,
+            r.point()?,
+            r.point()?,
+        ],
+        bytes,
+    })
+}
+
+/// `F_arity` as a `u32`.
+fn arity(r: &mut Reader<'_>) -> Result<u32, VerifyError> {
+    u32::try_from(r.u64()?).map_err(|_| VerifyError::Malformed("nova bytes: arity"))
+}
+
+/// Parses the model-specific bytes `F_arity ‖ pp_digest ‖ vk_primary` (448 bytes) of a nova `VerifierKey`,
+/// with `dk_primary` (32 bytes, a constant of nova's BN254 commitment key).
+pub fn parse_model_key(model: &[u8], dk_primary: &[u8; 32]) -> Result<NovaModelKey, VerifyError> {
+    let mut r = Reader { bytes: model };
+    let arity = arity(&mut r)?;
+    let pp_digest = r.scalar()?;
+    let primary = primary_key(&mut r)?;
+    r.finish()?;
+    let h_primary = Reader { bytes: dk_primary }.point()?;
+    Ok(NovaModelKey {
+        folding: FoldingKey {
+            arity,
+            pp_digest,
+            h_primary,
+        },
+        primary,
+    })
+}
+
+/// nova's secondary R1CS matrix in CSR form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NovaSparseMatrix {
+    /// Non-zero values.
+    pub data: Vec<Fq>,
+    /// Column of each value.
+    pub indices: Vec<u64>,
+    /// Row pointers (`num_cons + 1` entries).
+    pub indptr: Vec<u64>,
+    /// Number of columns.
+    pub cols: u64,
+}
+
+/// nova's `snark::VerifierKey<E2, IPA>` plus `dk_secondary` (SPEC §1.3 fields 6 and 8), decompressed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NovaSecondaryKey {
+    /// `ck_v.ck`: the 2^14 Pedersen generators.
+    pub ck: Vec<Grumpkin>,
+    /// `ck_v.h`.
+    pub h: Grumpkin,
+    /// `ck_s.ck` (one generator, the IPA's `G_c`).
+    pub ck_s: Vec<Grumpkin>,
+    /// `ck_s.h`.
+    pub h_s: Grumpkin,
+    /// `num_cons`.
+    pub num_cons: u64,
+    /// `num_vars`.
+    pub num_vars: u64,
+    /// `num_io`.
+    pub num_io: u64,
+    /// Matrices A, B, C.
+    pub matrices: [NovaSparseMatrix; 3],
+    /// `dk_secondary.h`.
+    pub dk: Grumpkin,
+    /// nova's bytes of `vk_secondary` (the input of `digest_vk2`).
+    pub bytes: Vec<u8>,
+}
+
+/// A whole nova `VerifierKey`, decompressed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NovaVerifierKey {
+    /// The model-specific part.
+    pub model: NovaModelKey,
+    /// The constant secondary key.
+    pub secondary: NovaSecondaryKey,
+}
+
+/// Reads a `PoseidonConstantsCircuit` and checks that its wide constants are the embedded table of `F`
+/// and its MDS matrix is the Cauchy matrix (so the verifier's RO is the key's RO).
+fn ro_consts<F: RoField>(r: &mut Reader<'_>) -> Result<(), VerifyError> {
+    let matrix = |r: &mut Reader<'_>| r.vec(|r| r.vec(Reader::scalar::<F>));
+    let mut wide = true;
+    for _ in 0..2 {
+        let mds = matrix(r)?;
+        for _ in 0..5 {
+            matrix(r)?;
+        }
+        let crc = r.vec(Reader::scalar::<F>)?;
+        let psm = matrix(r)?;
+        let sparse = r.vec(|r| Ok((r.vec(Reader::scalar::<F>)?, r.vec(Reader::scalar::<F>)?)))?;
+        let _strength = r.u32()?;
+        let (_rf, _rp, _hash_type) = (r.u64()?, r.u64()?, r.u32()?);
+        if wide {
+            let mut table = Vec::with_capacity(F::TABLE.len());
+            crc.iter()
+                .chain(psm.iter().flatten())
+                .chain(sparse.iter().flat_map(|(w, v)| w.iter().chain(v)))
+                .for_each(|x| table.extend_from_slice(&crate::field::le32(x)));
+            let cauchy = mds.iter().enumerate().all(|(i, row)| {
+                row.iter()
+                    .enumerate()
+                    .all(|(j, m)| *m * F::from((i + j + 25) as u64) == F::ONE)
+            });
+            if table != F::TABLE || !cauchy || mds.len() != 25 {
+                return Err(VerifyError::Unsupported(
+                    "Poseidon constants differ from the embedded ones",
+                ));
+            }
+        }
+        wide = false;
+    }
+    Ok(())
+}
+
+fn sparse_matrix(r: &mut Reader<'_>) -> Result<NovaSparseMatrix, VerifyError> {
+    Ok(NovaSparseMatrix {
+        data: r.vec(Reader::scalar)?,
+        indices: r.vec(Reader::u64)?,
+        indptr: r.vec(Reader::u64)?,
+        cols: r.u64()?,
+    })
+}
+
+/// Parses a whole nova `VerifierKey` (6.5 MB for our configuration), checking its Poseidon constants against
+/// the embedded tables.
+pub fn parse_vk(bytes: &[u8]) -> Result<NovaVerifierKey, VerifyError> {
+    let mut r = Reader { bytes };
+    let arity = arity(&mut r)?;
+    ro_consts::<Fq>(&mut r)?;
+    ro_consts::<Fr>(&mut r)?;
+    let pp_digest = r.scalar()?;
+    let primary = primary_key(&mut r)?;
+    let start = r.bytes;
+    let ck = r.vec(Reader::point)?;
+    let h = r.point()?;
+    let ck_s = r.vec(Reader::point)?;
+    let h_s = r.point()?;
+    let (num_cons, num_vars, num_io) = (r.u64()?, r.u64()?, r.u64()?);
+    let matrices = [
+        sparse_matrix(&mut r)?,
+        sparse_matrix(&mut r)?,
+        sparse_matrix(&mut r)?,
+    ];
+    let secondary_bytes = start[..start.len() - r.bytes.len()].to_vec();
+    let h_primary = r.point()?;
+    let dk = r.point()?;
+    r.finish()?;
+    Ok(NovaVerifierKey {
+        model: NovaModelKey {
+            folding: FoldingKey {
+                arity,
+                pp_digest,
+                h_primary,
+            },
+            primary,
+        },
+        secondary: NovaSecondaryKey {
+            ck,
+            h,
+            ck_s,
+            h_s,
+            num_cons,
+            num_vars,
+            num_io,
+            matrices,
+            dk,
+            bytes: secondary_bytes,
+        },
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::field::le32;
+    use ark_ec::{AffineRepr, CurveGroup};
+    use std::vec;
+
+    const PROOF3: &[u8] = include_bytes!("../notes/fixture/proof.bin");
+    const PROOF1: &[u8] = include_bytes!("../notes/fixture/proof1.bin");
+    const VK_MODEL: &[u8] = include_bytes!("../notes/fixture/vk_model.bin");
+
+    /// nova's `dk_primary` (compressed), a constant of every Bn256EngineKZG key.
+    pub(crate) const DK_PRIMARY: [u8; 32] =
+        hex32("702552d34af3bfb8a9b18245b201b93f44ec320fa42981db0f80d79e2e5c0429");
+    /// nova's `dk_secondary` (compressed), a constant of every GrumpkinEngine key.
+    pub(crate) const DK_SECONDARY: [u8; 32] =
+        hex32("b77cd6c6b95524ff9e5fffddf520f714b70d1a63857379000deb8c38736c4a94");
+
+    const fn digit(c: u8) -> u8 {
+        if c <= b'9' { c - b'0' } else { c - b'a' + 10 }
+    }
+
+    const fn hex32(s: &str) -> [u8; 32] {
+        let b = s.as_bytes();
+        let mut out = [0u8; 32];
+        let mut i = 0;
+        while i < 32 {
+            out[i] = digit(b[2 * i]) * 16 + digit(b[2 * i + 1]);
+            i += 1;
+        }
+        out
+    }
+
+    /// Decompresses one point of nova's encoding.
+    pub(crate) fn point<P: SWCurveConfig>(bytes: &[u8; 32]) -> Result<Affine<P>, VerifyError>
+    where
+        P::BaseField: PrimeField,
+    {
+        Reader { bytes }.point()
+    }
+
+    #[test]
+    fn parses_fixture_proofs() {
+        for bytes in [PROOF3, PROOF1] {
+            let p = parse_proof(bytes).unwrap();
+            let zn: Vec<[u8; 32]> = p.folding.zn.iter().map(le32).collect();
+            if bytes == PROOF3 {
+                assert_eq!(
+                    zn,
+                    [
+                        hex32("6c31091510000000000000000000000000000000000000000000000000000000"),
+                        hex32("0710000000000000000000000000000000000000000000000000000000000000")
+                    ]
+                );
+            } else {
+                // After one step the running secondary instance is the default one: identity commitments.
+                assert!(p.folding.r_u_secondary.comm_w.is_zero());
+                assert!(p.folding.r_u_secondary.comm_e.is_zero());
+            }
+            let (pri, sec) = (&p.primary, &p.secondary);
+            assert_eq!((pri.sc_outer.len(), pri.sc_inner.len()), (14, 17));
+            assert!(
+                pri.sc_outer
+                    .iter()
+                    .chain(&pri.sc_inner)
+                    .all(|q| q.len() == 3)
+            );
+            assert_eq!((pri.kzg_com.len(), pri.kzg_v.len()), (16, 17));
+            assert_eq!(
+                (sec.sc_outer.len(), sec.sc_inner.len(), sec.sc_batch.len()),
+                (14, 15, 14)
+            );
+            assert_eq!(
+                (sec.evals_batch.len(), sec.l_vec.len(), sec.r_vec.len()),
+                (2, 14, 14)
+            );
+        }
+    }
+
+    #[test]
+    fn parses_model_key() {
+        let k = parse_model_key(VK_MODEL, &DK_PRIMARY).unwrap();
+        assert_eq!(k.folding.arity, 2);
+        assert_eq!(
+            le32(&k.folding.pp_digest),
+            hex32("395428aeebb03cbfa8dd2ba3e9e0de7fd05db0ab207c395608b344804afe4401")
+        );
+        assert_eq!(
+            (k.primary.num_cons, k.primary.num_vars, k.primary.n),
+            (16384, 16384, 131072)
+        );
+        assert_eq!(k.primary.h, G2Affine::generator());
+        assert_eq!(k.primary.g, G1::generator());
+        assert_eq!(k.primary.bytes[..], VK_MODEL[40..]);
+        assert_eq!(
+            parse_model_key(&VK_MODEL[..447], &DK_PRIMARY),
+            Err(VerifyError::Malformed("nova bytes: truncated"))
+        );
+        let mut longer = VK_MODEL.to_vec();
+        longer.push(0);
+        assert_eq!(
+            parse_model_key(&longer, &DK_PRIMARY),
+            Err(VerifyError::Malformed("nova bytes: trailing data"))
+        );
+    }
+
+    #[test]
+    fn point_decompression() {
+        // G1 generator (1, 2): x = 1, y even.
+        let mut g = [0u8; 32];
+        g[0] = 1;
+        assert_eq!(point::<ark_bn254::g1::Config>(&g), Ok(G1::generator()));
+        g[31] |= 0x80;
+        assert_eq!(point::<ark_bn254::g1::Config>(&g), Ok(-G1::generator()));
+        // Identity; identity with x != 0 or with the sign bit; x = 0 without the flag.
+        let mut o = [0u8; 32];
+        o[31] = 0x40;
+        assert_eq!(point::<ark_bn254::g1::Config>(&o), Ok(G1::identity()));
+        o[31] = 0xc0;
+        assert!(point::<ark_bn254::g1::Config>(&o).is_err());
+        o[31] = 0x40;
+        o[0] = 1;
+        assert!(point::<ark_bn254::g1::Config>(&o).is_err());
+        assert!(point::<ark_bn254::g1::Config>(&[0u8; 32]).is_err());
+        // Non-canonical x (all ones under the flag bits).
+        let mut n = [0xffu8; 32];
+        n[31] = 0x3f;
+        assert_eq!(
+            point::<ark_bn254::g1::Config>(&n),
+            Err(VerifyError::NonCanonical)
+        );
+        // An x with no point: x³ + 3 is not a square for some small x.
+        let bad = (2u64..100)
+            .find(|x| {
+                Affine::<ark_bn254::g1::Config>::get_ys_from_x_unchecked(Fq::from(*x)).is_none()
+            })
+            .unwrap();
+        let mut b = [0u8; 32];
+        b[0] = bad as u8;
+        assert_eq!(
+            point::<ark_bn254::g1::Config>(&b),
+            Err(VerifyError::NotOnCurve)
+        );
+        // Grumpkin: nova's dk_secondary decompresses to a point of odd or even y as flagged.
+        let h: Grumpkin = point(&DK_SECONDARY).unwrap();
+        let (_, y) = h.xy().unwrap();
+        assert_eq!(y.into_bigint().is_odd(), DK_SECONDARY[31] & 0x80 != 0);
+        assert_eq!((h * Fq::from(1u64)).into_affine(), h);
+    }
+
+    #[test]
+    fn rejects_tampered_proofs() {
+        assert!(parse_proof(&PROOF3[..PROOF3.len() - 1]).is_err());
+        let mut longer = PROOF3.to_vec();
+        longer.push(0);
+        assert_eq!(
+            parse_proof(&longer),
+            Err(VerifyError::Malformed("nova bytes: trailing data"))
+        );
+        // r_U_secondary.X length 3 (offset 64: after the two points).
+        let mut b = PROOF3.to_vec();
+        b[64] = 3;
+        assert_eq!(
+            parse_proof(&b),
+            Err(VerifyError::Malformed(
+                "nova bytes: instance X must have 2 entries"
+            ))
+        );
+        // Non-canonical X[0].
+        let mut b = PROOF3.to_vec();
+        b[72 + 31] = 0xff;
+        assert_eq!(parse_proof(&b), Err(VerifyError::NonCanonical));
+        // A huge vector length (zn) is rejected before allocating.
+        let mut b = PROOF3.to_vec();
+        let n = b.len() - 2 * 32 - 8;
+        b[n + 7] = 0x10;
+        assert_eq!(
+            parse_proof(&b),
+            Err(VerifyError::Malformed(
+                "nova bytes: vector longer than the data"
+            ))
+        );
+        // Flipping a sign bit yields the negated point (still a valid proof encoding).
+        let mut b = PROOF3.to_vec();
+        b[32 + 31] ^= 0x80;
+        let p = parse_proof(&b).unwrap();
+        assert_eq!(
+            p.folding.r_u_secondary.comm_e,
+            -parse_proof(PROOF3).unwrap().folding.r_u_secondary.comm_e
+        );
+    }
+
+    /// The full 6.5 MB key is not in the repository; set `NOVA_VK` to a nova verifier key of this
+    /// configuration (e.g. rebuilt by `notes/fixture/assemble_vk.py`) to run this test.
+    #[test]
+    fn parses_full_vk_when_available() {
+        let Ok(path) = std::env::var("NOVA_VK") else {
+            return;
+        };
+        let bytes = std::fs::read(path).unwrap();
+        let vk = parse_vk(&bytes).unwrap();
+        assert_eq!(vk.model.primary.bytes[..], VK_MODEL[40..]);
+        assert_eq!(vk.model.folding.h_primary, point(&DK_PRIMARY).unwrap());
+        let s = &vk.secondary;
+        assert_eq!(
+            (s.ck.len(), s.ck_s.len(), s.num_cons, s.num_vars, s.num_io),
+            (16384, 1, 16384, 16384, 2)
+        );
+        let nnz: Vec<usize> = s.matrices.iter().map(|m| m.data.len()).collect();
+        assert_eq!(nnz, vec![72539, 44316, 10002]);
+        assert_eq!(s.dk, s.h);
+        assert_eq!(s.dk, point(&DK_SECONDARY).unwrap());
+        use sha3::{Digest, Sha3_256};
+        let mut d: [u8; 32] = Sha3_256::digest(&s.bytes).into();
+        d[31] &= 0x03;
+        assert_eq!(d, {
+            let mut be = hex32("01d371b225dc4d01f704c3051548d1e8ff80524258c039cb79c9ac5f31a83ea6");
+            be.reverse();
+            be
+        });
+    }
+}
