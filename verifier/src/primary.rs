@@ -909,6 +909,27 @@ mod tests {
         assert_eq!(PrimarySnark::decode(&mut &s.encode()[..]), Ok(s));
     }
 
+    /// Flipping any bit pattern of any (sampled) byte of the wire encoding is rejected, by decoding
+    /// or by verification, and never panics.
+    #[test]
+    fn byte_flips_rejected() {
+        let (key, u) = (key(), instance(INTER1));
+        let bytes = snark(PROOF1).encode();
+        for (i, mask) in (0..bytes.len())
+            .step_by(11)
+            .zip([0x01u8, 0x80, 0xff, 0x10].into_iter().cycle())
+        {
+            let mut b = bytes.clone();
+            b[i] ^= mask;
+            if let Ok(s) = crate::wire::codec::decode_all::<PrimarySnark>(&b) {
+                assert!(
+                    verify(&key, &u, &s).is_err(),
+                    "flip {mask:#x} at byte {i} accepted"
+                );
+            }
+        }
+    }
+
     /// Every class of tampered field is rejected (never a panic).
     #[test]
     fn tampered_proofs_rejected() {
