@@ -13,6 +13,7 @@ pub mod error;
 pub mod field;
 pub mod hyperkzg;
 pub mod instance;
+pub mod nova;
 pub mod nova_export;
 pub mod polys;
 pub mod poseidon;

@@ -8,19 +8,20 @@
 //! truncated data, trailing bytes; and, as nova's `verify` does first, instances whose `X` has not 2 entries.
 
 use crate::error::VerifyError;
-use crate::field::{Fq, Fr, G1, Grumpkin, from_le32_canonical};
+use crate::field::{Fq, Fr, Grumpkin, from_le32_canonical};
+use crate::hyperkzg::EvaluationArgument;
 use crate::instance::{R1csInstance, RelaxedInstance};
 use crate::poseidon::RoField;
+use crate::primary::{Evals, NOVA_KEY_LEN, PrimaryKey, PrimarySnark};
 use crate::wire::{FoldingKey, FoldingProof};
 use alloc::vec::Vec;
-use ark_bn254::{Fq2, G2Affine};
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ff::{BigInteger, PrimeField, Zero};
 
 /// Size of nova's serialized `ppsnark::VerifierKey` (the primary key; the input of `digest_vk1`).
 pub const PRIMARY_KEY_LEN: usize = 408;
 /// Size of the model-specific part of nova's `VerifierKey`: `F_arity ‖ pp_digest ‖ vk_primary`.
-pub const MODEL_KEY_LEN: usize = 8 + 32 + PRIMARY_KEY_LEN;
+pub const MODEL_KEY_LEN: usize = 8 + 32 + NOVA_KEY_LEN;
 
 /// A cursor over nova's bytes.
 struct Reader<'a> {
@@ -107,28 +108,6 @@ impl<'a> Reader<'a> {
         crate::field::point_from_coords(x, y, false)
     }
 
-    /// A halo2curves compressed BN254 G2 point (must not be the identity; checked in the subgroup).
-    fn g2(&mut self) -> Result<G2Affine, VerifyError> {
-        let c0: [u8; 32] = self.array()?;
-        let mut c1: [u8; 32] = self.array()?;
-        let (odd, identity) = flags(&mut c1[31]);
-        if identity {
-            return Err(VerifyError::Malformed("nova bytes: G2 identity in a key"));
-        }
-        let x = Fq2::new(from_le32_canonical(&c0)?, from_le32_canonical(&c1)?);
-        let (y, minus_y) = G2Affine::get_ys_from_x_unchecked(x).ok_or(VerifyError::NotOnCurve)?;
-        let y = if y.c0.into_bigint().is_odd() == odd {
-            y
-        } else {
-            minus_y
-        };
-        let point = G2Affine::new_unchecked(x, y);
-        if y.c0.into_bigint().is_odd() != odd || !point.is_in_correct_subgroup_assuming_on_curve() {
-            return Err(VerifyError::NotOnCurve);
-        }
-        Ok(point)
-    }
-
     /// Public IO: exactly two scalars (SPEC §2 step 3).
     fn io<F: PrimeField>(&mut self) -> Result<[F; 2], VerifyError> {
         if self.u64()? != 2 {
@@ -185,28 +164,6 @@ fn flags(byte: &mut u8) -> (bool, bool) {
     out
 }
 
-/// nova's `ppsnark::RelaxedR1CSSNARK` (S1), decompressed, fields in nova's order (SPEC §8).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NovaPrimarySnark {
-    /// `comm_L_row, comm_L_col, comm_t_plus_r_inv_row, comm_w_plus_r_inv_row, comm_t_plus_r_inv_col,
-    /// comm_w_plus_r_inv_col`.
-    pub comms: [G1; 6],
-    /// `sc_outer`.
-    pub sc_outer: Vec<Vec<Fr>>,
-    /// `eval_Az_at_r_outer, eval_Bz_at_r_outer, eval_Cz_at_r_outer, eval_E_at_r_outer`.
-    pub evals_outer: [Fr; 4],
-    /// `sc_inner_batched`.
-    pub sc_inner: Vec<Vec<Fr>>,
-    /// The 15 inner evaluations in nova's field order (`eval_E` … `eval_ts_col`).
-    pub evals: [Fr; 15],
-    /// HyperKZG `com`.
-    pub kzg_com: Vec<G1>,
-    /// HyperKZG `w`.
-    pub kzg_w: [G1; 3],
-    /// HyperKZG `v`.
-    pub kzg_v: Vec<[Fr; 3]>,
-}
-
 /// nova's `snark::RelaxedR1CSSNARK` (S2) with its IPA argument, decompressed (SPEC §7).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NovaSecondarySnark {
@@ -238,7 +195,7 @@ pub struct NovaProof {
     /// Fields 1–14 and 17 (`zn`).
     pub folding: FoldingProof,
     /// Field 15, `snark_primary`.
-    pub primary: NovaPrimarySnark,
+    pub primary: PrimarySnark,
     /// Field 16, `snark_secondary`.
     pub secondary: NovaSecondarySnark,
 }
@@ -260,29 +217,7 @@ pub fn parse_proof(bytes: &[u8]) -> Result<NovaProof, VerifyError> {
     let err_blind_primary = r.scalar()?;
     let wit_blind_secondary = r.scalar()?;
     let err_blind_secondary = r.scalar()?;
-    let primary = NovaPrimarySnark {
-        comms: [
-            r.point()?,
-            r.point()?,
-            r.point()?,
-            r.point()?,
-            r.point()?,
-            r.point()?,
-        ],
-        sc_outer: r.sumcheck()?,
-        evals_outer: [r.scalar()?, r.scalar()?, r.scalar()?, r.scalar()?],
-        sc_inner: r.sumcheck()?,
-        evals: {
-            let mut e = [Fr::zero(); 15];
-            for x in &mut e {
-                *x = r.scalar()?;
-            }
-            e
-        },
-        kzg_com: r.vec(Reader::point)?,
-        kzg_w: [r.point()?, r.point()?, r.point()?],
-        kzg_v: r.vec(|r| Ok([r.scalar()?, r.scalar()?, r.scalar()?]))?,
-    };
+    let primary = primary_snark(&mut r)?;
     let secondary = NovaSecondarySnark {
         sc_outer: r.sumcheck()?,
         claims_outer: [r.scalar()?, r.scalar()?, r.scalar()?],
@@ -320,25 +255,60 @@ pub fn parse_proof(bytes: &[u8]) -> Result<NovaProof, VerifyError> {
     })
 }
 
-/// nova's `ppsnark::VerifierKey<E1, HyperKZG>` (SPEC §1.3 field 5), decompressed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NovaPrimaryKey {
-    /// `num_cons` (padded, a power of two).
-    pub num_cons: u64,
-    /// `num_vars` (padded, a power of two).
-    pub num_vars: u64,
-    /// HyperKZG `G`.
-    pub g: G1,
-    /// HyperKZG `H` (the G2 generator).
-    pub h: G2Affine,
-    /// HyperKZG `τ·H`.
-    pub tau_h: G2Affine,
-    /// `S_comm.N`.
-    pub n: u64,
-    /// `comm_row, comm_col, comm_val_A, comm_val_B, comm_val_C, comm_ts_row, comm_ts_col`.
-    pub s_comm: [G1; 7],
-    /// nova's 408 bytes of this key (the input of its digest).
-    pub bytes: [u8; PRIMARY_KEY_LEN],
+/// Reads nova's `ppsnark::RelaxedR1CSSNARK` (S1, SPEC §8).
+fn primary_snark(r: &mut Reader<'_>) -> Result<PrimarySnark, VerifyError> {
+    let comms = [
+        r.point()?,
+        r.point()?,
+        r.point()?,
+        r.point()?,
+        r.point()?,
+        r.point()?,
+    ];
+    let sc_outer = r.sumcheck()?;
+    let outer = [r.scalar()?, r.scalar()?, r.scalar()?, r.scalar()?];
+    let sc_inner = r.sumcheck()?;
+    let mut e = [Fr::zero(); 15];
+    for x in &mut e {
+        *x = r.scalar()?;
+    }
+    let eval_arg = EvaluationArgument {
+        com: r.vec(Reader::point)?,
+        w: [r.point()?, r.point()?, r.point()?],
+        v: r.vec(|r| Ok([r.scalar()?, r.scalar()?, r.scalar()?]))?,
+    };
+    Ok(PrimarySnark {
+        comm_l_row: comms[0],
+        comm_l_col: comms[1],
+        comm_t_plus_r_inv_row: comms[2],
+        comm_w_plus_r_inv_row: comms[3],
+        comm_t_plus_r_inv_col: comms[4],
+        comm_w_plus_r_inv_col: comms[5],
+        sc_outer,
+        eval_az: outer[0],
+        eval_bz: outer[1],
+        eval_cz: outer[2],
+        eval_e_outer: outer[3],
+        sc_inner,
+        evals: Evals {
+            e: e[0],
+            l_row: e[1],
+            l_col: e[2],
+            val_a: e[3],
+            val_b: e[4],
+            val_c: e[5],
+            w: e[6],
+            t_plus_r_inv_row: e[7],
+            row: e[8],
+            w_plus_r_inv_row: e[9],
+            ts_row: e[10],
+            t_plus_r_inv_col: e[11],
+            col: e[12],
+            w_plus_r_inv_col: e[13],
+            ts_col: e[14],
+        },
+        eval_arg,
+    })
 }
 
 /// The model-specific part of nova's `VerifierKey`.
@@ -346,35 +316,13 @@ pub struct NovaPrimaryKey {
 pub struct NovaModelKey {
     /// `F_arity`, `pp_digest` and `dk_primary.h`.
     pub folding: FoldingKey,
-    /// `vk_primary`.
-    pub primary: NovaPrimaryKey,
+    /// `vk_primary` (decoded by [`PrimaryKey::from_nova_bytes`], which also computes `digest_vk1`).
+    pub primary: PrimaryKey,
 }
 
-fn primary_key(r: &mut Reader<'_>) -> Result<NovaPrimaryKey, VerifyError> {
-    let mut bytes = [0u8; PRIMARY_KEY_LEN];
-    bytes.copy_from_slice(
-        r.bytes
-            .get(..PRIMARY_KEY_LEN)
-            .ok_or(VerifyError::Malformed("nova bytes: truncated"))?,
-    );
-    Ok(NovaPrimaryKey {
-        num_cons: r.u64()?,
-        num_vars: r.u64()?,
-        g: r.point()?,
-        h: r.g2()?,
-        tau_h: r.g2()?,
-        n: r.u64()?,
-        s_comm: [
-            r.point()?,
-            r.point()?,
-            r.point()?,
-            r.point()?,
-            r.point()?,
-            r.point()?,
-            r.point()?,
-        ],
-        bytes,
-    })
+/// Reads nova's `ppsnark::VerifierKey<E1, HyperKZG>` (SPEC §1.3 field 5).
+fn primary_key(r: &mut Reader<'_>) -> Result<PrimaryKey, VerifyError> {
+    PrimaryKey::from_nova_bytes(&r.array()?)
 }
 
 /// `F_arity` as a `u32`.
@@ -545,7 +493,7 @@ pub fn parse_vk(bytes: &[u8]) -> Result<NovaVerifierKey, VerifyError> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::field::le32;
+    use crate::field::{G1, le32};
     use ark_ec::{AffineRepr, CurveGroup};
     use std::vec;
 
@@ -609,7 +557,7 @@ pub(crate) mod tests {
                     .chain(&pri.sc_inner)
                     .all(|q| q.len() == 3)
             );
-            assert_eq!((pri.kzg_com.len(), pri.kzg_v.len()), (16, 17));
+            assert_eq!((pri.eval_arg.com.len(), pri.eval_arg.v.len()), (16, 17));
             assert_eq!(
                 (sec.sc_outer.len(), sec.sc_inner.len(), sec.sc_batch.len()),
                 (14, 15, 14)
@@ -633,9 +581,12 @@ pub(crate) mod tests {
             (k.primary.num_cons, k.primary.num_vars, k.primary.n),
             (16384, 16384, 131072)
         );
-        assert_eq!(k.primary.h, G2Affine::generator());
-        assert_eq!(k.primary.g, G1::generator());
-        assert_eq!(k.primary.bytes[..], VK_MODEL[40..]);
+        assert_eq!(k.primary.kzg.h, ark_bn254::G2Affine::generator());
+        assert_eq!(k.primary.kzg.g, G1::generator());
+        assert_eq!(k.primary.nova_bytes()[..], VK_MODEL[40..]);
+        let mut digest = hex32("00eac6621848be123a27ac6e83dbc112fa886398dd927cda600847033fe8eb78");
+        digest.reverse();
+        assert_eq!(le32(&k.primary.digest), digest);
         assert_eq!(
             parse_model_key(&VK_MODEL[..447], &DK_PRIMARY),
             Err(VerifyError::Malformed("nova bytes: truncated"))
@@ -646,6 +597,30 @@ pub(crate) mod tests {
             parse_model_key(&longer, &DK_PRIMARY),
             Err(VerifyError::Malformed("nova bytes: trailing data"))
         );
+    }
+
+    /// The exported objects survive our SCALE wire format unchanged.
+    #[test]
+    fn wire_round_trip() {
+        use crate::wire::{VerifierKey, codec::decode_all};
+        use parity_scale_codec::Encode;
+        let k = parse_model_key(VK_MODEL, &DK_PRIMARY).unwrap();
+        let vk = VerifierKey {
+            folding: k.folding,
+            primary: k.primary,
+        };
+        assert_eq!(decode_all::<VerifierKey>(&vk.encode()), Ok(vk));
+        for bytes in [PROOF3, PROOF1] {
+            let p = parse_proof(bytes).unwrap();
+            assert_eq!(
+                decode_all::<FoldingProof>(&p.folding.encode()),
+                Ok(p.folding)
+            );
+            assert_eq!(
+                decode_all::<PrimarySnark>(&p.primary.encode()),
+                Ok(p.primary)
+            );
+        }
     }
 
     #[test]
@@ -743,7 +718,7 @@ pub(crate) mod tests {
         };
         let bytes = std::fs::read(path).unwrap();
         let vk = parse_vk(&bytes).unwrap();
-        assert_eq!(vk.model.primary.bytes[..], VK_MODEL[40..]);
+        assert_eq!(vk.model.primary.nova_bytes()[..], VK_MODEL[40..]);
         assert_eq!(vk.model.folding.h_primary, point(&DK_PRIMARY).unwrap());
         let s = &vk.secondary;
         assert_eq!(

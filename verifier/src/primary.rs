@@ -12,10 +12,9 @@
 //! digest; it never panics.
 
 use crate::VerifyError;
-use crate::field::{Fq, Fr, G1, coords, le32};
+use crate::field::{Fq, Fr, G1, coords, from_le32_canonical, le32, point_from_le32};
 use crate::hyperkzg::{self, Combination, EvaluationArgument, KzgKey, PairingInputs};
 use crate::instance::RelaxedInstance;
-use crate::nova_export::{NovaPrimaryKey, NovaPrimarySnark};
 use crate::polys::{eq, identity_eval, masked_eq_eval, sparse_eval};
 use crate::sumcheck;
 use crate::transcript::Transcript;
@@ -94,22 +93,42 @@ impl PrimaryKey {
         out
     }
 
-    /// Off-chain conversion of nova's primary key (as parsed by [`crate::nova_export`]). Checks
-    /// the sizes and that re-encoding the key gives back nova's bytes, whose digest it stores.
-    pub fn from_nova(n: &NovaPrimaryKey) -> Result<Self, VerifyError> {
-        let kzg = KzgKey {
-            g: n.g,
-            h: n.h,
-            tau_h: n.tau_h,
+    /// Decodes nova's 408 key bytes (halo2curves compressed points, SPEC §10: each point costs a
+    /// square root) and computes the digest from them. Rejects non-canonical coordinates, bad
+    /// flags, points not on the curve or (G2) not in the subgroup, and inconsistent sizes.
+    pub fn from_nova_bytes(bytes: &[u8; NOVA_KEY_LEN]) -> Result<Self, VerifyError> {
+        let u64_at = |i: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&bytes[i..i + 8]);
+            u64::from_le_bytes(b)
         };
-        let key = Self::new(n.num_cons, n.num_vars, n.n, kzg, n.s_comm)?;
-        if key.nova_bytes() == n.bytes {
-            Ok(key)
-        } else {
-            Err(VerifyError::Malformed(
-                "primary key: nova bytes do not re-encode",
-            ))
+        let g1_at = |i: usize| {
+            let mut b = [0u8; 32];
+            b.copy_from_slice(&bytes[i..i + 32]);
+            decompress_g1(&b)
+        };
+        let g2_at = |i: usize| {
+            let mut b = [0u8; 64];
+            b.copy_from_slice(&bytes[i..i + 64]);
+            decompress_g2(&b)
+        };
+        let kzg = KzgKey {
+            g: g1_at(16)?,
+            h: g2_at(48)?,
+            tau_h: g2_at(112)?,
+        };
+        let mut s_comm = [G1::identity(); 7];
+        for (i, p) in s_comm.iter_mut().enumerate() {
+            *p = g1_at(184 + 32 * i)?;
         }
+        let key = Self::new(u64_at(0), u64_at(8), u64_at(176), kzg, s_comm)?;
+        // Compression is injective on valid points, so this only guards the encoder against drift.
+        if key.nova_bytes() != *bytes {
+            return Err(VerifyError::Malformed(
+                "primary key: non-canonical point encoding",
+            ));
+        }
+        Ok(key)
     }
 
     /// Recomputes the digest from the key's own fields and compares it with the stored one.
@@ -437,38 +456,64 @@ pub fn reduce(
     Ok((challenges, inputs))
 }
 
-/// Off-chain conversion of nova's primary SNARK (as parsed by [`crate::nova_export`]).
-impl From<NovaPrimarySnark> for PrimarySnark {
-    fn from(n: NovaPrimarySnark) -> Self {
-        let [
-            comm_l_row,
-            comm_l_col,
-            comm_t_plus_r_inv_row,
-            comm_w_plus_r_inv_row,
-            comm_t_plus_r_inv_col,
-            comm_w_plus_r_inv_col,
-        ] = n.comms;
-        let [eval_az, eval_bz, eval_cz, eval_e_outer] = n.evals_outer;
-        Self {
-            comm_l_row,
-            comm_l_col,
-            comm_t_plus_r_inv_row,
-            comm_w_plus_r_inv_row,
-            comm_t_plus_r_inv_col,
-            comm_w_plus_r_inv_col,
-            sc_outer: n.sc_outer,
-            eval_az,
-            eval_bz,
-            eval_cz,
-            eval_e_outer,
-            sc_inner: n.sc_inner,
-            evals: Evals::from_wire_order(n.evals),
-            eval_arg: EvaluationArgument {
-                com: n.kzg_com,
-                w: n.kzg_w,
-                v: n.kzg_v,
-            },
-        }
+/// Splits halo2curves' flags off the last byte: `(bytes without flags, sign, identity)`.
+fn split_flags<const N: usize>(bytes: &[u8; N]) -> ([u8; N], bool, bool) {
+    let mut b = *bytes;
+    let flags = b[N - 1];
+    b[N - 1] &= 0x3f;
+    (b, flags & 0x80 != 0, flags & 0x40 != 0)
+}
+
+/// Decodes halo2curves' compressed G1 encoding (inverse of [`compress_g1`]).
+fn decompress_g1(bytes: &[u8; 32]) -> Result<G1, VerifyError> {
+    let (b, odd, identity) = split_flags(bytes);
+    let x: Fq = from_le32_canonical(&b)?;
+    if identity {
+        return if x.is_zero() && !odd {
+            Ok(G1::identity())
+        } else {
+            Err(VerifyError::Malformed(
+                "compressed identity with coordinates",
+            ))
+        };
+    }
+    if x.is_zero() {
+        return Err(VerifyError::NotOnCurve);
+    }
+    let (y0, y1) = G1::get_ys_from_x_unchecked(x).ok_or(VerifyError::NotOnCurve)?;
+    let y = if y0.into_bigint().is_odd() == odd {
+        y0
+    } else {
+        y1
+    };
+    point_from_le32(&le32(&x), &le32(&y), false)
+}
+
+/// Decodes halo2curves' compressed G2 encoding (inverse of [`compress_g2`]); the identity is
+/// rejected and the point must lie in the prime-order subgroup.
+fn decompress_g2(bytes: &[u8; 64]) -> Result<G2Affine, VerifyError> {
+    let (b, odd, identity) = split_flags(bytes);
+    if identity {
+        return Err(VerifyError::Malformed("primary key: G2 identity"));
+    }
+    let mut c = [[0u8; 32]; 2];
+    c[0].copy_from_slice(&b[..32]);
+    c[1].copy_from_slice(&b[32..]);
+    let x = Fq2::new(from_le32_canonical(&c[0])?, from_le32_canonical(&c[1])?);
+    if x.is_zero() {
+        return Err(VerifyError::NotOnCurve);
+    }
+    let (y0, y1) = G2Affine::get_ys_from_x_unchecked(x).ok_or(VerifyError::NotOnCurve)?;
+    let y = if y0.c0.into_bigint().is_odd() == odd {
+        y0
+    } else {
+        y1
+    };
+    let p = G2Affine::new_unchecked(x, y);
+    if p.is_in_correct_subgroup_assuming_on_curve() {
+        Ok(p)
+    } else {
+        Err(VerifyError::NotOnCurve)
     }
 }
 
@@ -647,9 +692,7 @@ impl Decode for PrimarySnark {
 #[cfg(test)]
 pub(crate) mod fixture {
     use super::*;
-    use crate::field::point_from_le32;
-    use crate::nova_export::tests::DK_PRIMARY;
-    use crate::nova_export::{parse_model_key, parse_proof};
+    use crate::nova_export::parse_proof;
     use std::string::String;
 
     /// The 448 model-specific vk bytes (`F_arity ‖ pp_digest ‖ vk_primary`).
@@ -714,21 +757,19 @@ pub(crate) mod fixture {
 
     /// nova's 408 primary key bytes of the fixture.
     pub(crate) fn nova_key_bytes() -> [u8; NOVA_KEY_LEN] {
-        nova_key().bytes
-    }
-
-    fn nova_key() -> NovaPrimaryKey {
-        parse_model_key(VK_MODEL, &DK_PRIMARY).unwrap().primary
+        let mut out = [0u8; NOVA_KEY_LEN];
+        out.copy_from_slice(&VK_MODEL[40..]);
+        out
     }
 
     /// The fixture's primary key, decoded from nova's bytes.
     pub(crate) fn key() -> PrimaryKey {
-        PrimaryKey::from_nova(&nova_key()).unwrap()
+        PrimaryKey::from_nova_bytes(&nova_key_bytes()).unwrap()
     }
 
-    /// The primary SNARK of a fixture proof, decoded from nova's bytes.
+    /// The primary SNARK of a fixture proof, decoded from nova's bytes by [`crate::nova_export`].
     pub(crate) fn snark(proof: &[u8]) -> PrimarySnark {
-        parse_proof(proof).unwrap().primary.into()
+        parse_proof(proof).unwrap().primary
     }
 }
 
@@ -819,24 +860,42 @@ mod tests {
     }
 
     #[test]
-    fn nova_key_conversion() {
-        let key = key();
-        // Another root for G: valid point, different digest; re-encoding must match the bytes.
-        let mut n =
-            crate::nova_export::parse_model_key(VK_MODEL, &crate::nova_export::tests::DK_PRIMARY)
-                .unwrap()
-                .primary;
-        n.g = -n.g;
-        assert!(PrimaryKey::from_nova(&n).is_err());
-        n.bytes[16 + 31] ^= 0x80;
-        let other = PrimaryKey::from_nova(&n).unwrap();
-        assert_ne!(other.digest, key.digest);
-        assert_eq!(digest_of(&n.bytes), other.digest);
-        // An identity S_comm point is accepted (as by nova) and re-encodes.
-        let mut k = key.clone();
-        k.s_comm[0] = G1::identity();
-        let bytes = k.nova_bytes();
-        assert_eq!(bytes[184..216], [&[0u8; 31][..], &[0x40]].concat()[..]);
+    fn nova_key_bytes_validation() {
+        let good = nova_key_bytes();
+        let bad = |i: usize, f: &dyn Fn(&mut u8)| {
+            let mut b = good;
+            f(&mut b[i]);
+            PrimaryKey::from_nova_bytes(&b)
+        };
+        // Sign flags select the other root: the digest input changes, the key is still valid.
+        assert!(bad(16 + 31, &|b| *b ^= 0x80).is_ok());
+        assert_ne!(bad(16 + 31, &|b| *b ^= 0x80).unwrap().digest, key().digest);
+        // x not on the curve (G1 and G2), identity flag on a non-zero x, non-canonical x, bad size.
+        let off_curve = (0u8..=255)
+            .find(|d| bad(184, &|b| *b = b.wrapping_add(*d)).is_err())
+            .expect("some x is off the curve");
+        assert_eq!(
+            bad(184, &|b| *b = b.wrapping_add(off_curve)),
+            Err(VerifyError::NotOnCurve)
+        );
+        assert!(bad(48 + 1, &|b| *b ^= 1).is_err());
+        assert!(bad(16 + 31, &|b| *b |= 0x40).is_err());
+        assert!(bad(112 + 63, &|b| *b |= 0x40).is_err());
+        let mut b = good;
+        b[16..48].fill(0xff);
+        b[47] = 0x3f;
+        assert_eq!(
+            PrimaryKey::from_nova_bytes(&b),
+            Err(VerifyError::NonCanonical)
+        );
+        assert!(bad(0, &|b| *b = 3).is_err());
+        // An identity S_comm point decodes (nova accepts it) and round-trips.
+        let mut b = good;
+        b[184..216].fill(0);
+        b[215] = 0x40;
+        let k = PrimaryKey::from_nova_bytes(&b).unwrap();
+        assert_eq!(k.s_comm[0], G1::identity());
+        assert_eq!(k.nova_bytes(), b);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 use crate::error::VerifyError;
 use crate::field::{Fq, Fr, G1, Grumpkin, coords, from_le32_canonical, le32, point_from_coords};
 use crate::instance::{R1csInstance, RelaxedInstance};
+use crate::primary::PrimaryKey;
 use alloc::vec::Vec;
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ff::PrimeField;
@@ -249,6 +250,33 @@ impl Decode for FoldingKey {
             arity: u32::decode(input)?,
             pp_digest: read_scalar(input)?,
             h_primary: read_point(input)?,
+        })
+    }
+}
+
+/// The model-specific verifier key as the program stores it: what [`crate::nova::fold`] and
+/// [`crate::primary::verify`] need. The constant parts of nova's key (Poseidon constants: embedded in
+/// [`crate::poseidon`]; the secondary key and `dk_secondary`: the secondary module's key) are not carried here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifierKey {
+    /// `F_arity`, `pp_digest`, `dk_primary.h`.
+    pub folding: FoldingKey,
+    /// `vk_primary` with its digest.
+    pub primary: PrimaryKey,
+}
+
+impl Encode for VerifierKey {
+    fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
+        self.folding.encode_to(out);
+        self.primary.encode_to(out);
+    }
+}
+
+impl Decode for VerifierKey {
+    fn decode<I: Input>(input: &mut I) -> Result<Self, CodecError> {
+        Ok(Self {
+            folding: Decode::decode(input)?,
+            primary: Decode::decode(input)?,
         })
     }
 }
