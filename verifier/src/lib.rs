@@ -6,9 +6,14 @@
 #![forbid(unsafe_code)]
 
 extern crate alloc;
+#[cfg(test)]
+extern crate std;
 
 pub mod error;
+pub mod polys;
 pub mod proof;
+pub mod sumcheck;
+pub mod transcript;
 pub mod verification;
 
 pub use error::VerifyError;
