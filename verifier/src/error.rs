@@ -1,12 +1,12 @@
-//! The verifier's one error type. (Stand-in for the core helper's version until it is copied here.)
+//! The verifier's one error type.
 
-/// Why a proof was not accepted.
+/// Why a proof (or a key) was not accepted.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
-    /// The bytes do not decode (bad encoding or length).
-    #[error("malformed: {0}")]
+    /// The bytes do not decode: wrong length, bad tag, trailing data, or a vector of the wrong size.
+    #[error("malformed proof: {0}")]
     Malformed(&'static str),
-    /// A point is not on its curve.
+    /// A point's coordinates do not satisfy its curve equation.
     #[error("point not on curve")]
     NotOnCurve,
     /// A field element is not in canonical form.
@@ -18,12 +18,12 @@ pub enum VerifyError {
     /// The proof is for another number of fold steps.
     #[error("proof folds {got} steps, expected {expected}")]
     StepCount {
-        /// Steps the caller expects.
+        /// The number of steps the verifier asked for.
         expected: u32,
-        /// Steps in the proof.
+        /// The number of steps the proof claims.
         got: u32,
     },
-    /// A part of the verification this version cannot perform yet. Never accepted.
+    /// A part of the verification this version cannot perform. Never accepted.
     #[error("unsupported: {0}")]
     Unsupported(&'static str),
 }

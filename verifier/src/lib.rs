@@ -10,6 +10,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod error;
+pub mod field;
 pub mod polys;
 pub mod proof;
 pub mod sumcheck;
