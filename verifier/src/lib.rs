@@ -13,6 +13,8 @@ pub mod error;
 pub mod field;
 pub mod polys;
 pub mod proof;
+pub mod secondary;
+pub mod shape;
 pub mod sumcheck;
 pub mod transcript;
 pub mod verification;

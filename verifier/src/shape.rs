@@ -1,0 +1,447 @@
+//! The constant secondary R1CS shape in compact column-grouped form, and the evaluation of its
+//! matrices' multilinear extensions `Ã(r_x, r_y)`, `B̃`, `C̃` (SPEC §7 step 6, §9).
+//!
+//! Each matrix is stored column by column; inside a column the entries are grouped by value, so
+//! `M̃(r_x, r_y) = Σ_col Ty[col] · Σ_groups val · Σ_rows Tx[row]` costs one multiplication per
+//! column plus one per group whose value is not ±1 (values 1 and −1 are table entries 0 and 1).
+//! Rows and columns are `u16`, values are indices into one table of distinct field elements.
+
+use crate::VerifyError;
+use crate::field::{Fq, from_le32_canonical, le32};
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use ark_ff::{One, Zero};
+use parity_scale_codec::{Decode, Encode, Input, Output};
+
+/// One matrix in column-grouped form (all vectors are parallel/cumulative as documented).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode)]
+pub struct Matrix {
+    /// The non-empty columns, strictly increasing.
+    pub cols: Vec<u16>,
+    /// For each column, how many value groups it has (at least 1).
+    pub col_groups: Vec<u16>,
+    /// For each group, the index of its value in [`Shape::values`].
+    pub group_vals: Vec<u16>,
+    /// For each group, how many rows it has (at least 1).
+    pub group_lens: Vec<u16>,
+    /// The rows of all groups, concatenated.
+    pub rows: Vec<u16>,
+}
+
+/// A matrix given in CSR form (nova's `SparseMatrix`): for row `i`, entries
+/// `indptr[i]..indptr[i + 1]` of `data`/`indices`.
+#[derive(Clone, Debug, Default)]
+pub struct Csr {
+    /// The non-zero values.
+    pub data: Vec<Fq>,
+    /// Their column indices.
+    pub indices: Vec<u64>,
+    /// Row pointers (`num_cons + 1` entries).
+    pub indptr: Vec<u64>,
+}
+
+/// The secondary R1CS shape: sizes, the table of distinct values and the matrices A, B, C.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shape {
+    /// Number of constraints (rows), a power of two.
+    pub num_cons: u32,
+    /// Number of witness variables, a power of two; column `num_vars` is `u`, then the public IO.
+    pub num_vars: u32,
+    /// Number of public IO entries.
+    pub num_io: u32,
+    /// The distinct values; entry 0 is 1 and entry 1 is −1.
+    pub values: Vec<Fq>,
+    /// The matrices A, B, C.
+    pub matrices: [Matrix; 3],
+}
+
+/// Value-table index of `1`.
+const ONE: u16 = 0;
+/// Value-table index of `−1`.
+const MINUS_ONE: u16 = 1;
+
+impl Matrix {
+    /// Checks the internal consistency of the vectors against the shape's bounds.
+    fn validate(
+        &self,
+        num_cols: u32,
+        num_rows: u32,
+        num_values: usize,
+    ) -> Result<(), &'static str> {
+        if self.cols.len() != self.col_groups.len() {
+            return Err("shape: column vectors differ in length");
+        }
+        if self.cols.windows(2).any(|w| w[0] >= w[1]) {
+            return Err("shape: columns not strictly increasing");
+        }
+        if self.cols.last().is_some_and(|&c| u32::from(c) >= num_cols) {
+            return Err("shape: column out of range");
+        }
+        let groups: usize = self.col_groups.iter().map(|&g| usize::from(g)).sum();
+        if self.col_groups.contains(&0) || groups != self.group_vals.len() {
+            return Err("shape: bad group counts");
+        }
+        if self.group_lens.len() != groups || self.group_lens.contains(&0) {
+            return Err("shape: bad group lengths");
+        }
+        if self
+            .group_vals
+            .iter()
+            .any(|&v| usize::from(v) >= num_values)
+        {
+            return Err("shape: value index out of range");
+        }
+        let entries: usize = self.group_lens.iter().map(|&l| usize::from(l)).sum();
+        if entries != self.rows.len() {
+            return Err("shape: row count mismatch");
+        }
+        if self.rows.iter().any(|&r| u32::from(r) >= num_rows) {
+            return Err("shape: row out of range");
+        }
+        Ok(())
+    }
+
+    /// Number of non-zero entries.
+    pub fn nnz(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Field multiplications [`Shape::eval_matrix`] performs on this matrix (2 for the final
+    /// combination of the witness and IO parts, one per column, one per group whose value is not ±1).
+    pub fn mult_count(&self) -> usize {
+        let general = self.group_vals.iter().filter(|&&v| v > MINUS_ONE).count();
+        2 + self.cols.len() + general
+    }
+}
+
+impl Shape {
+    /// Builds the compact form from CSR matrices (off-chain: from nova's `R1CSShape`). Entries of
+    /// value zero are dropped. Fails on out-of-range indices or sizes that do not fit `u16`.
+    pub fn from_csr(
+        num_cons: u32,
+        num_vars: u32,
+        num_io: u32,
+        mats: [&Csr; 3],
+    ) -> Result<Self, VerifyError> {
+        let num_cols = num_vars
+            .checked_add(1 + num_io)
+            .ok_or(VerifyError::Malformed("shape: too many columns"))?;
+        check_sizes(num_cons, num_vars, num_io)?;
+        let mut values = Vec::from([Fq::one(), -Fq::one()]);
+        let mut index: BTreeMap<[u8; 32], u16> = BTreeMap::new();
+        index.insert(le32(&Fq::one()), ONE);
+        index.insert(le32(&-Fq::one()), MINUS_ONE);
+        let mut matrices: [Matrix; 3] = Default::default();
+        for (csr, out) in mats.iter().zip(matrices.iter_mut()) {
+            if csr.indptr.len() != num_cons as usize + 1 || csr.data.len() != csr.indices.len() {
+                return Err(VerifyError::Malformed("shape: bad CSR sizes"));
+            }
+            // (col, value index, row)
+            let mut entries: Vec<(u16, u16, u16)> = Vec::with_capacity(csr.data.len());
+            for row in 0..num_cons as usize {
+                let (lo, hi) = (csr.indptr[row] as usize, csr.indptr[row + 1] as usize);
+                if lo > hi || hi > csr.data.len() {
+                    return Err(VerifyError::Malformed("shape: bad CSR row pointers"));
+                }
+                for k in lo..hi {
+                    let (val, col) = (csr.data[k], csr.indices[k]);
+                    if col >= u64::from(num_cols) {
+                        return Err(VerifyError::Malformed("shape: column out of range"));
+                    }
+                    if val.is_zero() {
+                        continue;
+                    }
+                    let next = u16::try_from(values.len())
+                        .map_err(|_| VerifyError::Malformed("shape: too many distinct values"))?;
+                    let vi = *index.entry(le32(&val)).or_insert_with(|| {
+                        values.push(val);
+                        next
+                    });
+                    entries.push((col as u16, vi, row as u16));
+                }
+            }
+            entries.sort_unstable();
+            for (i, &(col, vi, row)) in entries.iter().enumerate() {
+                let prev = i.checked_sub(1).map(|p| entries[p]);
+                if prev.map(|p| p.0) != Some(col) {
+                    out.cols.push(col);
+                    out.col_groups.push(0);
+                }
+                if prev.map(|p| (p.0, p.1)) != Some((col, vi)) {
+                    *out.col_groups.last_mut().expect("column pushed") += 1;
+                    out.group_vals.push(vi);
+                    out.group_lens.push(0);
+                }
+                *out.group_lens.last_mut().expect("group pushed") += 1;
+                out.rows.push(row);
+            }
+        }
+        let shape = Self {
+            num_cons,
+            num_vars,
+            num_io,
+            values,
+            matrices,
+        };
+        shape.validate().map_err(VerifyError::Malformed)?;
+        Ok(shape)
+    }
+
+    /// Checks sizes and every index (used by decoding).
+    fn validate(&self) -> Result<(), &'static str> {
+        check_sizes(self.num_cons, self.num_vars, self.num_io).map_err(|_| "shape: bad sizes")?;
+        if self.values.len() < 2 || self.values[0] != Fq::one() || self.values[1] != -Fq::one() {
+            return Err("shape: value table must start with 1, -1");
+        }
+        let num_cols = self.num_vars + 1 + self.num_io;
+        for m in &self.matrices {
+            m.validate(num_cols, self.num_cons, self.values.len())?;
+        }
+        Ok(())
+    }
+
+    /// Evaluates matrix `which` (0 = A, 1 = B, 2 = C) at `(r_x, r_y)`, given `tx = eq_table(r_x)`
+    /// (`num_cons` entries), `ty = eq_table(r_y[1..])` (`num_vars` entries) and `ry0 = r_y[0]`
+    /// (witness columns get factor `1 − ry0`, the `u`/IO columns factor `ry0`).
+    pub fn eval_matrix(
+        &self,
+        which: usize,
+        tx: &[Fq],
+        ty: &[Fq],
+        ry0: Fq,
+    ) -> Result<Fq, VerifyError> {
+        let m = self
+            .matrices
+            .get(which)
+            .ok_or(VerifyError::Malformed("shape: no such matrix"))?;
+        if tx.len() != self.num_cons as usize || ty.len() != self.num_vars as usize {
+            return Err(VerifyError::Malformed("shape: eq table sizes"));
+        }
+        let nv = self.num_vars as usize;
+        let (mut acc_w, mut acc_io) = (Fq::zero(), Fq::zero());
+        let (mut g, mut e) = (0usize, 0usize);
+        // Indices below were validated at construction/decoding.
+        for (&col, &ngroups) in m.cols.iter().zip(&m.col_groups) {
+            let mut inner = Fq::zero();
+            for _ in 0..ngroups {
+                let len = usize::from(m.group_lens[g]);
+                let s: Fq = m.rows[e..e + len].iter().map(|&r| tx[usize::from(r)]).sum();
+                match m.group_vals[g] {
+                    ONE => inner += s,
+                    MINUS_ONE => inner -= s,
+                    v => inner += s * self.values[usize::from(v)],
+                }
+                g += 1;
+                e += len;
+            }
+            let col = usize::from(col);
+            if col < nv {
+                acc_w += ty[col] * inner;
+            } else {
+                acc_io += ty[col - nv] * inner;
+            }
+        }
+        Ok((Fq::one() - ry0) * acc_w + ry0 * acc_io)
+    }
+
+    /// `(Ã, B̃, C̃)(r_x, r_y)` (see [`Shape::eval_matrix`]).
+    pub fn eval(&self, tx: &[Fq], ty: &[Fq], ry0: Fq) -> Result<[Fq; 3], VerifyError> {
+        Ok([
+            self.eval_matrix(0, tx, ty, ry0)?,
+            self.eval_matrix(1, tx, ty, ry0)?,
+            self.eval_matrix(2, tx, ty, ry0)?,
+        ])
+    }
+
+    /// Field multiplications of [`Shape::eval`] (excluding the eq tables).
+    pub fn mult_count(&self) -> usize {
+        self.matrices.iter().map(Matrix::mult_count).sum()
+    }
+}
+
+/// Sizes must be powers of two, the IO columns must fit below `2·num_vars`, and all indices `u16`.
+fn check_sizes(num_cons: u32, num_vars: u32, num_io: u32) -> Result<(), VerifyError> {
+    let ok = num_cons.is_power_of_two()
+        && num_vars.is_power_of_two()
+        && num_cons <= 1 << 16
+        && num_io < num_vars
+        && num_vars + 1 + num_io <= 1 << 16;
+    if ok {
+        Ok(())
+    } else {
+        Err(VerifyError::Malformed("shape: bad sizes"))
+    }
+}
+
+impl Encode for Shape {
+    fn encode_to<T: Output + ?Sized>(&self, dest: &mut T) {
+        self.num_cons.encode_to(dest);
+        self.num_vars.encode_to(dest);
+        self.num_io.encode_to(dest);
+        let values: Vec<[u8; 32]> = self.values.iter().map(le32).collect();
+        values.encode_to(dest);
+        self.matrices.encode_to(dest);
+    }
+}
+
+impl Decode for Shape {
+    fn decode<I: Input>(input: &mut I) -> Result<Self, parity_scale_codec::Error> {
+        let num_cons = u32::decode(input)?;
+        let num_vars = u32::decode(input)?;
+        let num_io = u32::decode(input)?;
+        let raw = Vec::<[u8; 32]>::decode(input)?;
+        let values = raw
+            .iter()
+            .map(from_le32_canonical::<Fq>)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| "shape: non-canonical value")?;
+        let matrices = <[Matrix; 3]>::decode(input)?;
+        let shape = Self {
+            num_cons,
+            num_vars,
+            num_io,
+            values,
+            matrices,
+        };
+        shape.validate()?;
+        Ok(shape)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::polys::eq_table;
+    use ark_ff::UniformRand;
+    use ark_std::rand::{Rng, SeedableRng, rngs::StdRng};
+
+    /// A random CSR matrix with values drawn from a small pool (so groups form), including ±1.
+    fn random_csr(rng: &mut StdRng, rows: usize, cols: u64, pool: &[Fq]) -> Csr {
+        let mut csr = Csr {
+            indptr: Vec::from([0]),
+            ..Default::default()
+        };
+        for _ in 0..rows {
+            let n = rng.gen_range(0..5);
+            let mut used = Vec::new();
+            for _ in 0..n {
+                let c = rng.gen_range(0..cols);
+                if used.contains(&c) {
+                    continue;
+                }
+                used.push(c);
+                csr.indices.push(c);
+                csr.data.push(pool[rng.gen_range(0..pool.len())]);
+            }
+            csr.indptr.push(csr.data.len() as u64);
+        }
+        csr
+    }
+
+    fn naive(csr: &Csr, tx: &[Fq], ty_full: &[Fq]) -> Fq {
+        let mut acc = Fq::zero();
+        for row in 0..csr.indptr.len() - 1 {
+            for k in csr.indptr[row] as usize..csr.indptr[row + 1] as usize {
+                acc += tx[row] * ty_full[csr.indices[k] as usize] * csr.data[k];
+            }
+        }
+        acc
+    }
+
+    fn random_shape(rng: &mut StdRng) -> ([Csr; 3], Shape) {
+        let pool = [
+            Fq::one(),
+            -Fq::one(),
+            Fq::from(2u64),
+            Fq::rand(rng),
+            Fq::rand(rng),
+            Fq::zero(),
+        ];
+        let mats = [
+            random_csr(rng, 32, 16 + 3, &pool),
+            random_csr(rng, 32, 16 + 3, &pool),
+            random_csr(rng, 32, 16 + 3, &pool),
+        ];
+        let shape = Shape::from_csr(32, 16, 2, [&mats[0], &mats[1], &mats[2]]).unwrap();
+        (mats, shape)
+    }
+
+    #[test]
+    fn eval_matches_naive_and_round_trips() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let (mats, shape) = random_shape(&mut rng);
+        let rx: Vec<Fq> = (0..5).map(|_| Fq::rand(&mut rng)).collect();
+        let ry: Vec<Fq> = (0..5).map(|_| Fq::rand(&mut rng)).collect();
+        let (tx, ty_full, ty) = (eq_table(&rx), eq_table(&ry), eq_table(&ry[1..]));
+        let got = shape.eval(&tx, &ty, ry[0]).unwrap();
+        for (m, g) in mats.iter().zip(got) {
+            assert_eq!(g, naive(m, &tx, &ty_full));
+        }
+        let bytes = shape.encode();
+        assert_eq!(Shape::decode(&mut &bytes[..]).unwrap(), shape);
+        assert!(shape.eval(&tx[1..], &ty, ry[0]).is_err());
+        assert!(shape.eval_matrix(3, &tx, &ty, ry[0]).is_err());
+    }
+
+    #[test]
+    fn decode_rejects_bad_indices() {
+        let mut rng = StdRng::seed_from_u64(8);
+        let (_, shape) = random_shape(&mut rng);
+        let bad = |f: &dyn Fn(&mut Shape)| {
+            let mut s = shape.clone();
+            f(&mut s);
+            Shape::decode(&mut &s.encode()[..]).is_err()
+        };
+        assert!(bad(&|s| s.matrices[0].rows[0] = 32));
+        assert!(bad(&|s| *s.matrices[1].cols.last_mut().unwrap() = 19));
+        assert!(bad(&|s| s.matrices[2].group_vals[0] = s.values.len() as u16));
+        assert!(bad(&|s| s.matrices[0].group_lens[0] += 1));
+        assert!(bad(&|s| s.matrices[0].col_groups[0] = 0));
+        assert!(bad(&|s| s.matrices[0].cols.swap(0, 1)));
+        assert!(bad(&|s| s.values[1] = Fq::from(5u64)));
+        assert!(bad(&|s| s.num_cons = 33));
+        assert!(bad(&|s| s.num_io = 16));
+        // Non-canonical value bytes.
+        let mut bytes = shape.encode();
+        let pos = 12 + 1; // three u32, then the compact length of `values` (one byte here)
+        bytes[pos + 64..pos + 96].copy_from_slice(&[0xff; 32]);
+        assert!(Shape::decode(&mut &bytes[..]).is_err());
+        // Truncated.
+        let bytes = shape.encode();
+        assert!(Shape::decode(&mut &bytes[..bytes.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn real_shape_matches_fixture() {
+        use crate::secondary::fixture::{intermediates, nova_vk2_or_skip, scalar, scalars};
+        let Some(vk) = nova_vk2_or_skip("real_shape_matches_fixture") else {
+            return;
+        };
+        let shape = &vk.shape;
+        assert_eq!(
+            (shape.num_cons, shape.num_vars, shape.num_io),
+            (16384, 16384, 2)
+        );
+        let nnz: Vec<usize> = shape.matrices.iter().map(Matrix::nnz).collect();
+        assert_eq!(nnz, [72539, 44316, 10002]);
+        assert_eq!(shape.values.len(), 2666);
+        let bytes = shape.encode();
+        std::eprintln!(
+            "secondary shape: {} bytes encoded, {} multiplications per evaluation (+ eq tables)",
+            bytes.len(),
+            shape.mult_count()
+        );
+        assert_eq!(&Shape::decode(&mut &bytes[..]).unwrap(), shape);
+        for three in [true, false] {
+            let text = intermediates(three);
+            let rx: Vec<Fq> = scalars(text, "S2.r_x");
+            let ry: Vec<Fq> = scalars(text, "S2.r_y");
+            let v = shape
+                .eval(&eq_table(&rx), &eq_table(&ry[1..]), ry[0])
+                .unwrap();
+            assert_eq!(v[0], scalar::<Fq>(text, "S2.v_A"));
+            assert_eq!(v[1], scalar::<Fq>(text, "S2.v_B"));
+            assert_eq!(v[2], scalar::<Fq>(text, "S2.v_C"));
+        }
+    }
+}
