@@ -11,6 +11,7 @@ extern crate std;
 
 pub mod error;
 pub mod field;
+pub mod msm;
 pub mod polys;
 pub mod proof;
 pub mod secondary;
