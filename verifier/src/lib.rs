@@ -11,6 +11,8 @@ extern crate std;
 
 pub mod error;
 pub mod field;
+pub mod instance;
+pub mod ipa;
 pub mod msm;
 pub mod polys;
 pub mod proof;
@@ -19,6 +21,7 @@ pub mod shape;
 pub mod sumcheck;
 pub mod transcript;
 pub mod verification;
+pub mod wire;
 
 pub use error::VerifyError;
 pub use proof::Proof;

@@ -20,10 +20,10 @@ pub struct Proof {
 impl Proof {
     /// Decodes `bytes`, requiring that nothing trails and that every scalar is canonical.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, VerifyError> {
-        let proof = Self::decode(&mut &bytes[..])
-            .map_err(|_| VerifyError::Malformed("does not decode".into()))?;
+        let proof =
+            Self::decode(&mut &bytes[..]).map_err(|_| VerifyError::Malformed("does not decode"))?;
         if proof.encoded_size() != bytes.len() {
-            return Err(VerifyError::Malformed("trailing bytes".into()));
+            return Err(VerifyError::Malformed("trailing bytes"));
         }
         proof.zn.iter().try_for_each(|b| scalar(b).map(|_| ()))?;
         Ok(proof)

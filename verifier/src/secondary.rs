@@ -1,5 +1,325 @@
 //! The secondary SNARK: nova's Spartan `snark::RelaxedR1CSSNARK` over Grumpkin with the IPA
 //! polynomial commitment (SPEC §7).
+//!
+//! [`SecondaryVerification::start`] runs the transcript, the three sum-checks, the shape evaluation
+//! and the IPA challenges (≈ 140k multiplications with the real shape); the IPA's 16,384-point MSM
+//! then runs in budgeted [`SecondaryVerification::advance`] calls, and the last one checks the IPA
+//! equation. [`verify`] does it all at once.
+
+use crate::VerifyError;
+use crate::field::{Fq, Grumpkin};
+use crate::instance::RelaxedInstance;
+use crate::ipa::{IpaCheck, IpaProof};
+use crate::msm::{Cost, Msm, Scalars};
+use crate::polys::{eq, eq_table, sparse_eval};
+use crate::shape::Shape;
+use crate::sumcheck;
+use crate::transcript::Transcript;
+use crate::wire::codec::{read_point, read_scalar, read_vec, write_point, write_scalar, write_vec};
+use alloc::vec::Vec;
+use ark_ec::CurveGroup;
+use ark_ff::{Field, One};
+use parity_scale_codec::{Decode, Encode, Input, Output};
+
+/// Window width of the IPA MSM (measured best for 16,384 points, see `msm` tests).
+pub const MSM_WINDOW: u32 = 12;
+
+/// `digest_vk2`: nova's digest of the constant secondary verifier key (SPEC §6.4), `LE32`.
+pub const NOVA_VK_DIGEST: [u8; 32] = {
+    // 0x01d371b225dc4d01f704c3051548d1e8ff80524258c039cb79c9ac5f31a83ea6, big-endian
+    let be: [u8; 32] = [
+        0x01, 0xd3, 0x71, 0xb2, 0x25, 0xdc, 0x4d, 0x01, 0xf7, 0x04, 0xc3, 0x05, 0x15, 0x48, 0xd1,
+        0xe8, 0xff, 0x80, 0x52, 0x42, 0x58, 0xc0, 0x39, 0xcb, 0x79, 0xc9, 0xac, 0x5f, 0x31, 0xa8,
+        0x3e, 0xa6,
+    ];
+    let mut le = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        le[i] = be[31 - i];
+        i += 1;
+    }
+    le
+};
+
+/// The secondary SNARK proof (nova's `snark::RelaxedR1CSSNARK`, fields in nova's order).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecondarySnark {
+    /// Outer sum-check (`log2 num_cons` rounds, degree 3), compressed round polynomials.
+    pub sc_outer: Vec<Vec<Fq>>,
+    /// `(Az, Bz, Cz)` at `r_x`.
+    pub claims_outer: [Fq; 3],
+    /// `E(r_x)`.
+    pub eval_e: Fq,
+    /// Inner sum-check (`log2 num_vars + 1` rounds, degree 2).
+    pub sc_inner: Vec<Vec<Fq>>,
+    /// `W(r_y[1..])`.
+    pub eval_w: Fq,
+    /// Batching sum-check of the two opening claims (degree 2).
+    pub sc_batch: Vec<Vec<Fq>>,
+    /// The two evaluations at the batched point.
+    pub evals_batch: Vec<Fq>,
+    /// The IPA opening proof.
+    pub ipa: IpaProof,
+}
+
+/// The constant secondary verifier data: shape, Pedersen generators, `G_c`, `h`, the vk digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecondaryKey {
+    /// The R1CS shape (compact).
+    pub shape: Shape,
+    /// `ck_v`: the Pedersen generators (16,384).
+    pub gens: Vec<Grumpkin>,
+    /// `ck_s.ck[0]`: the IPA inner-product generator.
+    pub g_c: Grumpkin,
+    /// `ck_v.h` = `dk_secondary.h`: the blinding generator (used by derandomization).
+    pub h: Grumpkin,
+    /// `digest_vk2` (see [`NOVA_VK_DIGEST`]).
+    pub digest: Fq,
+}
+
+/// A secondary verification waiting for (or running) its IPA MSM. Small and SCALE-encodable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecondaryVerification {
+    /// The IPA state after its transcript part.
+    pub ipa: IpaCheck,
+    /// The MSM `Σ â·s_i·G_i` in progress.
+    pub msm: Msm,
+}
+
+fn log2(n: u32) -> usize {
+    n.trailing_zeros() as usize
+}
+
+impl SecondaryVerification {
+    /// Everything up to the IPA MSM: transcript, outer/inner/batch sum-checks with their final
+    /// checks, the shape evaluation and the IPA challenges. `instance` is `Un2` after derandomization.
+    pub fn start(
+        key: &SecondaryKey,
+        instance: &RelaxedInstance<Grumpkin, Fq>,
+        proof: &SecondarySnark,
+        cost: &mut Cost,
+    ) -> Result<Self, VerifyError> {
+        let shape = &key.shape;
+        let ipa = run_transcript(
+            &key.digest,
+            shape.num_cons,
+            shape.num_vars,
+            instance,
+            proof,
+            cost,
+            |tx, ty, ry0, cost| {
+                cost.mults += shape.mult_count() as u64;
+                shape.eval(tx, ty, ry0)
+            },
+        )?;
+        if key.gens.len() < 1 << ipa.x.len() {
+            return Err(VerifyError::Malformed("secondary: too few generators"));
+        }
+        Ok(Self {
+            ipa,
+            msm: Msm::new(MSM_WINDOW)?,
+        })
+    }
+
+    /// The MSM scalars `â·s_i` (≈ 2·2^k multiplications). Recompute them at every message or keep them.
+    pub fn scalars(&self, proof: &SecondarySnark, cost: &mut Cost) -> Scalars {
+        Scalars::new(&self.ipa.scalars(proof.ipa.a_hat, cost), cost)
+    }
+
+    /// Advances the MSM by at most `budget` multiplication equivalents; when it completes, checks the
+    /// IPA equation. Returns `Ok(true)` once the secondary SNARK is verified.
+    pub fn advance(
+        &mut self,
+        key: &SecondaryKey,
+        proof: &SecondarySnark,
+        scalars: &Scalars,
+        budget: u64,
+        cost: &mut Cost,
+    ) -> Result<bool, VerifyError> {
+        let n = scalars.len();
+        let bases = key
+            .gens
+            .get(..n)
+            .ok_or(VerifyError::Malformed("secondary: too few generators"))?;
+        let start = cost.total();
+        match self.msm.step(bases, scalars, budget, cost)? {
+            Some(g_hat) if cost.total() - start + self.ipa.finish_cost() <= budget => {
+                self.ipa.finish(&g_hat, &proof.ipa, &key.g_c, cost)?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+}
+
+/// The transcript part of the secondary verifier (SPEC §7 steps 1–7 and the IPA challenges), with
+/// the matrix evaluation `(Ã, B̃, C̃)(r_x, r_y)` supplied by `matrices(eq_table(r_x), eq_table(r_y[1..]), r_y[0])`.
+fn run_transcript(
+    digest: &Fq,
+    num_cons: u32,
+    num_vars: u32,
+    instance: &RelaxedInstance<Grumpkin, Fq>,
+    proof: &SecondarySnark,
+    cost: &mut Cost,
+    matrices: impl FnOnce(&[Fq], &[Fq], Fq, &mut Cost) -> Result<[Fq; 3], VerifyError>,
+) -> Result<IpaCheck, VerifyError> {
+    let mut t = Transcript::<Fq>::new(b"RelaxedR1CSSNARK");
+    t.absorb(b"vk", digest);
+    t.absorb(b"U", instance);
+    let (nx, nw) = (log2(num_cons), log2(num_vars));
+    let ny = nw + 1;
+
+    // Outer sum-check.
+    let tau: Vec<Fq> = (0..nx).map(|_| t.squeeze(b"t")).collect();
+    let (e, r_x) = sumcheck::verify(Fq::from(0u64), nx, 3, &proof.sc_outer, &mut t)?;
+    let [az, bz, cz] = proof.claims_outer;
+    if e != eq(&tau, &r_x) * (az * bz - instance.u * cz - proof.eval_e) {
+        return Err(VerifyError::Check("secondary: outer sum-check final claim"));
+    }
+    t.absorb(b"claims_outer", &[az, bz, cz, proof.eval_e][..]);
+
+    // Inner sum-check.
+    let r = t.squeeze(b"r");
+    let r2 = r.square();
+    let (e, r_y) = sumcheck::verify(az + r * bz + r2 * cz, ny, 2, &proof.sc_inner, &mut t)?;
+    let eval_x = sparse_eval(&[instance.u, instance.x[0], instance.x[1]], &r_y[1..]);
+    let eval_z = (Fq::one() - r_y[0]) * proof.eval_w + r_y[0] * eval_x;
+    let [va, vb, vc] = matrices(&eq_table(&r_x), &eq_table(&r_y[1..]), r_y[0], cost)?;
+    cost.mults += (1u64 << nx) + (1u64 << nw) + 4 * (nx + ny) as u64;
+    if e != (va + r * vb + r2 * vc) * eval_z {
+        return Err(VerifyError::Check("secondary: inner sum-check final claim"));
+    }
+    t.absorb(b"w", &[proof.eval_w][..]);
+
+    // Batch the openings (W at r_y[1..], E at r_x) into one at r_b.
+    if proof.evals_batch.len() != 2 {
+        return Err(VerifyError::Malformed("secondary: evals_batch length"));
+    }
+    let rho = t.squeeze(b"r");
+    let (rounds, max) = ([nw, nx], nw.max(nx));
+    let (e, r_b) = sumcheck::verify_batch(
+        &[proof.eval_w, proof.eval_e],
+        &rounds,
+        &[Fq::one(), rho],
+        2,
+        &proof.sc_batch,
+        &mut t,
+    )?;
+    let points: [&[Fq]; 2] = [&r_y[1..], &r_x];
+    let expected = eq(&r_b[max - rounds[0]..], points[0]) * proof.evals_batch[0]
+        + rho * eq(&r_b[max - rounds[1]..], points[1]) * proof.evals_batch[1];
+    if e != expected {
+        return Err(VerifyError::Check("secondary: batch sum-check final claim"));
+    }
+    t.absorb(b"l", &proof.evals_batch);
+    let c = t.squeeze(b"c");
+    let lagrange = |n: usize| -> Fq { r_b[..max - n].iter().map(|r| Fq::one() - r).product() };
+    let comm = (instance.comm_w + instance.comm_e * c).into_affine();
+    let eval =
+        lagrange(rounds[0]) * proof.evals_batch[0] + c * lagrange(rounds[1]) * proof.evals_batch[1];
+    cost.mults += 1600 + 2 * max as u64;
+    cost.invs += 1;
+
+    IpaCheck::new(&mut t, &comm, &r_b, eval, &proof.ipa, cost)
+}
+
+/// Verifies the secondary SNARK at once (native use and tests).
+pub fn verify(
+    key: &SecondaryKey,
+    instance: &RelaxedInstance<Grumpkin, Fq>,
+    proof: &SecondarySnark,
+) -> Result<(), VerifyError> {
+    let mut cost = Cost::default();
+    let mut v = SecondaryVerification::start(key, instance, proof, &mut cost)?;
+    let scalars = v.scalars(proof, &mut cost);
+    if v.advance(key, proof, &scalars, u64::MAX, &mut cost)? {
+        Ok(())
+    } else {
+        Err(VerifyError::Check("secondary: MSM did not finish"))
+    }
+}
+
+/// Reads a sum-check proof: a vector of compressed round polynomials.
+fn read_sumcheck<I: Input>(input: &mut I) -> Result<Vec<Vec<Fq>>, parity_scale_codec::Error> {
+    read_vec(input, |i| read_vec(i, read_scalar))
+}
+
+/// Writes a sum-check proof.
+fn write_sumcheck<O: Output + ?Sized>(polys: &[Vec<Fq>], out: &mut O) {
+    write_vec(polys, out, |p, o| {
+        write_vec(p, o, |x, o| write_scalar(x, o))
+    });
+}
+
+impl Encode for SecondarySnark {
+    fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
+        write_sumcheck(&self.sc_outer, out);
+        self.claims_outer.iter().for_each(|x| write_scalar(x, out));
+        write_scalar(&self.eval_e, out);
+        write_sumcheck(&self.sc_inner, out);
+        write_scalar(&self.eval_w, out);
+        write_sumcheck(&self.sc_batch, out);
+        write_vec(&self.evals_batch, out, |x, o| write_scalar(x, o));
+        self.ipa.encode_to(out);
+    }
+}
+
+impl Decode for SecondarySnark {
+    fn decode<I: Input>(input: &mut I) -> Result<Self, parity_scale_codec::Error> {
+        Ok(Self {
+            sc_outer: read_sumcheck(input)?,
+            claims_outer: [
+                read_scalar(input)?,
+                read_scalar(input)?,
+                read_scalar(input)?,
+            ],
+            eval_e: read_scalar(input)?,
+            sc_inner: read_sumcheck(input)?,
+            eval_w: read_scalar(input)?,
+            sc_batch: read_sumcheck(input)?,
+            evals_batch: read_vec(input, read_scalar)?,
+            ipa: IpaProof::decode(input)?,
+        })
+    }
+}
+
+impl Encode for SecondaryKey {
+    fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
+        self.shape.encode_to(out);
+        write_vec(&self.gens, out, |p, o| write_point(p, o));
+        write_point(&self.g_c, out);
+        write_point(&self.h, out);
+        write_scalar(&self.digest, out);
+    }
+}
+
+impl Decode for SecondaryKey {
+    fn decode<I: Input>(input: &mut I) -> Result<Self, parity_scale_codec::Error> {
+        Ok(Self {
+            shape: Shape::decode(input)?,
+            gens: read_vec(input, read_point)?,
+            g_c: read_point(input)?,
+            h: read_point(input)?,
+            digest: read_scalar(input)?,
+        })
+    }
+}
+
+impl Encode for SecondaryVerification {
+    fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
+        self.ipa.encode_to(out);
+        self.msm.encode_to(out);
+    }
+}
+
+impl Decode for SecondaryVerification {
+    fn decode<I: Input>(input: &mut I) -> Result<Self, parity_scale_codec::Error> {
+        Ok(Self {
+            ipa: IpaCheck::decode(input)?,
+            msm: Msm::decode(input)?,
+        })
+    }
+}
 
 #[cfg(test)]
 pub(crate) mod fixture {
@@ -7,7 +327,6 @@ pub(crate) mod fixture {
     //! the output of `notes/fixture/assemble_vk.py`) the real secondary key.
     use crate::field::{Fq, Fr, Grumpkin};
     use crate::shape::{Csr, Shape};
-    use ark_ec::AffineRepr;
     use ark_ff::{BigInteger, Field, PrimeField};
     use std::string::String;
     use std::sync::OnceLock;
@@ -67,7 +386,11 @@ pub(crate) mod fixture {
 
     /// A Grumpkin point written `(x, y)`.
     pub fn point(text: &str, name: &str) -> Grumpkin {
-        let v = scalars::<Fr>(raw(text, name).trim_matches(|c| c == '(' || c == ')'), "");
+        let v: Vec<Fr> = raw(text, name)
+            .trim_matches(|c| c == '(' || c == ')')
+            .split(',')
+            .map(hex_to)
+            .collect();
         Grumpkin::new(v[0], v[1])
     }
 
@@ -191,6 +514,70 @@ pub(crate) mod fixture {
         .as_ref()
     }
 
+    /// The S2 part of a fixture proof (bytes 7,360..12,104 of the bincode proof).
+    pub fn nova_s2(three: bool) -> super::SecondarySnark {
+        let mut r = Reader {
+            b: proof_bytes(three),
+            o: 1064 + 6296,
+        };
+        let sc = |r: &mut Reader| r.vec(|r| r.vec(Reader::fe::<Fq>));
+        let sc_outer = sc(&mut r);
+        let claims_outer = [r.fe(), r.fe(), r.fe()];
+        let eval_e = r.fe();
+        let sc_inner = sc(&mut r);
+        let eval_w = r.fe();
+        let sc_batch = sc(&mut r);
+        let evals_batch = r.vec(Reader::fe::<Fq>);
+        let l_vec = r.vec(Reader::pt);
+        let r_vec = r.vec(Reader::pt);
+        let a_hat = r.fe();
+        assert_eq!(r.o, 1064 + 6296 + 4744);
+        super::SecondarySnark {
+            sc_outer,
+            claims_outer,
+            eval_e,
+            sc_inner,
+            eval_w,
+            sc_batch,
+            evals_batch,
+            ipa: crate::ipa::IpaProof {
+                l_vec,
+                r_vec,
+                a_hat,
+            },
+        }
+    }
+
+    /// `Un2` after derandomization, from the intermediates.
+    pub fn un2(three: bool) -> crate::instance::RelaxedInstance<Grumpkin, Fq> {
+        let (comm_w, comm_e, u, x) = instance(intermediates(three), "Un2_derandomized");
+        crate::instance::RelaxedInstance {
+            comm_w,
+            comm_e,
+            x,
+            u,
+        }
+    }
+
+    /// `G_c` of nova's IPA key (second point of `from_label("ipa", 2)`).
+    pub fn g_c() -> Grumpkin {
+        let x = "0x1fec929d8d41481bf0a0a691ef0d9cb69a8e83a6710715b7c694d07554bf8e24";
+        let y = "0x10cc0ec5d233ff8e2bce98b76c4a243ee237133e44f88e265c7e46dd750870d9";
+        Grumpkin::new(hex_to(x), hex_to(y))
+    }
+
+    /// The real [`super::SecondaryKey`] if `ZKML_NOVA_VK` is set.
+    pub fn key() -> Option<super::SecondaryKey> {
+        let vk = nova_vk2()?;
+        Some(super::SecondaryKey {
+            shape: vk.shape.clone(),
+            gens: vk.gens.clone(),
+            g_c: vk.g_c,
+            h: vk.h,
+            digest: crate::field::from_le32_canonical(&super::NOVA_VK_DIGEST).unwrap(),
+        })
+    }
+
     /// Prints the skip message and returns the key if present.
     pub fn nova_vk2_or_skip(test: &str) -> Option<&'static NovaVk2> {
         let vk = nova_vk2();
@@ -198,5 +585,223 @@ pub(crate) mod fixture {
             std::eprintln!("{test}: skipped (set ZKML_NOVA_VK to nova's fixture vk.bin)");
         }
         vk
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::*;
+    use super::*;
+    use alloc::boxed::Box;
+    use alloc::vec;
+    use ark_ec::AffineRepr;
+
+    /// Runs the transcript part on a fixture proof with the matrix evaluations taken from the
+    /// intermediates (no shape needed), checking `r_x`, `r_y` on the way.
+    fn transcript_part(
+        three: bool,
+        proof: &SecondarySnark,
+        u: &RelaxedInstance<Grumpkin, Fq>,
+    ) -> Result<IpaCheck, VerifyError> {
+        let text = intermediates(three);
+        let digest = crate::field::from_le32_canonical(&NOVA_VK_DIGEST).unwrap();
+        run_transcript(
+            &digest,
+            16384,
+            16384,
+            u,
+            proof,
+            &mut Cost::default(),
+            |tx, ty, ry0, _| {
+                let (rx, ry): (Vec<Fq>, Vec<Fq>) =
+                    (scalars(text, "S2.r_x"), scalars(text, "S2.r_y"));
+                if tx == eq_table(&rx).as_slice()
+                    && ty == eq_table(&ry[1..]).as_slice()
+                    && ry0 == ry[0]
+                {
+                    Ok([
+                        scalar(text, "S2.v_A"),
+                        scalar(text, "S2.v_B"),
+                        scalar(text, "S2.v_C"),
+                    ])
+                } else {
+                    Ok([Fq::one(); 3])
+                }
+            },
+        )
+    }
+
+    /// `â·Ĝ` from the intermediates.
+    fn msm_from_intermediates(three: bool, proof: &SecondarySnark) -> Grumpkin {
+        (point(intermediates(three), "IPA.G_hat") * proof.ipa.a_hat).into_affine()
+    }
+
+    #[test]
+    fn fixture_intermediates_and_ipa_equation() {
+        for three in [true, false] {
+            let text = intermediates(three);
+            let (proof, u) = (nova_s2(three), un2(three));
+            let ipa = transcript_part(three, &proof, &u).unwrap();
+            assert_eq!(ipa.comm, point(text, "S2.C"));
+            assert_eq!(ipa.eval, scalar::<Fq>(text, "S2.v"));
+            assert_eq!(ipa.r0, scalar::<Fq>(text, "IPA.r0"));
+            assert_eq!(ipa.x, scalars::<Fq>(text, "IPA.x"));
+            assert_eq!(ipa.b_hat, scalar::<Fq>(text, "IPA.b_hat"));
+            let msm = msm_from_intermediates(three, &proof);
+            ipa.finish(&msm, &proof.ipa, &g_c(), &mut Cost::default())
+                .unwrap();
+            assert!(
+                ipa.finish(&g_c(), &proof.ipa, &g_c(), &mut Cost::default())
+                    .is_err()
+            );
+        }
+    }
+
+    #[test]
+    fn fixture_tampering_rejected() {
+        let (proof, u) = (nova_s2(true), un2(true));
+        let msm = msm_from_intermediates(true, &proof);
+        let accepts = |p: &SecondarySnark, u: &RelaxedInstance<Grumpkin, Fq>| {
+            transcript_part(true, p, u)
+                .and_then(|ipa| ipa.finish(&msm, &p.ipa, &g_c(), &mut Cost::default()))
+        };
+        accepts(&proof, &u).unwrap();
+        let one = Fq::one();
+        type Tamper<'a> = Box<dyn Fn(&mut SecondarySnark) + 'a>;
+        let tampered: Vec<(&str, Tamper)> = vec![
+            ("sc_outer", Box::new(|p| p.sc_outer[3][1] += one)),
+            ("claims_outer", Box::new(|p| p.claims_outer[1] += one)),
+            ("eval_e", Box::new(|p| p.eval_e += one)),
+            ("sc_inner", Box::new(|p| p.sc_inner[0][0] += one)),
+            ("eval_w", Box::new(|p| p.eval_w += one)),
+            ("sc_batch", Box::new(|p| p.sc_batch[13][0] += one)),
+            ("evals_batch", Box::new(|p| p.evals_batch[1] += one)),
+            ("evals_batch length", Box::new(|p| p.evals_batch.push(one))),
+            (
+                "sc_outer rounds",
+                Box::new(|p| {
+                    p.sc_outer.pop();
+                }),
+            ),
+            ("empty round poly", Box::new(|p| p.sc_inner[2].clear())),
+            ("long round poly", Box::new(|p| p.sc_batch[0].push(one))),
+            ("L", Box::new(|p| p.ipa.l_vec[0] = p.ipa.r_vec[0])),
+            ("R", Box::new(|p| p.ipa.r_vec[13] = Grumpkin::generator())),
+            ("a_hat", Box::new(|p| p.ipa.a_hat += one)),
+            (
+                "rounds",
+                Box::new(|p| {
+                    p.ipa.l_vec.pop();
+                    p.ipa.r_vec.pop();
+                }),
+            ),
+        ];
+        for (name, f) in tampered {
+            let mut p = proof.clone();
+            f(&mut p);
+            assert!(accepts(&p, &u).is_err(), "{name} accepted");
+        }
+        let mut v = u.clone();
+        v.u += one;
+        assert!(accepts(&proof, &v).is_err());
+        let mut v = u.clone();
+        v.x[1] += one;
+        assert!(accepts(&proof, &v).is_err());
+        let mut v = u.clone();
+        v.comm_w = (v.comm_w + Grumpkin::generator()).into_affine();
+        assert!(accepts(&proof, &v).is_err());
+        let mut v = u.clone();
+        v.comm_e = Grumpkin::identity();
+        assert!(accepts(&proof, &v).is_err());
+    }
+
+    #[test]
+    fn snark_scale_round_trip() {
+        let proof = nova_s2(false);
+        let bytes = proof.encode();
+        assert_eq!(
+            crate::wire::codec::decode_all::<SecondarySnark>(&bytes).unwrap(),
+            proof
+        );
+        assert!(
+            crate::wire::codec::decode_all::<SecondarySnark>(&bytes[..bytes.len() - 1]).is_err()
+        );
+        // A non-canonical a_hat (last 32 bytes).
+        let mut bad = bytes.clone();
+        let n = bad.len();
+        bad[n - 32..].copy_from_slice(&[0xff; 32]);
+        assert!(crate::wire::codec::decode_all::<SecondarySnark>(&bad).is_err());
+        // An off-curve L_0: its y is bytes 32..64 of the first point after the sum-checks and evals.
+        let mut bad = bytes.clone();
+        let pos = n - 32 - 1 - 14 * 65 - 1 - 14 * 65 + 32;
+        bad[pos] ^= 1;
+        assert!(crate::wire::codec::decode_all::<SecondarySnark>(&bad).is_err());
+    }
+
+    #[test]
+    fn real_key_end_to_end() {
+        let Some(key) = key() else {
+            std::eprintln!(
+                "real_key_end_to_end: skipped (set ZKML_NOVA_VK to nova's fixture vk.bin)"
+            );
+            return;
+        };
+        let bytes = key.encode();
+        std::eprintln!("secondary key: {} bytes SCALE", bytes.len());
+        assert_eq!(
+            crate::wire::codec::decode_all::<SecondaryKey>(&bytes).unwrap(),
+            key
+        );
+        for three in [true, false] {
+            let (proof, u) = (nova_s2(three), un2(three));
+            verify(&key, &u, &proof).unwrap();
+            // Resumable: budgets of one message, state through SCALE, scalars recomputed per message.
+            let mut cost = Cost::default();
+            let mut v = SecondaryVerification::start(&key, &u, &proof, &mut cost).unwrap();
+            let start_cost = cost;
+            let mut messages = 0;
+            loop {
+                messages += 1;
+                v = SecondaryVerification::decode(&mut &v.encode()[..]).unwrap();
+                let mut c = Cost::default();
+                let scalars = v.scalars(&proof, &mut c);
+                let budget = 288_000 - c.total();
+                let done = v.advance(&key, &proof, &scalars, budget, &mut c).unwrap();
+                assert!(c.total() <= 288_000);
+                cost.mults += c.mults;
+                cost.invs += c.invs;
+                if done {
+                    break;
+                }
+            }
+            std::eprintln!(
+                "secondary (proof {}): start {} mults + {} inversions; total {} mult-equivalents; \
+                 {messages} MSM messages of 288k (scalars recomputed in each)",
+                if three { 3 } else { 1 },
+                start_cost.mults,
+                start_cost.invs,
+                cost.total()
+            );
+            let mut bad = proof.clone();
+            bad.ipa.a_hat += Fq::one();
+            assert_eq!(
+                verify(&key, &u, &bad),
+                Err(VerifyError::Check("secondary: IPA equation"))
+            );
+        }
+        let mut bad_key = key.clone();
+        bad_key.digest += Fq::one();
+        assert!(verify(&bad_key, &un2(true), &nova_s2(true)).is_err());
+        bad_key = key.clone();
+        bad_key.gens.truncate(8192);
+        assert!(
+            SecondaryVerification::start(
+                &bad_key,
+                &un2(true),
+                &nova_s2(true),
+                &mut Cost::default()
+            )
+            .is_err()
+        );
     }
 }

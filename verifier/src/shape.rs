@@ -340,9 +340,9 @@ pub(crate) mod tests {
 
     fn naive(csr: &Csr, tx: &[Fq], ty_full: &[Fq]) -> Fq {
         let mut acc = Fq::zero();
-        for row in 0..csr.indptr.len() - 1 {
-            for k in csr.indptr[row] as usize..csr.indptr[row + 1] as usize {
-                acc += tx[row] * ty_full[csr.indices[k] as usize] * csr.data[k];
+        for (ptr, t) in csr.indptr.windows(2).zip(tx) {
+            for k in ptr[0] as usize..ptr[1] as usize {
+                acc += *t * ty_full[csr.indices[k] as usize] * csr.data[k];
             }
         }
         acc
