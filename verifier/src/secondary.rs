@@ -10,7 +10,7 @@ use crate::VerifyError;
 use crate::field::{Fq, Grumpkin};
 use crate::instance::RelaxedInstance;
 use crate::ipa::{IpaCheck, IpaProof};
-use crate::msm::{Cost, Msm, Scalars};
+use crate::msm::{Cost, GLV_BITS, Msm, Scalars, glv_bases};
 use crate::polys::{eq, eq_table, sparse_eval};
 use crate::shape::Shape;
 use crate::sumcheck;
@@ -22,7 +22,7 @@ use ark_ff::{Field, One};
 use parity_scale_codec::{Decode, Encode, Input, Output};
 
 /// Window width of the IPA MSM (measured best for 16,384 points, see `msm` tests).
-pub const MSM_WINDOW: u32 = 12;
+pub const MSM_WINDOW: u32 = 13;
 
 /// `digest_vk2`: nova's digest of the constant secondary verifier key (SPEC §6.4), `LE32`.
 pub const NOVA_VK_DIGEST: [u8; 32] = {
@@ -63,18 +63,41 @@ pub struct SecondarySnark {
 }
 
 /// The constant secondary verifier data: shape, Pedersen generators, `G_c`, `h`, the vk digest.
+/// Build it with [`SecondaryKey::new`] (or decode it), which also derives the GLV bases.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecondaryKey {
     /// The R1CS shape (compact).
     pub shape: Shape,
     /// `ck_v`: the Pedersen generators (16,384).
-    pub gens: Vec<Grumpkin>,
+    gens: Vec<Grumpkin>,
     /// `ck_s.ck[0]`: the IPA inner-product generator.
     pub g_c: Grumpkin,
     /// `ck_v.h` = `dk_secondary.h`: the blinding generator (used by derandomization).
     pub h: Grumpkin,
     /// `digest_vk2` (see [`NOVA_VK_DIGEST`]).
     pub digest: Fq,
+    /// `gens ‖ φ(gens)`: the bases of the GLV-split MSM.
+    glv_bases: Vec<Grumpkin>,
+}
+
+impl SecondaryKey {
+    /// Assembles the key (one multiplication per generator for the endomorphism images).
+    pub fn new(shape: Shape, gens: Vec<Grumpkin>, g_c: Grumpkin, h: Grumpkin, digest: Fq) -> Self {
+        let glv_bases = glv_bases(&gens);
+        Self {
+            shape,
+            gens,
+            g_c,
+            h,
+            digest,
+            glv_bases,
+        }
+    }
+
+    /// The Pedersen generators `ck_v`.
+    pub fn gens(&self) -> &[Grumpkin] {
+        &self.gens
+    }
 }
 
 /// A secondary verification waiting for (or running) its IPA MSM. Small and SCALE-encodable.
@@ -112,18 +135,19 @@ impl SecondaryVerification {
                 shape.eval(tx, ty, ry0)
             },
         )?;
-        if key.gens.len() < 1 << ipa.x.len() {
-            return Err(VerifyError::Malformed("secondary: too few generators"));
+        if key.gens.len() != 1 << ipa.x.len() {
+            return Err(VerifyError::Malformed("secondary: generator count"));
         }
         Ok(Self {
             ipa,
-            msm: Msm::new(MSM_WINDOW)?,
+            msm: Msm::new(MSM_WINDOW, GLV_BITS)?,
         })
     }
 
-    /// The MSM scalars `â·s_i` (≈ 2·2^k multiplications). Recompute them at every message or keep them.
+    /// The MSM scalars `â·s_i`, GLV-split (≈ 4·2^k multiplication equivalents). Recompute them at
+    /// every message, or keep them (SCALE-encodable, 2^k·66 bytes).
     pub fn scalars(&self, proof: &SecondarySnark, cost: &mut Cost) -> Scalars {
-        Scalars::new(&self.ipa.scalars(proof.ipa.a_hat, cost), cost)
+        Scalars::glv(&self.ipa.scalars(proof.ipa.a_hat, cost), cost)
     }
 
     /// Advances the MSM by at most `budget` multiplication equivalents; when it completes, checks the
@@ -136,13 +160,11 @@ impl SecondaryVerification {
         budget: u64,
         cost: &mut Cost,
     ) -> Result<bool, VerifyError> {
-        let n = scalars.len();
-        let bases = key
-            .gens
-            .get(..n)
-            .ok_or(VerifyError::Malformed("secondary: too few generators"))?;
+        if scalars.len() != key.glv_bases.len() {
+            return Err(VerifyError::Malformed("secondary: scalar count"));
+        }
         let start = cost.total();
-        match self.msm.step(bases, scalars, budget, cost)? {
+        match self.msm.step(&key.glv_bases, scalars, budget, cost)? {
             Some(g_hat) if cost.total() - start + self.ipa.finish_cost() <= budget => {
                 self.ipa.finish(&g_hat, &proof.ipa, &key.g_c, cost)?;
                 Ok(true)
@@ -295,13 +317,13 @@ impl Encode for SecondaryKey {
 
 impl Decode for SecondaryKey {
     fn decode<I: Input>(input: &mut I) -> Result<Self, parity_scale_codec::Error> {
-        Ok(Self {
-            shape: Shape::decode(input)?,
-            gens: read_vec(input, read_point)?,
-            g_c: read_point(input)?,
-            h: read_point(input)?,
-            digest: read_scalar(input)?,
-        })
+        Ok(Self::new(
+            Shape::decode(input)?,
+            read_vec(input, read_point)?,
+            read_point(input)?,
+            read_point(input)?,
+            read_scalar(input)?,
+        ))
     }
 }
 
@@ -569,13 +591,13 @@ pub(crate) mod fixture {
     /// The real [`super::SecondaryKey`] if `ZKML_NOVA_VK` is set.
     pub fn key() -> Option<super::SecondaryKey> {
         let vk = nova_vk2()?;
-        Some(super::SecondaryKey {
-            shape: vk.shape.clone(),
-            gens: vk.gens.clone(),
-            g_c: vk.g_c,
-            h: vk.h,
-            digest: crate::field::from_le32_canonical(&super::NOVA_VK_DIGEST).unwrap(),
-        })
+        Some(super::SecondaryKey::new(
+            vk.shape.clone(),
+            vk.gens.clone(),
+            vk.g_c,
+            vk.h,
+            crate::field::from_le32_canonical(&super::NOVA_VK_DIGEST).unwrap(),
+        ))
     }
 
     /// Prints the skip message and returns the key if present.
@@ -755,33 +777,43 @@ mod tests {
         for three in [true, false] {
             let (proof, u) = (nova_s2(three), un2(three));
             verify(&key, &u, &proof).unwrap();
-            // Resumable: budgets of one message, state through SCALE, scalars recomputed per message.
-            let mut cost = Cost::default();
-            let mut v = SecondaryVerification::start(&key, &u, &proof, &mut cost).unwrap();
-            let start_cost = cost;
-            let mut messages = 0;
-            loop {
-                messages += 1;
-                v = SecondaryVerification::decode(&mut &v.encode()[..]).unwrap();
-                let mut c = Cost::default();
-                let scalars = v.scalars(&proof, &mut c);
-                let budget = 288_000 - c.total();
-                let done = v.advance(&key, &proof, &scalars, budget, &mut c).unwrap();
-                assert!(c.total() <= 288_000);
-                cost.mults += c.mults;
-                cost.invs += c.invs;
-                if done {
-                    break;
+            // Resumable, one message = 288k: `start` and the scalars in the first message, then MSM
+            // messages, the state through SCALE between messages; scalars kept, or recomputed in each.
+            for keep in [true, false] {
+                let mut cost = Cost::default();
+                let mut v = SecondaryVerification::start(&key, &u, &proof, &mut cost).unwrap();
+                let kept = v.scalars(&proof, &mut cost);
+                let first = cost;
+                assert!(first.total() <= 288_000);
+                let mut messages = 1;
+                loop {
+                    messages += 1;
+                    v = SecondaryVerification::decode(&mut &v.encode()[..]).unwrap();
+                    let mut c = Cost::default();
+                    let scalars = if keep {
+                        kept.clone()
+                    } else {
+                        v.scalars(&proof, &mut c)
+                    };
+                    let budget = 288_000 - c.total();
+                    let done = v.advance(&key, &proof, &scalars, budget, &mut c).unwrap();
+                    assert!(c.total() <= 288_000);
+                    cost.mults += c.mults;
+                    cost.invs += c.invs;
+                    if done {
+                        break;
+                    }
                 }
+                std::eprintln!(
+                    "secondary (proof {}): start + scalars {} mults + {} inversions; total {} \
+                     mult-equivalents; {messages} messages of 288k (scalars {})",
+                    if three { 3 } else { 1 },
+                    first.mults,
+                    first.invs,
+                    cost.total(),
+                    if keep { "kept" } else { "recomputed in each" }
+                );
             }
-            std::eprintln!(
-                "secondary (proof {}): start {} mults + {} inversions; total {} mult-equivalents; \
-                 {messages} MSM messages of 288k (scalars recomputed in each)",
-                if three { 3 } else { 1 },
-                start_cost.mults,
-                start_cost.invs,
-                cost.total()
-            );
             let mut bad = proof.clone();
             bad.ipa.a_hat += Fq::one();
             assert_eq!(
@@ -794,6 +826,7 @@ mod tests {
         assert!(verify(&bad_key, &un2(true), &nova_s2(true)).is_err());
         bad_key = key.clone();
         bad_key.gens.truncate(8192);
+        bad_key.glv_bases.truncate(16384);
         assert!(
             SecondaryVerification::start(
                 &bad_key,
