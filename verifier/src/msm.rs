@@ -362,6 +362,7 @@ impl Msm {
         if scalars.len() != n
             || self.next_point as usize > n + rows + cols
             || self.sums.len() != (self.next_point as usize).saturating_sub(n)
+            || (self.next_point != 0 && self.buckets.is_empty())
             || self.windows_left > windows(self.window_bits, scalars.bits)
         {
             return Err(VerifyError::Malformed("msm: sizes"));
@@ -552,7 +553,7 @@ enum Kind {
 
 /// Sums each group of `flat` (consecutive groups of sizes `lens`), one result per group, by
 /// pairwise tree levels with one batch inversion per level.
-pub fn tree_sum(mut flat: Vec<Grumpkin>, mut lens: Vec<u32>, cost: &mut Cost) -> Vec<Grumpkin> {
+fn tree_sum(mut flat: Vec<Grumpkin>, mut lens: Vec<u32>, cost: &mut Cost) -> Vec<Grumpkin> {
     let mut kinds: Vec<Kind> = Vec::new();
     let mut dens: Vec<Fr> = Vec::new();
     while lens.iter().any(|&l| l > 1) {
@@ -919,6 +920,16 @@ mod tests {
                 .step(&g, &glv, u64::MAX, &mut cost)
                 .is_err()
         );
+        // Inconsistent progress: points done but no buckets; reduction sums without progress.
+        let mut m = Msm::new(4, 128).unwrap();
+        m.next_point = 1;
+        assert!(m.step(&g, &glv, u64::MAX, &mut cost).is_err());
+        let mut m = Msm::new(4, 128).unwrap();
+        m.buckets = vec![Grumpkin::identity(); 8];
+        m.sums = vec![Grumpkin::identity()];
+        assert!(m.step(&g, &glv, u64::MAX, &mut cost).is_err());
+        m.next_point = 99;
+        assert!(m.step(&g, &glv, u64::MAX, &mut cost).is_err());
     }
 
     #[test]
