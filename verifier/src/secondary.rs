@@ -1,10 +1,18 @@
 //! The secondary SNARK: nova's Spartan `snark::RelaxedR1CSSNARK` over Grumpkin with the IPA
 //! polynomial commitment (SPEC §7).
 //!
-//! [`SecondaryVerification::start`] runs the transcript, the three sum-checks, the shape evaluation
-//! and the IPA challenges (≈ 140k multiplications with the real shape); the IPA's 16,384-point MSM
-//! then runs in budgeted [`SecondaryVerification::advance`] calls, and the last one checks the IPA
-//! equation. [`verify`] does it all at once.
+//! Multi-message flow (costs in field-multiplication equivalents, measured on the fixture with the
+//! real 16,384-generator key; one message ≈ 288k):
+//! 1. [`SecondaryVerification::start`]: transcript, outer/inner/batch sum-checks and their final
+//!    checks, the shape evaluation (eq tables 32k + 89k) and the IPA challenges — ≈ 124k.
+//! 2. [`SecondaryVerification::scalars`]: the GLV-split MSM scalars — ≈ 66k. Keep them between
+//!    messages (SCALE-encodable, ≈ 545 KB) or recompute them in every message.
+//! 3. [`SecondaryVerification::advance`] with the message's budget until it returns `true`
+//!    (≈ 2.3M in all: 9 messages at 288k; the last one also checks the IPA equation, ≈ 50k).
+//!
+//! [`verify`] does it all at once. The state between messages is [`SecondaryVerification`] (IPA
+//! challenges and the MSM state: ≤ 270 KB of bucket sums mid-window, a few hundred bytes between
+//! windows) plus the scalars if kept.
 
 use crate::VerifyError;
 use crate::field::{Fq, Grumpkin};
@@ -68,25 +76,24 @@ pub struct SecondarySnark {
 pub struct SecondaryKey {
     /// The R1CS shape (compact).
     pub shape: Shape,
-    /// `ck_v`: the Pedersen generators (16,384).
-    gens: Vec<Grumpkin>,
     /// `ck_s.ck[0]`: the IPA inner-product generator.
     pub g_c: Grumpkin,
     /// `ck_v.h` = `dk_secondary.h`: the blinding generator (used by derandomization).
     pub h: Grumpkin,
     /// `digest_vk2` (see [`NOVA_VK_DIGEST`]).
     pub digest: Fq,
-    /// `gens ‖ φ(gens)`: the bases of the GLV-split MSM.
+    /// `gens ‖ φ(gens)`: the Pedersen generators `ck_v` followed by their endomorphism images
+    /// (the bases of the GLV-split MSM).
     glv_bases: Vec<Grumpkin>,
 }
 
 impl SecondaryKey {
-    /// Assembles the key (one multiplication per generator for the endomorphism images).
+    /// Assembles the key from nova's data (one multiplication per generator for the endomorphism
+    /// images).
     pub fn new(shape: Shape, gens: Vec<Grumpkin>, g_c: Grumpkin, h: Grumpkin, digest: Fq) -> Self {
         let glv_bases = glv_bases(&gens);
         Self {
             shape,
-            gens,
             g_c,
             h,
             digest,
@@ -94,9 +101,9 @@ impl SecondaryKey {
         }
     }
 
-    /// The Pedersen generators `ck_v`.
+    /// The Pedersen generators `ck_v` (16,384).
     pub fn gens(&self) -> &[Grumpkin] {
-        &self.gens
+        &self.glv_bases[..self.glv_bases.len() / 2]
     }
 }
 
@@ -135,7 +142,7 @@ impl SecondaryVerification {
                 shape.eval(tx, ty, ry0)
             },
         )?;
-        if key.gens.len() != 1 << ipa.x.len() {
+        if key.gens().len() != 1 << ipa.x.len() {
             return Err(VerifyError::Malformed("secondary: generator count"));
         }
         Ok(Self {
@@ -308,7 +315,7 @@ impl Decode for SecondarySnark {
 impl Encode for SecondaryKey {
     fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
         self.shape.encode_to(out);
-        write_vec(&self.gens, out, |p, o| write_point(p, o));
+        write_vec(self.gens(), out, |p, o| write_point(p, o));
         write_point(&self.g_c, out);
         write_point(&self.h, out);
         write_scalar(&self.digest, out);
@@ -761,6 +768,35 @@ mod tests {
     }
 
     #[test]
+    fn key_codec_and_checks() {
+        use crate::shape::Csr;
+        let csr = Csr {
+            data: vec![Fq::one(), Fq::from(5u64)],
+            indices: vec![0, 3],
+            indptr: vec![0, 1, 2, 2, 2],
+        };
+        let shape = Shape::from_csr(4, 2, 1, [&csr, &csr, &csr]).unwrap();
+        let g = Grumpkin::generator();
+        let gens = vec![g, (g + g).into_affine()];
+        let key = SecondaryKey::new(shape, gens.clone(), g, g, Fq::from(7u64));
+        assert_eq!(key.gens(), &gens[..]);
+        let bytes = key.encode();
+        assert_eq!(
+            crate::wire::codec::decode_all::<SecondaryKey>(&bytes).unwrap(),
+            key
+        );
+        assert!(crate::wire::codec::decode_all::<SecondaryKey>(&bytes[..bytes.len() - 1]).is_err());
+        // A generator off the curve (its y is the 33rd..64th byte after the shape and the length).
+        let mut bad = bytes.clone();
+        let pos = key.shape.encode().len() + 1 + 32;
+        bad[pos] ^= 1;
+        assert!(crate::wire::codec::decode_all::<SecondaryKey>(&bad).is_err());
+        // The fixture proof against this tiny key: wrong sizes are rejected, not a panic.
+        let (proof, u) = (nova_s2(true), un2(true));
+        assert!(verify(&key, &u, &proof).is_err());
+    }
+
+    #[test]
     fn real_key_end_to_end() {
         let Some(key) = key() else {
             std::eprintln!(
@@ -821,11 +857,18 @@ mod tests {
                 Err(VerifyError::Check("secondary: IPA equation"))
             );
         }
+        // Scalars of the wrong length.
+        let (proof, u) = (nova_s2(true), un2(true));
+        let mut v = SecondaryVerification::start(&key, &u, &proof, &mut Cost::default()).unwrap();
+        let few = Scalars::glv(&[Fq::one()], &mut Cost::default());
+        assert!(
+            v.advance(&key, &proof, &few, u64::MAX, &mut Cost::default())
+                .is_err()
+        );
         let mut bad_key = key.clone();
         bad_key.digest += Fq::one();
         assert!(verify(&bad_key, &un2(true), &nova_s2(true)).is_err());
         bad_key = key.clone();
-        bad_key.gens.truncate(8192);
         bad_key.glv_bases.truncate(16384);
         assert!(
             SecondaryVerification::start(
