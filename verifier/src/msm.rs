@@ -357,7 +357,18 @@ impl Msm {
         budget: u64,
         cost: &mut Cost,
     ) -> Result<Option<Grumpkin>, VerifyError> {
-        let n = bases.len();
+        self.step_parts(&[bases], scalars, budget, cost)
+    }
+
+    /// [`Msm::step`] with the bases given as consecutive parts (`scalars` index their concatenation).
+    pub fn step_parts(
+        &mut self,
+        parts: &[&[Grumpkin]],
+        scalars: &Scalars,
+        budget: u64,
+        cost: &mut Cost,
+    ) -> Result<Option<Grumpkin>, VerifyError> {
+        let n: usize = parts.iter().map(|p| p.len()).sum();
         let (rows, cols, _) = self.grid();
         if scalars.len() != n
             || self.next_point as usize > n + rows + cols
@@ -375,8 +386,15 @@ impl Msm {
             let w = self.windows_left - 1;
             if (self.next_point as usize) < n {
                 // A whole chunk, or as many points as the budget still allows (at least MIN_CHUNK).
+                // Chunks never straddle two parts.
                 let lo = self.next_point as usize;
-                let want = CHUNK.min(n - lo);
+                let (mut part, mut part_lo) = (0usize, 0usize);
+                while part_lo + parts[part].len() <= lo {
+                    part_lo += parts[part].len();
+                    part += 1;
+                }
+                let bases = &parts[part][lo - part_lo..];
+                let want = CHUNK.min(bases.len());
                 let fit = (remaining.saturating_sub(Self::chunk_cost(0)) / ADD_AFFINE_COST)
                     .saturating_mul(8) as usize;
                 let len = want.min(fit);
@@ -386,7 +404,7 @@ impl Msm {
                 if self.buckets.is_empty() {
                     self.buckets = vec![Grumpkin::identity(); m];
                 }
-                self.add_chunk(&bases[lo..lo + len], scalars, lo, w, cost);
+                self.add_chunk(&bases[..len], scalars, lo, w, cost);
                 self.next_point = (lo + len) as u32;
             } else {
                 let (rows, cols, l) = self.grid();

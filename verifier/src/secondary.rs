@@ -8,7 +8,8 @@
 //! 2. [`SecondaryVerification::scalars`]: the GLV-split MSM scalars — ≈ 66k. Keep them between
 //!    messages (SCALE-encodable, ≈ 545 KB) or recompute them in every message.
 //! 3. [`SecondaryVerification::advance`] with the message's budget until it returns `true`
-//!    (≈ 2.3M in all: 9 messages at 288k; the last one also checks the IPA equation, ≈ 50k).
+//!    (≈ 2.3M in all: 9 messages at 288k). The IPA check is one MSM over the 16,384 generators and
+//!    `L_j, R_j, G_c, C` (30 more points), GLV-split into 32,828 points of ≤ 128-bit scalars.
 //!
 //! [`verify`] does it all at once. The state between messages is [`SecondaryVerification`] (IPA
 //! challenges and the MSM state: ≤ 270 KB of bucket sums mid-window, a few hundred bytes between
@@ -25,7 +26,7 @@ use crate::sumcheck;
 use crate::transcript::Transcript;
 use crate::wire::codec::{read_point, read_scalar, read_vec, write_point, write_scalar, write_vec};
 use alloc::vec::Vec;
-use ark_ec::CurveGroup;
+use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{Field, One};
 use parity_scale_codec::{Decode, Encode, Input, Output};
 
@@ -151,14 +152,16 @@ impl SecondaryVerification {
         })
     }
 
-    /// The MSM scalars `â·s_i`, GLV-split (≈ 4·2^k multiplication equivalents). Recompute them at
-    /// every message, or keep them (SCALE-encodable, 2^k·66 bytes).
+    /// The MSM scalars of the IPA check ([`IpaCheck::msm_scalars`]), GLV-split (≈ 4·2^k
+    /// multiplication equivalents). Recompute them at every message, or keep them
+    /// (SCALE-encodable, ≈ 545 KB).
     pub fn scalars(&self, proof: &SecondarySnark, cost: &mut Cost) -> Scalars {
-        Scalars::glv(&self.ipa.scalars(proof.ipa.a_hat, cost), cost)
+        Scalars::glv(&self.ipa.msm_scalars(&proof.ipa, cost), cost)
     }
 
-    /// Advances the MSM by at most `budget` multiplication equivalents; when it completes, checks the
-    /// IPA equation. Returns `Ok(true)` once the secondary SNARK is verified.
+    /// Advances the IPA check's MSM by at most `budget` multiplication equivalents. Returns
+    /// `Ok(true)` once the MSM is complete and the IPA equation holds (the secondary SNARK is
+    /// verified), `Ok(false)` while work remains.
     pub fn advance(
         &mut self,
         key: &SecondaryKey,
@@ -167,16 +170,23 @@ impl SecondaryVerification {
         budget: u64,
         cost: &mut Cost,
     ) -> Result<bool, VerifyError> {
-        if scalars.len() != key.glv_bases.len() {
+        let extra = self.ipa.msm_extra_bases(&proof.ipa, &key.g_c)?;
+        let extra_glv = glv_bases(&extra);
+        let n = key.gens().len();
+        if scalars.len() != key.glv_bases.len() + extra_glv.len() {
             return Err(VerifyError::Malformed("secondary: scalar count"));
         }
-        let start = cost.total();
-        match self.msm.step(&key.glv_bases, scalars, budget, cost)? {
-            Some(g_hat) if cost.total() - start + self.ipa.finish_cost() <= budget => {
-                self.ipa.finish(&g_hat, &proof.ipa, &key.g_c, cost)?;
-                Ok(true)
-            }
-            _ => Ok(false),
+        let parts = [
+            key.gens(),
+            &extra_glv[..extra.len()],
+            &key.glv_bases[n..],
+            &extra_glv[extra.len()..],
+        ];
+        cost.mults += extra.len() as u64;
+        match self.msm.step_parts(&parts, scalars, budget, cost)? {
+            Some(sum) if sum.is_zero() => Ok(true),
+            Some(_) => Err(VerifyError::Check("secondary: IPA equation")),
+            None => Ok(false),
         }
     }
 }
@@ -660,9 +670,24 @@ mod tests {
         )
     }
 
-    /// `â·Ĝ` from the intermediates.
-    fn msm_from_intermediates(three: bool, proof: &SecondarySnark) -> Grumpkin {
-        (point(intermediates(three), "IPA.G_hat") * proof.ipa.a_hat).into_affine()
+    /// The IPA check with `Σ â·s_i·G_i = â·Ĝ` taken from the intermediates (`Ĝ` = `g_hat`), the rest
+    /// of the MSM ([`IpaCheck::msm_extra_bases`]) computed here.
+    fn ipa_holds(
+        ipa: &IpaCheck,
+        proof: &SecondarySnark,
+        g_hat: &Grumpkin,
+    ) -> Result<(), VerifyError> {
+        use ark_ec::VariableBaseMSM;
+        use ark_ff::Zero;
+        let s = ipa.msm_scalars(&proof.ipa, &mut Cost::default());
+        let extra = ipa.msm_extra_bases(&proof.ipa, &g_c())?;
+        let rest = ark_ec::short_weierstrass::Projective::msm(&extra, &s[s.len() - extra.len()..])
+            .unwrap();
+        if (rest + *g_hat * proof.ipa.a_hat).is_zero() {
+            Ok(())
+        } else {
+            Err(VerifyError::Check("ipa"))
+        }
     }
 
     #[test]
@@ -676,23 +701,18 @@ mod tests {
             assert_eq!(ipa.r0, scalar::<Fq>(text, "IPA.r0"));
             assert_eq!(ipa.x, scalars::<Fq>(text, "IPA.x"));
             assert_eq!(ipa.b_hat, scalar::<Fq>(text, "IPA.b_hat"));
-            let msm = msm_from_intermediates(three, &proof);
-            ipa.finish(&msm, &proof.ipa, &g_c(), &mut Cost::default())
-                .unwrap();
-            assert!(
-                ipa.finish(&g_c(), &proof.ipa, &g_c(), &mut Cost::default())
-                    .is_err()
-            );
+            let g_hat = point(text, "IPA.G_hat");
+            ipa_holds(&ipa, &proof, &g_hat).unwrap();
+            assert!(ipa_holds(&ipa, &proof, &g_c()).is_err());
         }
     }
 
     #[test]
     fn fixture_tampering_rejected() {
         let (proof, u) = (nova_s2(true), un2(true));
-        let msm = msm_from_intermediates(true, &proof);
+        let g_hat = point(intermediates(true), "IPA.G_hat");
         let accepts = |p: &SecondarySnark, u: &RelaxedInstance<Grumpkin, Fq>| {
-            transcript_part(true, p, u)
-                .and_then(|ipa| ipa.finish(&msm, &p.ipa, &g_c(), &mut Cost::default()))
+            transcript_part(true, p, u).and_then(|ipa| ipa_holds(&ipa, p, &g_hat))
         };
         accepts(&proof, &u).unwrap();
         let one = Fq::one();
