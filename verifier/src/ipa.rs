@@ -15,8 +15,9 @@ use alloc::vec::Vec;
 use ark_ff::{Field, One, Zero, batch_inversion};
 use parity_scale_codec::{Decode, Encode, Input, Output};
 
-/// Largest number of rounds accepted (nova: `k < 32`; our key has 2^14 generators).
-pub const MAX_ROUNDS: usize = 31;
+/// Largest number of rounds accepted. nova allows `k < 32`, but a proof can only be accepted with
+/// `2^k` generators; ours has 2^14, and this bound keeps every allocation derived from `k` small.
+pub const MAX_ROUNDS: usize = 20;
 
 /// The IPA proof (`InnerProductArgument`): per-round commitments and the final scalar.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -183,7 +183,9 @@ impl Scalars {
         let (mut mags, mut neg) = (vec![0u64; 4 * n], vec![false; 2 * n]);
         for (i, x) in s.iter().enumerate() {
             let [(n1, m1), (n2, m2)] = decompose(&x.into_bigint().0);
-            // Magnitudes are below 2^128 (see `GLV_BITS`): two limbs each.
+            // Magnitudes are below 2^128 (see `GLV_BITS`: with c1, c2 off by at most one from the
+            // exact rounding, |k1| ≤ (a1 + a2)/2 + a1 + a2 < 2^128 and likewise for k2): two limbs each.
+            debug_assert!(m1[2..] == [0, 0] && m2[2..] == [0, 0]);
             mags[2 * i..2 * i + 2].copy_from_slice(&m1[..2]);
             mags[2 * (n + i)..2 * (n + i) + 2].copy_from_slice(&m2[..2]);
             (neg[i], neg[n + i]) = (n1, n2);
