@@ -404,13 +404,13 @@ fn secondary_key(r: &mut Reader<'_>) -> Result<SecondaryKey, VerifyError> {
         }
     };
     let digest: [u8; 32] = Sha3_256::digest(&start[..start.len() - r.bytes.len()]).into();
-    Ok(SecondaryKey {
+    Ok(SecondaryKey::new(
         shape,
         gens,
         g_c,
         h,
-        digest: from_le32_canonical(&truncate_le(digest, 250))?,
-    })
+        from_le32_canonical(&truncate_le(digest, 250))?,
+    ))
 }
 
 /// Parses a whole nova `VerifierKey` (6.5 MB for our configuration), checking its Poseidon constants against
@@ -680,7 +680,7 @@ pub(crate) mod tests {
         let s = &vk.secondary;
         let shape = &s.shape;
         assert_eq!(
-            (s.gens.len(), shape.num_cons, shape.num_vars, shape.num_io),
+            (s.gens().len(), shape.num_cons, shape.num_vars, shape.num_io),
             (16384, 16384, 16384, 2)
         );
         let nnz: Vec<usize> = shape.matrices.iter().map(|m| m.nnz()).collect();

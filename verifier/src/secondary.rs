@@ -1,28 +1,37 @@
 //! The secondary SNARK: nova's Spartan `snark::RelaxedR1CSSNARK` over Grumpkin with the IPA
 //! polynomial commitment (SPEC §7).
 //!
-//! [`SecondaryVerification::start`] runs the transcript, the three sum-checks, the shape evaluation
-//! and the IPA challenges (≈ 140k multiplications with the real shape); the IPA's 16,384-point MSM
-//! then runs in budgeted [`SecondaryVerification::advance`] calls, and the last one checks the IPA
-//! equation. [`verify`] does it all at once.
+//! Multi-message flow (costs in field-multiplication equivalents, measured on the fixture with the
+//! real 16,384-generator key; one message ≈ 288k):
+//! 1. [`SecondaryVerification::start`]: transcript, outer/inner/batch sum-checks and their final
+//!    checks, the shape evaluation (eq tables 32k + 89k) and the IPA challenges — ≈ 124k.
+//! 2. [`SecondaryVerification::scalars`]: the GLV-split MSM scalars — ≈ 66k. Keep them between
+//!    messages (SCALE-encodable, ≈ 545 KB) or recompute them in every message.
+//! 3. [`SecondaryVerification::advance`] with the message's budget until it returns `true`
+//!    (≈ 2.3M in all: 9 messages at 288k). The IPA check is one MSM over the 16,384 generators and
+//!    `L_j, R_j, G_c, C` (30 more points), GLV-split into 32,828 points of ≤ 128-bit scalars.
+//!
+//! [`verify`] does it all at once. The state between messages is [`SecondaryVerification`] (IPA
+//! challenges and the MSM state: ≤ 270 KB of bucket sums mid-window, a few hundred bytes between
+//! windows) plus the scalars if kept.
 
 use crate::VerifyError;
 use crate::field::{Fq, Grumpkin};
 use crate::instance::RelaxedInstance;
 use crate::ipa::{IpaCheck, IpaProof};
-use crate::msm::{Cost, Msm, Scalars};
+use crate::msm::{Cost, GLV_BITS, Msm, Scalars, glv_bases};
 use crate::polys::{eq, eq_table, sparse_eval};
 use crate::shape::Shape;
 use crate::sumcheck;
 use crate::transcript::Transcript;
 use crate::wire::codec::{read_point, read_scalar, read_vec, write_point, write_scalar, write_vec};
 use alloc::vec::Vec;
-use ark_ec::CurveGroup;
+use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{Field, One};
 use parity_scale_codec::{Decode, Encode, Input, Output};
 
 /// Window width of the IPA MSM (measured best for 16,384 points, see `msm` tests).
-pub const MSM_WINDOW: u32 = 12;
+pub const MSM_WINDOW: u32 = 13;
 
 /// `digest_vk2`: nova's digest of the constant secondary verifier key (SPEC §6.4), `LE32`.
 pub const NOVA_VK_DIGEST: [u8; 32] = {
@@ -63,18 +72,40 @@ pub struct SecondarySnark {
 }
 
 /// The constant secondary verifier data: shape, Pedersen generators, `G_c`, `h`, the vk digest.
+/// Build it with [`SecondaryKey::new`] (or decode it), which also derives the GLV bases.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecondaryKey {
     /// The R1CS shape (compact).
     pub shape: Shape,
-    /// `ck_v`: the Pedersen generators (16,384).
-    pub gens: Vec<Grumpkin>,
     /// `ck_s.ck[0]`: the IPA inner-product generator.
     pub g_c: Grumpkin,
     /// `ck_v.h` = `dk_secondary.h`: the blinding generator (used by derandomization).
     pub h: Grumpkin,
     /// `digest_vk2` (see [`NOVA_VK_DIGEST`]).
     pub digest: Fq,
+    /// `gens ‖ φ(gens)`: the Pedersen generators `ck_v` followed by their endomorphism images
+    /// (the bases of the GLV-split MSM).
+    glv_bases: Vec<Grumpkin>,
+}
+
+impl SecondaryKey {
+    /// Assembles the key from nova's data (one multiplication per generator for the endomorphism
+    /// images).
+    pub fn new(shape: Shape, gens: Vec<Grumpkin>, g_c: Grumpkin, h: Grumpkin, digest: Fq) -> Self {
+        let glv_bases = glv_bases(&gens);
+        Self {
+            shape,
+            g_c,
+            h,
+            digest,
+            glv_bases,
+        }
+    }
+
+    /// The Pedersen generators `ck_v` (16,384).
+    pub fn gens(&self) -> &[Grumpkin] {
+        &self.glv_bases[..self.glv_bases.len() / 2]
+    }
 }
 
 /// A secondary verification waiting for (or running) its IPA MSM. Small and SCALE-encodable.
@@ -112,22 +143,25 @@ impl SecondaryVerification {
                 shape.eval(tx, ty, ry0)
             },
         )?;
-        if key.gens.len() < 1 << ipa.x.len() {
-            return Err(VerifyError::Malformed("secondary: too few generators"));
+        if key.gens().len() != 1 << ipa.x.len() {
+            return Err(VerifyError::Malformed("secondary: generator count"));
         }
         Ok(Self {
             ipa,
-            msm: Msm::new(MSM_WINDOW)?,
+            msm: Msm::new(MSM_WINDOW, GLV_BITS)?,
         })
     }
 
-    /// The MSM scalars `â·s_i` (≈ 2·2^k multiplications). Recompute them at every message or keep them.
+    /// The MSM scalars of the IPA check ([`IpaCheck::msm_scalars`]), GLV-split (≈ 4·2^k
+    /// multiplication equivalents). Recompute them at every message, or keep them
+    /// (SCALE-encodable, ≈ 545 KB).
     pub fn scalars(&self, proof: &SecondarySnark, cost: &mut Cost) -> Scalars {
-        Scalars::new(&self.ipa.scalars(proof.ipa.a_hat, cost), cost)
+        Scalars::glv(&self.ipa.msm_scalars(&proof.ipa, cost), cost)
     }
 
-    /// Advances the MSM by at most `budget` multiplication equivalents; when it completes, checks the
-    /// IPA equation. Returns `Ok(true)` once the secondary SNARK is verified.
+    /// Advances the IPA check's MSM by at most `budget` multiplication equivalents. Returns
+    /// `Ok(true)` once the MSM is complete and the IPA equation holds (the secondary SNARK is
+    /// verified), `Ok(false)` while work remains.
     pub fn advance(
         &mut self,
         key: &SecondaryKey,
@@ -136,18 +170,23 @@ impl SecondaryVerification {
         budget: u64,
         cost: &mut Cost,
     ) -> Result<bool, VerifyError> {
-        let n = scalars.len();
-        let bases = key
-            .gens
-            .get(..n)
-            .ok_or(VerifyError::Malformed("secondary: too few generators"))?;
-        let start = cost.total();
-        match self.msm.step(bases, scalars, budget, cost)? {
-            Some(g_hat) if cost.total() - start + self.ipa.finish_cost() <= budget => {
-                self.ipa.finish(&g_hat, &proof.ipa, &key.g_c, cost)?;
-                Ok(true)
-            }
-            _ => Ok(false),
+        let extra = self.ipa.msm_extra_bases(&proof.ipa, &key.g_c)?;
+        let extra_glv = glv_bases(&extra);
+        let n = key.gens().len();
+        if scalars.len() != key.glv_bases.len() + extra_glv.len() {
+            return Err(VerifyError::Malformed("secondary: scalar count"));
+        }
+        let parts = [
+            key.gens(),
+            &extra_glv[..extra.len()],
+            &key.glv_bases[n..],
+            &extra_glv[extra.len()..],
+        ];
+        cost.mults += extra.len() as u64;
+        match self.msm.step_parts(&parts, scalars, budget, cost)? {
+            Some(sum) if sum.is_zero() => Ok(true),
+            Some(_) => Err(VerifyError::Check("secondary: IPA equation")),
+            None => Ok(false),
         }
     }
 }
@@ -286,7 +325,7 @@ impl Decode for SecondarySnark {
 impl Encode for SecondaryKey {
     fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
         self.shape.encode_to(out);
-        write_vec(&self.gens, out, |p, o| write_point(p, o));
+        write_vec(self.gens(), out, |p, o| write_point(p, o));
         write_point(&self.g_c, out);
         write_point(&self.h, out);
         write_scalar(&self.digest, out);
@@ -295,13 +334,13 @@ impl Encode for SecondaryKey {
 
 impl Decode for SecondaryKey {
     fn decode<I: Input>(input: &mut I) -> Result<Self, parity_scale_codec::Error> {
-        Ok(Self {
-            shape: Shape::decode(input)?,
-            gens: read_vec(input, read_point)?,
-            g_c: read_point(input)?,
-            h: read_point(input)?,
-            digest: read_scalar(input)?,
-        })
+        Ok(Self::new(
+            Shape::decode(input)?,
+            read_vec(input, read_point)?,
+            read_point(input)?,
+            read_point(input)?,
+            read_scalar(input)?,
+        ))
     }
 }
 
@@ -569,13 +608,13 @@ pub(crate) mod fixture {
     /// The real [`super::SecondaryKey`] if `ZKML_NOVA_VK` is set.
     pub fn key() -> Option<super::SecondaryKey> {
         let vk = nova_vk2()?;
-        Some(super::SecondaryKey {
-            shape: vk.shape.clone(),
-            gens: vk.gens.clone(),
-            g_c: vk.g_c,
-            h: vk.h,
-            digest: crate::field::from_le32_canonical(&super::NOVA_VK_DIGEST).unwrap(),
-        })
+        Some(super::SecondaryKey::new(
+            vk.shape.clone(),
+            vk.gens.clone(),
+            vk.g_c,
+            vk.h,
+            crate::field::from_le32_canonical(&super::NOVA_VK_DIGEST).unwrap(),
+        ))
     }
 
     /// Prints the skip message and returns the key if present.
@@ -631,9 +670,24 @@ mod tests {
         )
     }
 
-    /// `â·Ĝ` from the intermediates.
-    fn msm_from_intermediates(three: bool, proof: &SecondarySnark) -> Grumpkin {
-        (point(intermediates(three), "IPA.G_hat") * proof.ipa.a_hat).into_affine()
+    /// The IPA check with `Σ â·s_i·G_i = â·Ĝ` taken from the intermediates (`Ĝ` = `g_hat`), the rest
+    /// of the MSM ([`IpaCheck::msm_extra_bases`]) computed here.
+    fn ipa_holds(
+        ipa: &IpaCheck,
+        proof: &SecondarySnark,
+        g_hat: &Grumpkin,
+    ) -> Result<(), VerifyError> {
+        use ark_ec::VariableBaseMSM;
+        use ark_ff::Zero;
+        let s = ipa.msm_scalars(&proof.ipa, &mut Cost::default());
+        let extra = ipa.msm_extra_bases(&proof.ipa, &g_c())?;
+        let rest = ark_ec::short_weierstrass::Projective::msm(&extra, &s[s.len() - extra.len()..])
+            .unwrap();
+        if (rest + *g_hat * proof.ipa.a_hat).is_zero() {
+            Ok(())
+        } else {
+            Err(VerifyError::Check("ipa"))
+        }
     }
 
     #[test]
@@ -647,23 +701,18 @@ mod tests {
             assert_eq!(ipa.r0, scalar::<Fq>(text, "IPA.r0"));
             assert_eq!(ipa.x, scalars::<Fq>(text, "IPA.x"));
             assert_eq!(ipa.b_hat, scalar::<Fq>(text, "IPA.b_hat"));
-            let msm = msm_from_intermediates(three, &proof);
-            ipa.finish(&msm, &proof.ipa, &g_c(), &mut Cost::default())
-                .unwrap();
-            assert!(
-                ipa.finish(&g_c(), &proof.ipa, &g_c(), &mut Cost::default())
-                    .is_err()
-            );
+            let g_hat = point(text, "IPA.G_hat");
+            ipa_holds(&ipa, &proof, &g_hat).unwrap();
+            assert!(ipa_holds(&ipa, &proof, &g_c()).is_err());
         }
     }
 
     #[test]
     fn fixture_tampering_rejected() {
         let (proof, u) = (nova_s2(true), un2(true));
-        let msm = msm_from_intermediates(true, &proof);
+        let g_hat = point(intermediates(true), "IPA.G_hat");
         let accepts = |p: &SecondarySnark, u: &RelaxedInstance<Grumpkin, Fq>| {
-            transcript_part(true, p, u)
-                .and_then(|ipa| ipa.finish(&msm, &p.ipa, &g_c(), &mut Cost::default()))
+            transcript_part(true, p, u).and_then(|ipa| ipa_holds(&ipa, p, &g_hat))
         };
         accepts(&proof, &u).unwrap();
         let one = Fq::one();
@@ -739,6 +788,35 @@ mod tests {
     }
 
     #[test]
+    fn key_codec_and_checks() {
+        use crate::shape::Csr;
+        let csr = Csr {
+            data: vec![Fq::one(), Fq::from(5u64)],
+            indices: vec![0, 3],
+            indptr: vec![0, 1, 2, 2, 2],
+        };
+        let shape = Shape::from_csr(4, 2, 1, [&csr, &csr, &csr]).unwrap();
+        let g = Grumpkin::generator();
+        let gens = vec![g, (g + g).into_affine()];
+        let key = SecondaryKey::new(shape, gens.clone(), g, g, Fq::from(7u64));
+        assert_eq!(key.gens(), &gens[..]);
+        let bytes = key.encode();
+        assert_eq!(
+            crate::wire::codec::decode_all::<SecondaryKey>(&bytes).unwrap(),
+            key
+        );
+        assert!(crate::wire::codec::decode_all::<SecondaryKey>(&bytes[..bytes.len() - 1]).is_err());
+        // A generator off the curve (its y is the 33rd..64th byte after the shape and the length).
+        let mut bad = bytes.clone();
+        let pos = key.shape.encode().len() + 1 + 32;
+        bad[pos] ^= 1;
+        assert!(crate::wire::codec::decode_all::<SecondaryKey>(&bad).is_err());
+        // The fixture proof against this tiny key: wrong sizes are rejected, not a panic.
+        let (proof, u) = (nova_s2(true), un2(true));
+        assert!(verify(&key, &u, &proof).is_err());
+    }
+
+    #[test]
     fn real_key_end_to_end() {
         let Some(key) = key() else {
             std::eprintln!(
@@ -755,33 +833,43 @@ mod tests {
         for three in [true, false] {
             let (proof, u) = (nova_s2(three), un2(three));
             verify(&key, &u, &proof).unwrap();
-            // Resumable: budgets of one message, state through SCALE, scalars recomputed per message.
-            let mut cost = Cost::default();
-            let mut v = SecondaryVerification::start(&key, &u, &proof, &mut cost).unwrap();
-            let start_cost = cost;
-            let mut messages = 0;
-            loop {
-                messages += 1;
-                v = SecondaryVerification::decode(&mut &v.encode()[..]).unwrap();
-                let mut c = Cost::default();
-                let scalars = v.scalars(&proof, &mut c);
-                let budget = 288_000 - c.total();
-                let done = v.advance(&key, &proof, &scalars, budget, &mut c).unwrap();
-                assert!(c.total() <= 288_000);
-                cost.mults += c.mults;
-                cost.invs += c.invs;
-                if done {
-                    break;
+            // Resumable, one message = 288k: `start` and the scalars in the first message, then MSM
+            // messages, the state through SCALE between messages; scalars kept, or recomputed in each.
+            for keep in [true, false] {
+                let mut cost = Cost::default();
+                let mut v = SecondaryVerification::start(&key, &u, &proof, &mut cost).unwrap();
+                let kept = v.scalars(&proof, &mut cost);
+                let first = cost;
+                assert!(first.total() <= 288_000);
+                let mut messages = 1;
+                loop {
+                    messages += 1;
+                    v = SecondaryVerification::decode(&mut &v.encode()[..]).unwrap();
+                    let mut c = Cost::default();
+                    let scalars = if keep {
+                        kept.clone()
+                    } else {
+                        v.scalars(&proof, &mut c)
+                    };
+                    let budget = 288_000 - c.total();
+                    let done = v.advance(&key, &proof, &scalars, budget, &mut c).unwrap();
+                    assert!(c.total() <= 288_000);
+                    cost.mults += c.mults;
+                    cost.invs += c.invs;
+                    if done {
+                        break;
+                    }
                 }
+                std::eprintln!(
+                    "secondary (proof {}): start + scalars {} mults + {} inversions; total {} \
+                     mult-equivalents; {messages} messages of 288k (scalars {})",
+                    if three { 3 } else { 1 },
+                    first.mults,
+                    first.invs,
+                    cost.total(),
+                    if keep { "kept" } else { "recomputed in each" }
+                );
             }
-            std::eprintln!(
-                "secondary (proof {}): start {} mults + {} inversions; total {} mult-equivalents; \
-                 {messages} MSM messages of 288k (scalars recomputed in each)",
-                if three { 3 } else { 1 },
-                start_cost.mults,
-                start_cost.invs,
-                cost.total()
-            );
             let mut bad = proof.clone();
             bad.ipa.a_hat += Fq::one();
             assert_eq!(
@@ -789,11 +877,19 @@ mod tests {
                 Err(VerifyError::Check("secondary: IPA equation"))
             );
         }
+        // Scalars of the wrong length.
+        let (proof, u) = (nova_s2(true), un2(true));
+        let mut v = SecondaryVerification::start(&key, &u, &proof, &mut Cost::default()).unwrap();
+        let few = Scalars::glv(&[Fq::one()], &mut Cost::default());
+        assert!(
+            v.advance(&key, &proof, &few, u64::MAX, &mut Cost::default())
+                .is_err()
+        );
         let mut bad_key = key.clone();
         bad_key.digest += Fq::one();
         assert!(verify(&bad_key, &un2(true), &nova_s2(true)).is_err());
         bad_key = key.clone();
-        bad_key.gens.truncate(8192);
+        bad_key.glv_bases.truncate(16384);
         assert!(
             SecondaryVerification::start(
                 &bad_key,
