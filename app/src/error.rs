@@ -34,6 +34,9 @@ pub enum ModelError {
     /// The uploaded verifier data does not hash to the declared digest.
     #[error("verifier data digest mismatch")]
     VerifierDataDigestMismatch,
+    /// The uploaded verifier data does not decode as the constant key.
+    #[error("verifier data does not decode: {0}")]
+    InvalidVerifierData(String),
     /// The account is already a registered prover.
     #[error("the prover is already registered")]
     ProverAlreadyRegistered,
@@ -139,7 +142,13 @@ pub enum ModelDefect {
     /// The verifier key does not hash to its digest.
     #[error("verifier key digest mismatch")]
     VerifierKeyDigest,
-    /// The declared verifier data is larger than the limit.
-    #[error("verifier data must be at most {max} bytes")]
+    /// The verifier key does not decode as a `zkml_verifier::wire::VerifierKey`.
+    #[error("verifier key does not decode: {0}")]
+    VerifierKey(String),
+    /// The verifier key is for a step state of another size than the program's statement.
+    #[error("verifier key must be for a {expected}-element step state")]
+    Arity { expected: u32 },
+    /// The declared verifier data is empty or larger than the limit.
+    #[error("verifier data must be 1 to {max} bytes")]
     VerifierDataSize { max: u32 },
 }

@@ -2,9 +2,13 @@
 
 use crate::error::{ModelDefect, ModelError};
 use alloc::collections::BTreeSet;
+use alloc::string::ToString;
 use core::cell::RefCell;
 use sails_rs::prelude::*;
 use sha3::{Digest, Keccak256};
+use zkml_verifier::{
+    constants::ConstantKey, statement, wire::VerifierKey, wire::codec::decode_all,
+};
 
 /// Pixels per side of an input image.
 pub const IMAGE_SIDE: u8 = 28;
@@ -20,7 +24,8 @@ pub const MAX_LAYERS: u32 = 8;
 pub const MAX_SHIFT: u8 = 31;
 /// Largest model-specific verifier key accepted by the constructor.
 pub const MAX_VERIFIER_KEY_LEN: u32 = 64 * 1024;
-/// Largest verifier data that may be uploaded after deployment.
+/// Largest verifier data that may be uploaded after deployment (the constant key takes about
+/// 2.1 MB).
 pub const MAX_VERIFIER_DATA_LEN: u32 = 16 * 1024 * 1024;
 /// Most provers that may be registered at once.
 pub const MAX_PROVERS: u32 = 32;
@@ -46,11 +51,12 @@ pub struct ModelInit {
     pub fold_steps: u32,
     /// Commitment to the weights (the digest of the model file).
     pub weights_digest: [u8; 32],
-    /// The model-specific Nova verifier key, in the verifier crate's wire format.
+    /// The model-specific Nova verifier key: a SCALE-encoded `zkml_verifier::wire::VerifierKey`.
     pub verifier_key: Vec<u8>,
     /// Keccak-256 of `verifier_key`.
     pub verifier_key_digest: [u8; 32],
-    /// Size of the verifier data to upload after deployment (0 for none).
+    /// Size of the verifier data to upload after deployment: the constant part of the Nova verifier
+    /// key, a SCALE-encoded `zkml_verifier::constants::ConstantKey`.
     pub verifier_data_len: u32,
     /// Keccak-256 of that verifier data.
     pub verifier_data_digest: [u8; 32],
@@ -115,15 +121,17 @@ pub enum ModelEvents {
 pub struct ModelState {
     info: ModelInfo,
     verifier_key: Vec<u8>,
+    key: VerifierKey,
     verifier_data: Vec<u8>,
     data_hasher: Keccak256,
+    constant_key: Option<ConstantKey>,
     provers: BTreeSet<ActorId>,
 }
 
 impl ModelState {
     /// Checks `init` and builds the state, with `admin` as the admin.
     pub fn new(admin: ActorId, init: ModelInit) -> Result<Self, ModelError> {
-        check_init(&init).map_err(ModelError::InvalidModel)?;
+        let key = check_init(&init).map_err(ModelError::InvalidModel)?;
         let info = ModelInfo {
             admin,
             name: init.name,
@@ -140,8 +148,10 @@ impl ModelState {
         Ok(Self {
             info,
             verifier_key: init.verifier_key,
+            key,
             verifier_data: Vec::new(),
             data_hasher: Keccak256::new(),
+            constant_key: None,
             provers: BTreeSet::new(),
         })
     }
@@ -156,9 +166,9 @@ impl ModelState {
         &self.verifier_key
     }
 
-    /// The verifier data uploaded so far.
-    pub fn verifier_data(&self) -> &[u8] {
-        &self.verifier_data
+    /// The decoded keys: the model's and, once finalized, the constant key.
+    pub fn keys(&self) -> Option<(&VerifierKey, &ConstantKey)> {
+        self.constant_key.as_ref().map(|sk| (&self.key, sk))
     }
 
     /// Whether `who` is a registered prover.
@@ -236,6 +246,10 @@ impl ModelState {
         if digest != self.info.verifier_data_digest {
             return Err(ModelError::VerifierDataDigestMismatch);
         }
+        let constant_key: ConstantKey = decode_all(&self.verifier_data)
+            .map_err(|e| ModelError::InvalidVerifierData(e.to_string()))?;
+        self.constant_key = Some(constant_key);
+        self.verifier_data = Vec::new();
         self.info.finalized = true;
         Ok(())
     }
@@ -277,8 +291,8 @@ impl ModelState {
     }
 }
 
-/// Checks a model description for consistency.
-fn check_init(init: &ModelInit) -> Result<(), ModelDefect> {
+/// Checks a model description for consistency and decodes its verifier key.
+fn check_init(init: &ModelInit) -> Result<VerifierKey, ModelDefect> {
     if init.name.is_empty() || init.name.len() > MAX_NAME_LEN as usize {
         return Err(ModelDefect::Name { max: MAX_NAME_LEN });
     }
@@ -295,7 +309,7 @@ fn check_init(init: &ModelInit) -> Result<(), ModelDefect> {
     {
         return Err(ModelDefect::LayerWidths { max: MAX_LAYERS });
     }
-    if init.fold_steps as usize != layers {
+    if init.fold_steps as usize != layers || u64::from(init.fold_steps) != statement::STEPS {
         return Err(ModelDefect::FoldSteps);
     }
     if init.shifts.len() != layers - 1 || init.shifts.iter().any(|s| *s > MAX_SHIFT) {
@@ -309,12 +323,19 @@ fn check_init(init: &ModelInit) -> Result<(), ModelDefect> {
     if keccak256(&init.verifier_key) != init.verifier_key_digest {
         return Err(ModelDefect::VerifierKeyDigest);
     }
-    if init.verifier_data_len > MAX_VERIFIER_DATA_LEN {
+    if init.verifier_data_len == 0 || init.verifier_data_len > MAX_VERIFIER_DATA_LEN {
         return Err(ModelDefect::VerifierDataSize {
             max: MAX_VERIFIER_DATA_LEN,
         });
     }
-    Ok(())
+    let key: VerifierKey =
+        decode_all(&init.verifier_key).map_err(|e| ModelDefect::VerifierKey(e.to_string()))?;
+    if key.folding.arity as usize != statement::ARITY {
+        return Err(ModelDefect::Arity {
+            expected: statement::ARITY as u32,
+        });
+    }
+    Ok(key)
 }
 
 /// The Model service.

@@ -3,86 +3,100 @@
 use crate::{error::VerifierError, model::ModelState};
 use alloc::string::ToString;
 use sails_rs::prelude::*;
-use zkml_verifier::{Progress, Proof, Verification, VerifyError};
+use zkml_verifier::{
+    Progress, Verification, VerifyError,
+    field::{Fr, from_le32_canonical, le32},
+    statement::{self, Output},
+    verification::TOTAL_UNITS,
+    wire::{CompressedProof, codec::decode_all},
+};
 
-/// Gas one unit of verifier work may cost, measured under gtest.
-pub const GAS_PER_UNIT: u64 = 1_000_000_000;
+/// Gas one unit of verifier work (one field multiplication) may cost in the program. Measured
+/// under gtest at about 2.6e6 for arkworks multiplications; the margin covers the rest of the
+/// work (additions, copies, hashing) that the unit count leaves out.
+pub const GAS_PER_UNIT: u64 = 2_600_000;
 
 /// What one round of work on a job produced.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Advance {
     /// More work remains.
     Pending { done: u64, total: u64 },
-    /// The proof verified.
-    Verified { digit: u8, logits: Vec<i64> },
+    /// The proof verified: the model's answer.
+    Verified(Output),
     /// The proof did not verify.
     Rejected { reason: String },
 }
 
-/// A verification in progress, or one that already failed at its start.
+/// A verification in progress.
 pub struct Job {
-    state: Result<Verification, VerifyError>,
+    verification: Verification,
 }
 
 impl Job {
-    /// Starts verifying `proof` for the session input `pixels`.
-    pub fn start(model: &ModelState, _pixels: &[u8], proof: &[u8]) -> Self {
-        let state = Proof::from_bytes(proof)
-            .and_then(|proof| Verification::new(proof, model.info().fold_steps));
-        Self { state }
+    /// Starts verifying `proof` for the session input `pixels`: the statement `z0` is rebuilt
+    /// from the stored pixels, never taken from the prover.
+    pub fn start(model: &ModelState, pixels: &[u8], proof: &[u8]) -> Result<Self, String> {
+        let proof: CompressedProof = decode_all(proof).map_err(|e| e.to_string())?;
+        let z0 = statement::z0_words(pixels)
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(from_le32_canonical::<Fr>)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
+        let steps = u64::from(model.info().fold_steps);
+        Ok(Self {
+            verification: Verification::new(proof, z0, steps),
+        })
     }
 
     /// Work done so far.
     pub fn done(&self) -> u64 {
-        self.state.as_ref().map_or(0, Verification::done)
+        self.verification.done()
     }
 
-    /// Work of the whole verification.
+    /// Estimated work of the whole verification.
     pub fn total(&self) -> u64 {
-        Verification::TOTAL
+        TOTAL_UNITS
     }
 
     /// Does at most `budget` units of work.
-    pub fn advance(&mut self, _model: &ModelState, budget: u64) -> Advance {
-        let progress = match &mut self.state {
-            Ok(verification) => verification.advance(budget),
-            Err(e) => Err(e.clone()),
+    ///
+    /// # Errors
+    /// [`VerifierError::NotEnoughGas`] if the budget does not cover the next stage.
+    pub fn advance(&mut self, model: &ModelState, budget: u64) -> Result<Advance, VerifierError> {
+        let Some((vk, sk)) = model.keys() else {
+            return Err(VerifierError::ModelNotFinalized);
         };
-        match progress {
-            Ok(Progress::Pending { done, total }) => Advance::Pending { done, total },
-            Ok(Progress::Done(_zn)) => Advance::Rejected {
-                reason: VerifyError::Unsupported("reading the model output").to_string(),
-            },
-            Err(e) => Advance::Rejected {
+        match self.verification.advance(vk, sk, budget) {
+            Ok(Progress::Pending { done, total }) => Ok(Advance::Pending { done, total }),
+            Ok(Progress::Done(zn)) => {
+                let words: Vec<[u8; 32]> = zn.iter().map(le32).collect();
+                Ok(match statement::decode_output(&words) {
+                    Ok(output) => Advance::Verified(output),
+                    Err(e) => Advance::Rejected {
+                        reason: e.to_string(),
+                    },
+                })
+            }
+            Err(VerifyError::Budget { needed }) => Err(VerifierError::NotEnoughGas {
+                needed: needed.saturating_mul(GAS_PER_UNIT),
+            }),
+            Err(e) => Ok(Advance::Rejected {
                 reason: e.to_string(),
-            },
+            }),
         }
     }
 }
 
-/// Checks at submission that `proof` decodes as a proof for the model.
-pub fn check_proof(model: &ModelState, proof: &[u8]) -> Result<(), VerifierError> {
-    let proof =
-        Proof::from_bytes(proof).map_err(|e| VerifierError::MalformedProof(e.to_string()))?;
-    if proof.num_steps != model.info().fold_steps {
-        return Err(VerifierError::MalformedProof(
-            VerifyError::StepCount {
-                expected: model.info().fold_steps,
-                got: proof.num_steps,
-            }
-            .to_string(),
-        ));
-    }
-    Ok(())
+/// Checks at submission that `proof` decodes and that its public output reads as an answer.
+pub fn check_proof(proof: &[u8]) -> Result<Output, VerifierError> {
+    let proof: CompressedProof =
+        decode_all(proof).map_err(|e| VerifierError::MalformedProof(e.to_string()))?;
+    let words: Vec<[u8; 32]> = proof.folding.zn.iter().map(le32).collect();
+    statement::decode_output(&words).map_err(|e| VerifierError::MalformedProof(e.to_string()))
 }
 
 /// Work units the remaining `gas` pays for, after keeping `reserve` back.
-pub fn budget_for_gas(gas: u64, reserve: u64) -> Result<u64, VerifierError> {
-    let budget = gas.saturating_sub(reserve) / GAS_PER_UNIT;
-    if budget == 0 {
-        return Err(VerifierError::NotEnoughGas {
-            needed: reserve + GAS_PER_UNIT,
-        });
-    }
-    Ok(budget)
+pub fn budget_for_gas(gas: u64, reserve: u64) -> u64 {
+    gas.saturating_sub(reserve) / GAS_PER_UNIT
 }

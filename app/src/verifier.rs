@@ -16,6 +16,7 @@ use crate::{
 };
 use core::cell::RefCell;
 use sails_rs::prelude::*;
+use zkml_verifier::statement::Output;
 
 /// Largest proof accepted, in bytes.
 pub const MAX_PROOF_LEN: u32 = 64 * 1024;
@@ -72,15 +73,26 @@ impl<'a> VerifierService<'a> {
 impl VerifierService<'_> {
     /// Advances `user`'s job as far as this message's gas allows and records the result.
     fn run(&mut self, user: ActorId, mut job: Job) -> Result<SessionState, VerifierError> {
-        let budget = verification::budget_for_gas(Syscall::gas_available(), GAS_RESERVE)?;
-        let model = self.model.borrow();
-        let advance = job.advance(&model, budget);
-        drop(model);
+        let budget = verification::budget_for_gas(Syscall::gas_available(), GAS_RESERVE);
+        let advance = job.advance(&self.model.borrow(), budget)?;
+        self.record(user, advance, Some(job))
+    }
+
+    /// Stores the result of a round of work on `user`'s verification and emits its event. A
+    /// pending result keeps `job` for the next round.
+    fn record(
+        &mut self,
+        user: ActorId,
+        advance: Advance,
+        job: Option<Job>,
+    ) -> Result<SessionState, VerifierError> {
         let mut sessions = self.sessions.borrow_mut();
         let session_id = sessions.get(&user).ok_or(VerifierError::NoSession)?.id;
         let (state, event) = match advance {
             Advance::Pending { done, total } => {
-                sessions.set_verifying(&user, job)?;
+                if let Some(job) = job {
+                    sessions.set_verifying(&user, job)?;
+                }
                 (
                     SessionState::Verifying { done, total },
                     VerifierEvents::VerificationProgress {
@@ -91,7 +103,7 @@ impl VerifierService<'_> {
                     },
                 )
             }
-            Advance::Verified { digit, logits } => {
+            Advance::Verified(Output { digit, logits }) => {
                 let state = SessionState::Verified {
                     digit,
                     logits: logits.clone(),
@@ -155,7 +167,7 @@ impl VerifierService<'_> {
             }
             _ => return Err(VerifierError::ProofAlreadySubmitted),
         }
-        verification::check_proof(&model, &proof)?;
+        verification::check_proof(&proof)?;
         let session_id = sessions.attach_proof(&user, prover, proof)?;
         drop((model, sessions));
         self.emit_event(VerifierEvents::ProofSubmitted {
@@ -189,7 +201,11 @@ impl VerifierService<'_> {
         let proof = sessions.proof(&user).ok_or(VerifierError::NoProof)?;
         let job = Job::start(&model, &session.pixels, proof);
         drop((model, sessions));
-        self.run(user, job)
+        match job {
+            Ok(job) => self.run(user, job),
+            // The proof decoded at submission, so this is an input the statement cannot take.
+            Err(reason) => self.record(user, Advance::Rejected { reason }, None),
+        }
     }
 
     /// Resumes the verification of `user`'s session; anyone may call it.

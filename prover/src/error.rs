@@ -262,4 +262,66 @@ pub enum Error {
         /// Which kind of file.
         kind: &'static str,
     },
+
+    /// The model cannot be proven by this circuit.
+    #[error("the circuit cannot prove this model: {0}")]
+    UnsupportedModel(String),
+
+    /// A Nova state vector has the wrong length.
+    #[error("state has {0} elements, expected 27")]
+    StateLength(usize),
+
+    /// Building the statement or reading the output failed.
+    #[error(transparent)]
+    Statement(#[from] zkml_verifier::statement::StatementError),
+
+    /// A 32-byte word is not a canonical BN254 scalar.
+    #[error("a word is not a canonical BN254 scalar")]
+    NonCanonicalScalar,
+
+    /// nova-snark reported an error (setup, proving or verification).
+    #[error("nova: {0}")]
+    Nova(#[from] nova_snark::errors::NovaError),
+
+    /// A value could not be serialized.
+    #[error("cannot serialize {what}: {message}")]
+    Encode {
+        /// What was being serialized.
+        what: &'static str,
+        /// The serializer's message.
+        message: String,
+    },
+
+    /// Bytes could not be deserialized.
+    #[error("cannot deserialize {what}: {message}")]
+    Decode {
+        /// What was being deserialized.
+        what: &'static str,
+        /// The deserializer's message.
+        message: String,
+    },
+
+    /// A powers-of-tau (SRS) file could not be written or read.
+    #[error("powers-of-tau file: {0}")]
+    Ptau(String),
+
+    /// An input image is not usable.
+    #[error("input image {}: {reason}", path.display())]
+    InputImage {
+        /// The image file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A proof does not verify.
+    #[error("the proof is invalid: {0}")]
+    InvalidProof(String),
+
+    /// No usable verifier key is cached for this model, circuit and SRS.
+    #[error(
+        "no verifier key for this model and SRS in the cache ({0}); run `zkml prove` with the \
+         same --cache and --ptau first"
+    )]
+    MissingKeys(String),
 }

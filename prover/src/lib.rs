@@ -1,11 +1,20 @@
 //! The vara-zkml prover: model, circuit, proving and prover service.
 //!
-//! So far it holds the MNIST [`model`]: training, quantization, the exact
-//! integer forward pass that the circuit will prove, and its file formats.
+//! - [`model`]: training, quantization, the exact integer forward pass that the
+//!   circuit proves, and its file formats;
+//! - [`circuit`]: the Nova step circuit, one fold step per layer;
+//! - [`proving`]: setup (with [`srs`] and [`cache`]), proving and native verification;
+//! - [`input`]: reading digits from the test set, PNG files or raw bytes.
 
 #![warn(missing_docs)]
 
+pub mod cache;
+pub mod circuit;
 pub mod error;
+pub mod input;
 pub mod model;
+pub mod proving;
+pub mod quiet;
+pub mod srs;
 
 pub use error::{Error, Result};

@@ -1,17 +1,19 @@
 //! The Model service: deployment, verifier-data upload, finalization and the prover registry.
 
 use crate::common::*;
+use parity_scale_codec::Encode as _;
 use sails_rs::{futures::StreamExt as _, prelude::*};
 use zkml_client::{
     ModelDefect, Zkml as _,
     model::{Model as _, ModelError, UploadStatus, events::ModelEvents},
     sessions::{Sessions as _, SessionsError},
 };
+use zkml_verifier::wire::{VerifierKey, codec::decode_all};
 
 #[tokio::test]
 async fn deployment_stores_the_model() {
     let data = vec![7u8; 100];
-    let init = model_init(&data);
+    let init = model_init_with(&data);
     let chain = Chain::deploy(init.clone()).await.unwrap();
     let model = chain.as_(STRANGER).model();
 
@@ -21,6 +23,7 @@ async fn deployment_stores_the_model() {
     assert_eq!(info.layer_widths, init.layer_widths);
     assert_eq!(info.shifts, init.shifts);
     assert_eq!(info.fold_steps, 3);
+    assert_eq!(info.layer_widths, vec![784, 64, 32, 10]);
     assert_eq!(info.weights_digest, init.weights_digest);
     assert_eq!(info.verifier_key_digest, init.verifier_key_digest);
     assert!(!info.finalized);
@@ -49,11 +52,11 @@ async fn inconsistent_models_are_refused() {
             ModelDefect::LayerWidths { max: 8 },
         ),
         (
-            |i| i.layer_widths = vec![783, 32, 32, 10],
+            |i| i.layer_widths = vec![783, 64, 32, 10],
             ModelDefect::LayerWidths { max: 8 },
         ),
         (
-            |i| i.layer_widths = vec![784, 32, 32, 9],
+            |i| i.layer_widths = vec![784, 64, 32, 9],
             ModelDefect::LayerWidths { max: 8 },
         ),
         (
@@ -61,8 +64,12 @@ async fn inconsistent_models_are_refused() {
             ModelDefect::LayerWidths { max: 8 },
         ),
         (|i| i.fold_steps = 2, ModelDefect::FoldSteps),
-        (|i| i.shifts = vec![10], ModelDefect::Shift { max: 31 }),
-        (|i| i.shifts = vec![10, 32], ModelDefect::Shift { max: 31 }),
+        (
+            |i| i.layer_widths = vec![784, 64, 10],
+            ModelDefect::FoldSteps,
+        ),
+        (|i| i.shifts = vec![11], ModelDefect::Shift { max: 31 }),
+        (|i| i.shifts = vec![11, 32], ModelDefect::Shift { max: 31 }),
         (
             |i| {
                 i.verifier_key.clear();
@@ -80,9 +87,31 @@ async fn inconsistent_models_are_refused() {
                 max: 16 * 1024 * 1024,
             },
         ),
+        (
+            |i| i.verifier_data_len = 0,
+            ModelDefect::VerifierDataSize {
+                max: 16 * 1024 * 1024,
+            },
+        ),
+        (
+            |i| {
+                i.verifier_key = b"not a verifier key".to_vec();
+                i.verifier_key_digest = keccak(&i.verifier_key);
+            },
+            ModelDefect::VerifierKey("malformed: does not decode".into()),
+        ),
+        (
+            |i| {
+                let mut key: VerifierKey = decode_all(&i.verifier_key).unwrap();
+                key.folding.arity += 1;
+                i.verifier_key = key.encode();
+                i.verifier_key_digest = keccak(&i.verifier_key);
+            },
+            ModelDefect::Arity { expected: 27 },
+        ),
     ];
     for (break_it, defect) in cases {
-        let mut init = model_init(&[]);
+        let mut init = model_init();
         break_it(&mut init);
         let err = Chain::deploy(init)
             .await
@@ -97,28 +126,29 @@ async fn inconsistent_models_are_refused() {
 
 #[tokio::test]
 async fn verifier_data_uploads_in_order_and_finalizes() {
-    let data: Vec<u8> = (0..250u32).map(|i| i as u8).collect();
-    let chain = Chain::deploy(model_init(&data)).await.unwrap();
+    let data = &FIXTURE.constant_key;
+    let len = data.len() as u32;
+    let chain = Chain::deploy(model_init()).await.unwrap();
     let mut admin = chain.as_(ADMIN).model();
     let mut events = admin.listen().await.unwrap();
 
     let status = admin
-        .upload_verifier_data(0, data[..100].to_vec())
+        .upload_verifier_data(0, data[..1000].to_vec())
         .await
         .unwrap();
     assert_eq!(
         status,
         Ok(UploadStatus {
-            uploaded: 100,
-            declared: 250,
+            uploaded: 1000,
+            declared: len,
             finalized: false
         })
     );
     assert_eq!(
         events.next().await.unwrap().1,
         ModelEvents::VerifierDataUploaded {
-            uploaded: 100,
-            declared: 250
+            uploaded: 1000,
+            declared: len
         }
     );
 
@@ -126,30 +156,33 @@ async fn verifier_data_uploads_in_order_and_finalizes() {
     let before = admin.upload_status().await.unwrap();
     assert_eq!(
         admin
-            .upload_verifier_data(50, data[50..60].to_vec())
+            .upload_verifier_data(500, data[500..600].to_vec())
             .await
             .unwrap(),
         Err(ModelError::UploadOutOfOrder {
-            expected: 100,
-            got: 50
+            expected: 1000,
+            got: 500
         })
     );
     assert_eq!(
-        admin.upload_verifier_data(100, vec![0; 151]).await.unwrap(),
+        admin
+            .upload_verifier_data(1000, vec![0; len as usize - 999])
+            .await
+            .unwrap(),
         Err(ModelError::UploadPastDeclaredSize {
-            declared: 250,
-            end: 251
+            declared: len,
+            end: len + 1
         })
     );
     assert_eq!(
-        admin.upload_verifier_data(100, vec![]).await.unwrap(),
+        admin.upload_verifier_data(1000, vec![]).await.unwrap(),
         Err(ModelError::EmptyChunk)
     );
     assert_eq!(
         chain
             .as_(STRANGER)
             .model()
-            .upload_verifier_data(100, data[100..].to_vec())
+            .upload_verifier_data(1000, data[1000..2000].to_vec())
             .await
             .unwrap(),
         Err(ModelError::NotAdmin)
@@ -157,27 +190,34 @@ async fn verifier_data_uploads_in_order_and_finalizes() {
     assert_eq!(
         admin.finalize().await.unwrap(),
         Err(ModelError::UploadIncomplete {
-            uploaded: 100,
-            declared: 250
+            uploaded: 1000,
+            declared: len
         })
     );
     assert_eq!(admin.upload_status().await.unwrap(), before);
 
-    admin
-        .upload_verifier_data(100, data[100..].to_vec())
-        .await
-        .unwrap()
-        .unwrap();
+    let mut offset = 1000;
+    for chunk in data[1000..].chunks(UPLOAD_CHUNK) {
+        admin
+            .upload_verifier_data(offset as u32, chunk.to_vec())
+            .await
+            .unwrap()
+            .unwrap();
+        offset += chunk.len();
+    }
     assert_eq!(
         chain.as_(STRANGER).model().finalize().await.unwrap(),
         Err(ModelError::NotAdmin)
     );
     admin.finalize().await.unwrap().unwrap();
-    let _uploaded = events.next().await.unwrap();
+    let mut last = events.next().await.unwrap().1;
+    while matches!(last, ModelEvents::VerifierDataUploaded { .. }) {
+        last = events.next().await.unwrap().1;
+    }
     assert_eq!(
-        events.next().await.unwrap().1,
+        last,
         ModelEvents::ModelFinalized {
-            verifier_data_digest: keccak(&data)
+            verifier_data_digest: keccak(data)
         }
     );
     assert!(admin.info().await.unwrap().finalized);
@@ -186,23 +226,31 @@ async fn verifier_data_uploads_in_order_and_finalizes() {
         Err(ModelError::ModelAlreadyFinalized)
     );
     assert_eq!(
-        admin.upload_verifier_data(250, vec![1]).await.unwrap(),
+        admin.upload_verifier_data(len, vec![1]).await.unwrap(),
         Err(ModelError::ModelAlreadyFinalized)
     );
 }
 
+/// Uploads `data` in order as the admin.
+async fn upload(chain: &Chain, data: &[u8]) {
+    let mut admin = chain.as_(ADMIN).model();
+    for (i, chunk) in data.chunks(UPLOAD_CHUNK).enumerate() {
+        let offset = (i * UPLOAD_CHUNK) as u32;
+        admin
+            .upload_verifier_data(offset, chunk.to_vec())
+            .await
+            .unwrap()
+            .unwrap();
+    }
+}
+
 #[tokio::test]
 async fn corrupt_verifier_data_is_not_finalized() {
-    let data = vec![1u8; 64];
-    let chain = Chain::deploy(model_init(&data)).await.unwrap();
-    let mut admin = chain.as_(ADMIN).model();
-    let mut corrupt = data.clone();
+    let chain = Chain::deploy(model_init()).await.unwrap();
+    let mut corrupt = FIXTURE.constant_key.clone();
     corrupt[10] ^= 0xff;
-    admin
-        .upload_verifier_data(0, corrupt)
-        .await
-        .unwrap()
-        .unwrap();
+    upload(&chain, &corrupt).await;
+    let mut admin = chain.as_(ADMIN).model();
     assert_eq!(
         admin.finalize().await.unwrap(),
         Err(ModelError::VerifierDataDigestMismatch)
@@ -211,8 +259,23 @@ async fn corrupt_verifier_data_is_not_finalized() {
 }
 
 #[tokio::test]
+async fn undecodable_verifier_data_is_not_finalized() {
+    let garbage = vec![0xab; 4096];
+    let chain = Chain::deploy(model_init_with(&garbage)).await.unwrap();
+    upload(&chain, &garbage).await;
+    let mut admin = chain.as_(ADMIN).model();
+    assert_eq!(
+        admin.finalize().await.unwrap(),
+        Err(ModelError::InvalidVerifierData(
+            "malformed: does not decode".into()
+        ))
+    );
+    assert!(!admin.info().await.unwrap().finalized);
+}
+
+#[tokio::test]
 async fn nothing_runs_before_finalization() {
-    let chain = Chain::deploy(model_init(&[])).await.unwrap();
+    let chain = Chain::deploy(model_init()).await.unwrap();
     assert_eq!(
         chain
             .as_(USER)
@@ -227,7 +290,7 @@ async fn nothing_runs_before_finalization() {
 
 #[tokio::test]
 async fn admin_manages_provers() {
-    let chain = Chain::deploy(model_init(&[])).await.unwrap();
+    let chain = Chain::deploy(model_init()).await.unwrap();
     let mut admin = chain.as_(ADMIN).model();
     let mut events = admin.listen().await.unwrap();
     let prover = ActorId::from(PROVER);
@@ -276,7 +339,7 @@ async fn admin_manages_provers() {
 
 #[tokio::test]
 async fn prover_registry_is_bounded() {
-    let chain = Chain::deploy(model_init(&[])).await.unwrap();
+    let chain = Chain::deploy(model_init()).await.unwrap();
     let mut admin = chain.as_(ADMIN).model();
     for i in 0..32u64 {
         admin.add_prover((1000 + i).into()).await.unwrap().unwrap();

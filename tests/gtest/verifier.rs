@@ -1,33 +1,31 @@
-//! The Verifier service: proof intake and on-chain verification.
+//! The Verifier service: proof intake and on-chain verification of real Nova proofs.
 
 use crate::common::*;
 use parity_scale_codec::Encode as _;
-use sails_rs::{futures::StreamExt as _, prelude::*};
+use sails_rs::{futures::StreamExt as _, gtest::constants::VALUE_PER_GAS, prelude::*};
 use zkml_client::{
     Zkml as _,
     model::Model as _,
     sessions::{SessionState, Sessions as _},
     verifier::{self, Verifier as _, VerifierError, events::VerifierEvents},
 };
-use zkml_verifier::Proof;
+use zkml_verifier::{
+    field::{Fq, Fr},
+    wire::{CompressedProof, codec::decode_all},
+};
 
-/// A proof in the wire format for `steps` fold steps.
-fn well_formed_proof(steps: u32) -> Vec<u8> {
-    Proof {
-        num_steps: steps,
-        zn: vec![[0u8; 32]; 4],
-        snark: vec![1, 2, 3],
-    }
-    .encode()
+/// The fixture's proof `i`, decoded so that a test can tamper with it.
+fn decoded(i: usize) -> CompressedProof {
+    decode_all(&FIXTURE.proofs[i]).expect("the fixture decodes")
 }
 
-/// A chain with `USER`'s session open.
-async fn with_session() -> Chain {
+/// A chain with `USER`'s session open on the fixture's input `i`.
+async fn with_session(i: usize) -> Chain {
     let chain = Chain::ready().await;
     chain
         .as_(USER)
         .sessions()
-        .submit_input(image(5))
+        .submit_input(FIXTURE.inputs[i].clone())
         .await
         .unwrap()
         .unwrap();
@@ -44,12 +42,43 @@ async fn state_of(chain: &Chain, user: u64) -> Option<SessionState> {
         .map(|s| s.state)
 }
 
+/// What verifying a session's proof to the end took.
+struct Run {
+    outcome: verifier::SessionState,
+    messages: usize,
+    gas: Vec<u128>,
+}
+
+/// Verifies `user`'s proof as `caller`: `Verify`, then `ContinueVerification` until an outcome.
+async fn verify_to_the_end(chain: &Chain, caller: u64, user: u64) -> Run {
+    let mut client = chain.as_(caller).verifier();
+    let balance = || chain.env().system().balance_of(caller);
+    let mut gas = Vec::new();
+    let before = balance();
+    let mut state = client.verify(user.into()).await.unwrap().unwrap();
+    gas.push((before - balance()) / VALUE_PER_GAS);
+    while matches!(state, verifier::SessionState::Verifying { .. }) {
+        assert!(gas.len() < 40, "verification does not end");
+        let before = balance();
+        state = match client.continue_verification(user.into()).await {
+            Ok(result) => result.unwrap(),
+            Err(e) => std::panic!("message {} failed: {e}; gas so far {gas:?}", gas.len() + 1),
+        };
+        gas.push((before - balance()) / VALUE_PER_GAS);
+    }
+    Run {
+        outcome: state,
+        messages: gas.len(),
+        gas,
+    }
+}
+
 #[tokio::test]
 async fn a_prover_submits_a_proof() {
-    let chain = with_session().await;
+    let chain = with_session(0).await;
     let mut verifier = chain.as_(PROVER).verifier();
     let mut events = verifier.listen().await.unwrap();
-    let proof = well_formed_proof(3);
+    let proof = FIXTURE.proofs[0].clone();
 
     let id = verifier
         .submit_proof(USER.into(), proof.clone())
@@ -90,9 +119,13 @@ async fn a_prover_submits_a_proof() {
 
 #[tokio::test]
 async fn bad_submissions_leave_the_session_unchanged() {
-    let chain = with_session().await;
+    let chain = with_session(0).await;
     let user = ActorId::from(USER);
-    let proof = well_formed_proof(3);
+    let proof = FIXTURE.proofs[0].clone();
+    let mut wrong_step_count = decoded(0);
+    wrong_step_count.folding.zn[0] = Fr::from(2u64);
+    let mut huge_logit = decoded(0);
+    huge_logit.folding.zn[1] = Fr::from(1u64 << 40);
 
     let cases = [
         (STRANGER, user, proof.clone(), VerifierError::NotProver),
@@ -107,30 +140,31 @@ async fn bad_submissions_leave_the_session_unchanged() {
             PROVER,
             user,
             vec![0xde, 0xad, 0xbe, 0xef],
-            VerifierError::MalformedProof("malformed proof: does not decode".into()),
+            VerifierError::MalformedProof("malformed: does not decode".into()),
+        ),
+        (
+            PROVER,
+            user,
+            proof[..proof.len() - 1].to_vec(),
+            VerifierError::MalformedProof("malformed: does not decode".into()),
         ),
         (
             PROVER,
             user,
             [proof.clone(), vec![0]].concat(),
-            VerifierError::MalformedProof("malformed proof: trailing bytes".into()),
+            VerifierError::MalformedProof("malformed: trailing bytes".into()),
         ),
         (
             PROVER,
             user,
-            Proof {
-                num_steps: 3,
-                zn: vec![[0xff; 32]],
-                snark: vec![],
-            }
-            .encode(),
-            VerifierError::MalformedProof("non-canonical field element".into()),
+            wrong_step_count.encode(),
+            VerifierError::MalformedProof("output step counter is not 3".into()),
         ),
         (
             PROVER,
             user,
-            well_formed_proof(2),
-            VerifierError::MalformedProof("proof folds 2 steps, expected 3".into()),
+            huge_logit.encode(),
+            VerifierError::MalformedProof("logit 0 is out of range".into()),
         ),
         (
             PROVER,
@@ -163,18 +197,19 @@ async fn bad_submissions_leave_the_session_unchanged() {
 
 #[tokio::test]
 async fn a_second_proof_is_refused() {
-    let chain = with_session().await;
+    let chain = with_session(0).await;
     let mut verifier = chain.as_(PROVER).verifier();
-    let first = well_formed_proof(3);
+    let first = FIXTURE.proofs[0].clone();
     verifier
         .submit_proof(USER.into(), first.clone())
         .await
         .unwrap()
         .unwrap();
-    let mut second = first.clone();
-    second[5] ^= 1;
     assert_eq!(
-        verifier.submit_proof(USER.into(), second).await.unwrap(),
+        verifier
+            .submit_proof(USER.into(), FIXTURE.proofs[1].clone())
+            .await
+            .unwrap(),
         Err(VerifierError::ProofAlreadySubmitted)
     );
     assert_eq!(verifier.proof(USER.into()).await.unwrap(), Some(first));
@@ -182,7 +217,7 @@ async fn a_second_proof_is_refused() {
 
 #[tokio::test]
 async fn a_removed_prover_cannot_submit() {
-    let chain = with_session().await;
+    let chain = with_session(0).await;
     chain
         .as_(ADMIN)
         .model()
@@ -194,7 +229,7 @@ async fn a_removed_prover_cannot_submit() {
         chain
             .as_(PROVER)
             .verifier()
-            .submit_proof(USER.into(), well_formed_proof(3))
+            .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
             .await
             .unwrap(),
         Err(VerifierError::NotProver)
@@ -203,7 +238,7 @@ async fn a_removed_prover_cannot_submit() {
 
 #[tokio::test]
 async fn verify_needs_a_proof() {
-    let chain = with_session().await;
+    let chain = with_session(0).await;
     let mut verifier = chain.as_(USER).verifier();
     assert_eq!(
         verifier.verify(USER.into()).await.unwrap(),
@@ -225,11 +260,11 @@ async fn verify_needs_a_proof() {
 
 #[tokio::test]
 async fn verify_with_too_little_gas_changes_nothing() {
-    let chain = with_session().await;
+    let chain = with_session(0).await;
     chain
         .as_(PROVER)
         .verifier()
-        .submit_proof(USER.into(), well_formed_proof(3))
+        .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
         .await
         .unwrap()
         .unwrap();
@@ -237,7 +272,7 @@ async fn verify_with_too_little_gas_changes_nothing() {
         .as_(USER)
         .verifier()
         .verify(USER.into())
-        .with_gas_limit(3_000_000_000)
+        .with_gas_limit(50_000_000_000)
         .await
         .unwrap();
     assert!(
@@ -250,27 +285,29 @@ async fn verify_with_too_little_gas_changes_nothing() {
     );
 }
 
-/// The verifier cannot check compressed SNARKs yet (issue 3): a well-formed proof must be
-/// rejected, never marked valid, and the session must end with the reason.
+/// The whole flow with a real proof: the program verifies it over several messages and reports
+/// the model's answer, which matches the model run natively. Prints the gas of each message.
 #[tokio::test]
-async fn unverifiable_proofs_are_rejected() {
-    let chain = with_session().await;
+async fn a_real_proof_verifies_on_chain() {
+    let chain = with_session(0).await;
     chain
         .as_(PROVER)
         .verifier()
-        .submit_proof(USER.into(), well_formed_proof(3))
+        .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
         .await
         .unwrap()
         .unwrap();
-    let mut verifier = chain.as_(USER).verifier();
-    let mut events = verifier.listen().await.unwrap();
+    let mut events = chain.as_(USER).verifier().listen().await.unwrap();
 
-    let reason = "unsupported: compressed SNARK verification".to_string();
-    let state = verifier.verify(USER.into()).await.unwrap().unwrap();
+    let run = verify_to_the_end(&chain, USER, USER).await;
+    let pixels: [u8; 784] = FIXTURE.inputs[0].clone().try_into().unwrap();
+    let expected = FIXTURE.model.predict(&pixels).unwrap();
+    let logits: Vec<i64> = expected.logits.iter().map(|l| i64::from(*l)).collect();
     assert_eq!(
-        state,
-        verifier::SessionState::Rejected {
-            reason: reason.clone()
+        run.outcome,
+        verifier::SessionState::Verified {
+            digit: expected.digit,
+            logits: logits.clone()
         }
     );
     let session = chain
@@ -281,22 +318,104 @@ async fn unverifiable_proofs_are_rejected() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        events.next().await.unwrap().1,
-        VerifierEvents::Rejected {
-            user: USER.into(),
-            session_id: session.id,
-            reason: reason.clone()
-        }
-    );
-    assert_eq!(
         session.state,
-        SessionState::Rejected {
-            reason: reason.clone()
+        SessionState::Verified {
+            digit: expected.digit,
+            logits: logits.clone()
         }
     );
-    assert_eq!(verifier.proof(USER.into()).await.unwrap(), None);
+    let mut progress = 0;
+    loop {
+        match events.next().await.unwrap().1 {
+            VerifierEvents::VerificationProgress { .. } => progress += 1,
+            VerifierEvents::Verified {
+                user,
+                session_id,
+                digit,
+                logits: event_logits,
+            } => {
+                assert_eq!(
+                    (user, session_id, digit, event_logits),
+                    (USER.into(), session.id, expected.digit, logits)
+                );
+                break;
+            }
+            other => std::panic!("unexpected event {other:?}"),
+        }
+    }
+    assert_eq!(progress, run.messages - 1);
+    println!(
+        "on-chain verification: {} messages, gas per message {:?}, total {:.3e}",
+        run.messages,
+        run.gas,
+        run.gas.iter().sum::<u128>() as f64
+    );
+}
+
+/// The claimed output is never trusted: a proof whose `zn` was changed is rejected.
+#[tokio::test]
+async fn a_proof_with_a_changed_output_is_rejected() {
+    let chain = with_session(0).await;
+    let mut forged = decoded(0);
+    forged.folding.zn[1] += Fr::from(1u64);
+    chain
+        .as_(PROVER)
+        .verifier()
+        .submit_proof(USER.into(), forged.encode())
+        .await
+        .unwrap()
+        .unwrap();
+    let run = verify_to_the_end(&chain, STRANGER, USER).await;
+    assert!(
+        matches!(&run.outcome, verifier::SessionState::Rejected { reason } if reason.contains("check failed")),
+        "{:?}",
+        run.outcome
+    );
+}
+
+/// A valid proof for one input does not verify for another input (z0 is rebuilt on-chain).
+#[tokio::test]
+async fn a_proof_for_another_input_is_rejected() {
+    let chain = with_session(1).await;
+    chain
+        .as_(PROVER)
+        .verifier()
+        .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
+        .await
+        .unwrap()
+        .unwrap();
+    let run = verify_to_the_end(&chain, USER, USER).await;
+    assert!(
+        matches!(run.outcome, verifier::SessionState::Rejected { .. }),
+        "{:?}",
+        run.outcome
+    );
+    assert_eq!(run.messages, 1, "the statement check fails first");
+}
+
+/// A proof tampered deep inside the secondary SNARK's opening is rejected at the last check.
+#[tokio::test]
+async fn a_proof_tampered_in_its_last_check_is_rejected() {
+    let chain = with_session(0).await;
+    let mut tampered = decoded(0);
+    tampered.secondary.ipa.a_hat += Fq::from(1u64);
+    chain
+        .as_(PROVER)
+        .verifier()
+        .submit_proof(USER.into(), tampered.encode())
+        .await
+        .unwrap()
+        .unwrap();
+    let run = verify_to_the_end(&chain, USER, USER).await;
+    assert!(
+        matches!(run.outcome, verifier::SessionState::Rejected { .. }),
+        "{:?}",
+        run.outcome
+    );
+    assert!(run.messages > 1);
 
     // The session is over: no more proofs or verification; a new input replaces it.
+    let mut verifier = chain.as_(USER).verifier();
     assert_eq!(
         verifier.verify(USER.into()).await.unwrap(),
         Err(VerifierError::SessionFinished)
@@ -305,16 +424,20 @@ async fn unverifiable_proofs_are_rejected() {
         chain
             .as_(PROVER)
             .verifier()
-            .submit_proof(USER.into(), well_formed_proof(3))
+            .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
             .await
             .unwrap(),
         Err(VerifierError::SessionFinished)
     );
+    assert_eq!(verifier.proof(USER.into()).await.unwrap(), None);
     let mut sessions = chain.as_(USER).sessions();
     let counts = sessions.counts().await.unwrap();
     assert_eq!((counts.open, counts.finished), (0, 1));
-    let next = sessions.submit_input(image(6)).await.unwrap().unwrap();
-    assert!(next > session.id);
+    sessions
+        .submit_input(FIXTURE.inputs[0].clone())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         state_of(&chain, USER).await,
         Some(SessionState::AwaitingProof)
@@ -330,16 +453,17 @@ async fn finished_sessions_are_bounded_and_the_oldest_evicted() {
             .env()
             .system()
             .mint_to(*user, 1_000_000_000_000_000_000);
+        // The input is not the proven one, so each verification ends in its first message.
         chain
             .as_(*user)
             .sessions()
-            .submit_input(image(1))
+            .submit_input(FIXTURE.inputs[1].clone())
             .await
             .unwrap()
             .unwrap();
         let mut prover = chain.as_(PROVER).verifier();
         prover
-            .submit_proof((*user).into(), well_formed_proof(3))
+            .submit_proof((*user).into(), FIXTURE.proofs[0].clone())
             .await
             .unwrap()
             .unwrap();

@@ -4,7 +4,7 @@
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {
     /// The bytes do not decode: wrong length, bad tag, trailing data, or a vector of the wrong size.
-    #[error("malformed proof: {0}")]
+    #[error("malformed: {0}")]
     Malformed(&'static str),
     /// A point's coordinates do not satisfy its curve equation.
     #[error("point not on curve")]
@@ -15,13 +15,11 @@ pub enum VerifyError {
     /// A named verification equation failed.
     #[error("check failed: {0}")]
     Check(&'static str),
-    /// The proof is for another number of fold steps.
-    #[error("proof folds {got} steps, expected {expected}")]
-    StepCount {
-        /// The number of steps the verifier asked for.
-        expected: u32,
-        /// The number of steps the proof claims.
-        got: u32,
+    /// The work budget does not cover the next stage of a verification; nothing was done.
+    #[error("budget too small: the next stage needs {needed} units")]
+    Budget {
+        /// Units the next stage needs.
+        needed: u64,
     },
     /// A part of the verification this version cannot perform. Never accepted.
     #[error("unsupported: {0}")]

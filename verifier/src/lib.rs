@@ -9,6 +9,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod constants;
 pub mod error;
 pub mod field;
 pub mod hyperkzg;
@@ -20,14 +21,13 @@ pub mod nova_export;
 pub mod polys;
 pub mod poseidon;
 pub mod primary;
-pub mod proof;
 pub mod secondary;
 pub mod shape;
+pub mod statement;
 pub mod sumcheck;
 pub mod transcript;
 pub mod verification;
 pub mod wire;
 
 pub use error::VerifyError;
-pub use proof::Proof;
 pub use verification::{Progress, Verification};

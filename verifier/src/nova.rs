@@ -2,13 +2,14 @@
 //! and `num_steps` to the proof, the three folds and the derandomization that produce the two instances the
 //! Spartan SNARKs then prove.
 
+use crate::constants::{ConstantKey, Oracles};
 use crate::error::VerifyError;
 use crate::field::{Fq, Fr, G1, Grumpkin, switch};
 use crate::instance::{RelaxedInstance, absorb_comm};
 use crate::msm::{Cost, Scalars};
-use crate::poseidon::{CHALLENGE_BITS, HASH_BITS, Poseidon};
+use crate::poseidon::{CHALLENGE_BITS, HASH_BITS};
 use crate::primary;
-use crate::secondary::{self, SecondaryKey, SecondaryVerification};
+use crate::secondary::{self, SecondaryVerification};
 use crate::wire::{CompressedProof, FoldingKey, FoldingProof, VerifierKey};
 use alloc::vec::Vec;
 
@@ -19,12 +20,6 @@ pub struct Folded {
     pub primary: RelaxedInstance<G1, Fr>,
     /// `Un2`: the secondary instance, for the secondary SNARK (§7).
     pub secondary: RelaxedInstance<Grumpkin, Fq>,
-}
-
-/// The Poseidon random oracles over both fields.
-struct Oracles {
-    fr: Poseidon<Fr>,
-    fq: Poseidon<Fq>,
 }
 
 /// The two output hashes `(hA, hB)` (SPEC §2 step 4), before they are compared with `l_u_secondary.X`.
@@ -113,11 +108,12 @@ fn folds(
 }
 
 /// SPEC §2 steps 1–8: checks the step count, the arity and the two output hashes, then folds and
-/// derandomizes. `h_secondary` is `dk_secondary.h` (the secondary Pedersen key's blinding generator).
+/// derandomizes with the random oracles `ro`. `h_secondary` is `dk_secondary.h` (the secondary Pedersen key's blinding generator).
 /// On success the caller must still verify the primary SNARK for [`Folded::primary`] and the secondary
 /// SNARK for [`Folded::secondary`]; only then is `proof.zn` the output of `num_steps` steps from `z0`.
 pub fn fold(
     key: &FoldingKey,
+    ro: &Oracles,
     h_secondary: &Grumpkin,
     proof: &FoldingProof,
     z0: &[Fr],
@@ -137,11 +133,7 @@ pub fn fold(
             "nova: zn length differs from the arity",
         ));
     }
-    let ro = Oracles {
-        fr: Poseidon::new(),
-        fq: Poseidon::new(),
-    };
-    let (h_a, h_b) = output_hashes(&ro, key, proof, z0, num_steps);
+    let (h_a, h_b) = output_hashes(ro, key, proof, z0, num_steps);
     if h_a != switch(&proof.l_u_secondary.x[0]) {
         return Err(VerifyError::Check(
             "nova: hash of num_steps, z0, zn and the secondary running instance (X[0])",
@@ -152,7 +144,7 @@ pub fn fold(
             "nova: hash of num_steps and the primary running instance (X[1])",
         ));
     }
-    let (un1, un2) = folds(&ro, key, proof);
+    let (un1, un2) = folds(ro, key, proof);
     Ok(Folded {
         primary: un1.derandomize(
             &key.h_primary,
@@ -168,16 +160,24 @@ pub fn fold(
 }
 
 /// nova's `CompressedSNARK::verify` (SPEC §2): returns `zn`, the output of `num_steps` steps of the step
-/// function from `z0`, if the proof is valid for the model key `vk` and the constant secondary key `sk`.
+/// function from `z0`, if the proof is valid for the model key `vk` and the constant key `ck`.
 /// Runs everything at once (native use, tests); a program splits the same work between messages.
 pub fn verify(
     vk: &VerifierKey,
-    sk: &SecondaryKey,
+    ck: &ConstantKey,
     proof: &CompressedProof,
     z0: &[Fr],
     num_steps: u64,
 ) -> Result<Vec<Fr>, VerifyError> {
-    let folded = fold(&vk.folding, &sk.h, &proof.folding, z0, num_steps)?;
+    let sk = &ck.secondary;
+    let folded = fold(
+        &vk.folding,
+        &ck.oracles,
+        &sk.h,
+        &proof.folding,
+        z0,
+        num_steps,
+    )?;
     primary::verify(&vk.primary, &folded.primary, &proof.primary)?;
     secondary::verify(sk, &folded.secondary, &proof.secondary)?;
     Ok(proof.folding.zn.clone())
@@ -185,10 +185,10 @@ pub fn verify(
 
 /// A verification split into stages, so that a program can spread [`verify`]'s work over messages.
 ///
-/// Each call of [`Verifier::advance`] runs the next stage: the folds (about 150k field multiplications for a
-/// 59-element state), the primary SNARK (one 37-point MSM and a pairing), the secondary SNARK up to its IPA
-/// MSM (sum-checks and the shape evaluation), then the 16,384-point MSM in slices of at most `budget`
-/// multiplication equivalents, and the final IPA check. Every call must pass the same key, proof and
+/// Each call of [`Verifier::advance`] runs the next stage: the folds, the primary SNARK (one 37-point MSM
+/// and a pairing), the secondary SNARK's transcript (sum-checks), its matrix claim (the shape evaluation),
+/// the IPA scalars, then the 16,384-point MSM in slices of at most `budget` multiplication equivalents,
+/// and the final IPA check. Every call must pass the same key, proof and
 /// statement.
 #[derive(Clone, Debug)]
 pub struct Verifier {
@@ -202,8 +202,12 @@ enum Stage {
     Fold,
     /// The primary SNARK for `Un1`; then the secondary one for `Un2`.
     Primary(Folded),
-    /// The secondary SNARK for `Un2` up to its IPA MSM.
+    /// The secondary SNARK's transcript for `Un2`.
     Secondary(RelaxedInstance<Grumpkin, Fq>),
+    /// The secondary SNARK's deferred matrix claim.
+    Matrices(SecondaryVerification),
+    /// The IPA MSM's scalars.
+    Scalars(SecondaryVerification),
     /// The IPA MSM and final check.
     Msm(SecondaryVerification, Scalars),
 }
@@ -220,13 +224,16 @@ impl Verifier {
         Self { stage: Stage::Fold }
     }
 
-    /// Number of the next stage: 0 fold, 1 primary SNARK, 2 secondary SNARK, 3 IPA MSM.
+    /// Number of the next stage: 0 fold, 1 primary SNARK, 2 secondary transcript, 3 secondary matrix
+    /// claim, 4 IPA scalars, 5 IPA MSM.
     pub fn stage(&self) -> u8 {
         match self.stage {
             Stage::Fold => 0,
             Stage::Primary(_) => 1,
             Stage::Secondary(_) => 2,
-            Stage::Msm(..) => 3,
+            Stage::Matrices(_) => 3,
+            Stage::Scalars(_) => 4,
+            Stage::Msm(..) => 5,
         }
     }
 
@@ -236,16 +243,24 @@ impl Verifier {
     pub fn advance(
         &mut self,
         vk: &VerifierKey,
-        sk: &SecondaryKey,
+        ck: &ConstantKey,
         proof: &CompressedProof,
         statement: (&[Fr], u64),
         budget: u64,
         cost: &mut Cost,
     ) -> Result<Option<Vec<Fr>>, VerifyError> {
         let (z0, num_steps) = statement;
+        let sk = &ck.secondary;
         match &mut self.stage {
             Stage::Fold => {
-                let folded = fold(&vk.folding, &sk.h, &proof.folding, z0, num_steps)?;
+                let folded = fold(
+                    &vk.folding,
+                    &ck.oracles,
+                    &sk.h,
+                    &proof.folding,
+                    z0,
+                    num_steps,
+                )?;
                 self.stage = Stage::Primary(folded);
             }
             Stage::Primary(folded) => {
@@ -254,8 +269,15 @@ impl Verifier {
             }
             Stage::Secondary(un2) => {
                 let check = SecondaryVerification::start(sk, un2, &proof.secondary, cost)?;
+                self.stage = Stage::Matrices(check);
+            }
+            Stage::Matrices(check) => {
+                check.claim.check(&sk.shape, cost)?;
+                self.stage = Stage::Scalars(check.clone());
+            }
+            Stage::Scalars(check) => {
                 let scalars = check.scalars(&proof.secondary, cost);
-                self.stage = Stage::Msm(check, scalars);
+                self.stage = Stage::Msm(check.clone(), scalars);
             }
             Stage::Msm(check, scalars) => {
                 if check.advance(sk, &proof.secondary, scalars, budget, cost)? {
@@ -350,6 +372,14 @@ mod tests {
 
     const Z0: [u64; 2] = [2, 3];
 
+    fn oracles() -> Oracles {
+        use crate::poseidon::RoField;
+        Oracles {
+            fr: Fr::embedded(),
+            fq: Fq::embedded(),
+        }
+    }
+
     fn z0() -> Vec<Fr> {
         Z0.iter().map(|x| Fr::from(*x)).collect()
     }
@@ -357,10 +387,7 @@ mod tests {
     fn intermediates(bytes: &[u8], text: &str, num_steps: u64) {
         let s = setup(bytes);
         let nova = parse_proof(bytes).unwrap();
-        let ro = Oracles {
-            fr: Poseidon::new(),
-            fq: Poseidon::new(),
-        };
+        let ro = oracles();
         let (h_a, h_b) = output_hashes(&ro, &s.key, &s.proof, &z0(), num_steps);
         assert_eq!(vec![h_a], values::<Fr>(text, "hA"));
         assert_eq!(vec![h_b], values::<Fq>(text, "hB"));
@@ -378,7 +405,15 @@ mod tests {
             values::<Fq>(text, "rho3")
         );
         check_instance(text, "Uf", &uf);
-        let folded = fold(&s.key, &s.h_secondary, &s.proof, &z0(), num_steps).unwrap();
+        let folded = fold(
+            &s.key,
+            &oracles(),
+            &s.h_secondary,
+            &s.proof,
+            &z0(),
+            num_steps,
+        )
+        .unwrap();
         check_instance(text, "Un1_derandomized", &folded.primary);
         check_instance(text, "Un2_derandomized", &folded.secondary);
         primary::verify(&s.primary, &folded.primary, &nova.primary).unwrap();
@@ -408,7 +443,7 @@ mod tests {
         z0: &[Fr],
         num_steps: u64,
     ) -> Result<Folded, VerifyError> {
-        fold(&s.key, &s.h_secondary, proof, z0, num_steps)
+        fold(&s.key, &oracles(), &s.h_secondary, proof, z0, num_steps)
     }
 
     #[test]
@@ -558,20 +593,20 @@ mod tests {
             folding: nova.model.folding,
             primary: nova.model.primary,
         };
-        let sk = nova.secondary;
+        let ck = nova.constants;
         for (bytes, steps) in [
             (&include_bytes!("../notes/fixture/proof.bin")[..], 3),
             (&include_bytes!("../notes/fixture/proof1.bin")[..], 1),
         ] {
             let proof = parse_proof(bytes).unwrap();
-            let zn = verify(&vk, &sk, &proof, &z0(), steps).unwrap();
+            let zn = verify(&vk, &ck, &proof, &z0(), steps).unwrap();
             assert_eq!(zn, proof.folding.zn);
-            assert!(verify(&vk, &sk, &proof, &z0(), steps + 1).is_err());
+            assert!(verify(&vk, &ck, &proof, &z0(), steps + 1).is_err());
         }
         let mut proof = parse_proof(include_bytes!("../notes/fixture/proof.bin")).unwrap();
         proof.folding.wit_blind_secondary += Fq::one();
         assert!(matches!(
-            verify(&vk, &sk, &proof, &z0(), 3),
+            verify(&vk, &ck, &proof, &z0(), 3),
             Err(VerifyError::Check(m)) if m.starts_with("secondary")
         ));
     }
@@ -588,14 +623,14 @@ mod tests {
             folding: nova.model.folding,
             primary: nova.model.primary,
         };
-        let sk = nova.secondary;
+        let ck = nova.constants;
         let run = |proof: &CompressedProof, steps: u64| {
             let mut v = Verifier::new();
             let mut calls = 0;
             loop {
                 calls += 1;
                 let mut cost = Cost::default();
-                match v.advance(&vk, &sk, proof, (&z0(), steps), 2_000_000, &mut cost) {
+                match v.advance(&vk, &ck, proof, (&z0(), steps), 2_000_000, &mut cost) {
                     Ok(Some(zn)) => return Ok((zn, calls)),
                     Ok(None) => assert!(calls < 1000),
                     Err(e) => return Err((e, v.stage())),

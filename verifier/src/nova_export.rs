@@ -7,12 +7,13 @@
 //! It rejects exactly what nova's deserializer rejects: non-canonical scalars and coordinates, points not on the curve, bad flags,
 //! truncated data, trailing bytes; and, as nova's `verify` does first, instances whose `X` has not 2 entries.
 
+use crate::constants::{ConstantKey, Oracles};
 use crate::error::VerifyError;
 use crate::field::{Fq, Fr, Grumpkin, from_le32_canonical, truncate_le};
 use crate::hyperkzg::EvaluationArgument;
 use crate::instance::{R1csInstance, RelaxedInstance};
 use crate::ipa::IpaProof;
-use crate::poseidon::RoField;
+use crate::poseidon::Poseidon;
 use crate::primary::{Evals, NOVA_KEY_LEN, PrimaryKey, PrimarySnark};
 use crate::secondary::{SecondaryKey, SecondarySnark};
 use crate::shape::{Csr, Shape};
@@ -318,21 +319,21 @@ pub fn parse_model_key(model: &[u8], dk_primary: &[u8; 32]) -> Result<NovaModelK
 }
 
 /// A whole nova `VerifierKey`, decoded.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct NovaVerifierKey {
     /// The model-specific part.
     pub model: NovaModelKey,
-    /// The constant secondary key (shape in compact form, generators, `digest_vk2` computed from nova's
-    /// bytes).
-    pub secondary: SecondaryKey,
+    /// The constant key: the random oracles' constants and the secondary key (shape in compact form,
+    /// generators, `digest_vk2` computed from nova's bytes).
+    pub constants: ConstantKey,
 }
 
-/// Reads a `PoseidonConstantsCircuit` and checks that its wide constants are the embedded table of `F`
-/// and its MDS matrix is the Cauchy matrix (so the verifier's RO is the key's RO).
-fn ro_consts<F: RoField>(r: &mut Reader<'_>) -> Result<(), VerifyError> {
+/// Reads a `PoseidonConstantsCircuit` and returns the permutation of its wide constants, after checking
+/// that its MDS matrix is the Cauchy matrix the verifier recomputes.
+fn ro_consts<F: PrimeField>(r: &mut Reader<'_>) -> Result<Poseidon<F>, VerifyError> {
     let matrix = |r: &mut Reader<'_>| r.vec(|r| r.vec(Reader::scalar::<F>));
-    let mut wide = true;
-    for _ in 0..2 {
+    let mut table = Vec::new();
+    for wide in [true, false] {
         let mds = matrix(r)?;
         for _ in 0..5 {
             matrix(r)?;
@@ -343,25 +344,24 @@ fn ro_consts<F: RoField>(r: &mut Reader<'_>) -> Result<(), VerifyError> {
         let _strength = r.u32()?;
         let (_rf, _rp, _hash_type) = (r.u64()?, r.u64()?, r.u32()?);
         if wide {
-            let mut table = Vec::with_capacity(F::TABLE.len());
             crc.iter()
                 .chain(psm.iter().flatten())
                 .chain(sparse.iter().flat_map(|(w, v)| w.iter().chain(v)))
                 .for_each(|x| table.extend_from_slice(&crate::field::le32(x)));
-            let cauchy = mds.iter().enumerate().all(|(i, row)| {
-                row.iter()
-                    .enumerate()
-                    .all(|(j, m)| *m * F::from((i + j + 25) as u64) == F::ONE)
-            });
-            if table != F::TABLE || !cauchy || mds.len() != 25 {
+            let cauchy = mds.len() == 25
+                && mds.iter().enumerate().all(|(i, row)| {
+                    row.iter()
+                        .enumerate()
+                        .all(|(j, m)| *m * F::from((i + j + 25) as u64) == F::ONE)
+                });
+            if !cauchy {
                 return Err(VerifyError::Unsupported(
-                    "Poseidon constants differ from the embedded ones",
+                    "Poseidon MDS matrix is not the Cauchy matrix",
                 ));
             }
         }
-        wide = false;
     }
-    Ok(())
+    Poseidon::from_table(&table)
 }
 
 /// Reads one of nova's `SparseMatrix` (CSR) of a shape with `cols` columns.
@@ -413,13 +413,13 @@ fn secondary_key(r: &mut Reader<'_>) -> Result<SecondaryKey, VerifyError> {
     ))
 }
 
-/// Parses a whole nova `VerifierKey` (6.5 MB for our configuration), checking its Poseidon constants against
-/// the embedded tables and that `dk_secondary.h` is the secondary key's `h`.
+/// Parses a whole nova `VerifierKey` (6.5 MB for our configuration), taking its Poseidon constants and
+/// checking that `dk_secondary.h` is the secondary key's `h`.
 pub fn parse_vk(bytes: &[u8]) -> Result<NovaVerifierKey, VerifyError> {
     let mut r = Reader { bytes };
     let arity = arity(&mut r)?;
-    ro_consts::<Fq>(&mut r)?;
-    ro_consts::<Fr>(&mut r)?;
+    let fq = ro_consts::<Fq>(&mut r)?;
+    let fr = ro_consts::<Fr>(&mut r)?;
     let pp_digest = r.scalar()?;
     let primary = primary_key(&mut r)?;
     let secondary = secondary_key(&mut r)?;
@@ -440,7 +440,10 @@ pub fn parse_vk(bytes: &[u8]) -> Result<NovaVerifierKey, VerifyError> {
             },
             primary,
         },
-        secondary,
+        constants: ConstantKey {
+            oracles: Oracles { fr, fq },
+            secondary,
+        },
     })
 }
 
@@ -677,7 +680,10 @@ pub(crate) mod tests {
         let vk = parse_vk(&bytes).unwrap();
         assert_eq!(vk.model.primary.nova_bytes()[..], VK_MODEL[40..]);
         assert_eq!(vk.model.folding.h_primary, point(&DK_PRIMARY).unwrap());
-        let s = &vk.secondary;
+        use crate::poseidon::RoField;
+        assert_eq!(vk.constants.oracles.fr.table(), Fr::TABLE);
+        assert_eq!(vk.constants.oracles.fq.table(), Fq::TABLE);
+        let s = &vk.constants.secondary;
         let shape = &s.shape;
         assert_eq!(
             (s.gens().len(), shape.num_cons, shape.num_vars, shape.num_io),

@@ -108,9 +108,46 @@ impl SecondaryKey {
     }
 }
 
-/// A secondary verification waiting for (or running) its IPA MSM. Small and SCALE-encodable.
+/// The inner sum-check's final claim, deferred so that the matrix evaluation can run in a message of
+/// its own: `e == (Ã + r·B̃ + r²·C̃)(r_x, r_y)·eval_z`. The transcript does not depend on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatrixClaim {
+    /// The outer sum-check's point.
+    pub r_x: Vec<Fq>,
+    /// The inner sum-check's point.
+    pub r_y: Vec<Fq>,
+    /// The matrix batching challenge.
+    pub r: Fq,
+    /// The inner sum-check's final value.
+    pub e: Fq,
+    /// `Z(r_y)`.
+    pub eval_z: Fq,
+}
+
+impl MatrixClaim {
+    /// Evaluates the shape's matrices at the claim's point and checks the claim.
+    pub fn check(&self, shape: &Shape, cost: &mut Cost) -> Result<(), VerifyError> {
+        let (nx, ny) = (self.r_x.len(), self.r_y.len());
+        let ry = self
+            .r_y
+            .split_first()
+            .ok_or(VerifyError::Malformed("secondary: r_y"))?;
+        let [va, vb, vc] = shape.eval(&eq_table(&self.r_x), &eq_table(ry.1), *ry.0)?;
+        cost.mults +=
+            shape.mult_count() as u64 + (1u64 << nx) + (1u64 << (ny - 1)) + 4 * (nx + ny) as u64;
+        if self.e != (va + self.r * vb + self.r.square() * vc) * self.eval_z {
+            return Err(VerifyError::Check("secondary: inner sum-check final claim"));
+        }
+        Ok(())
+    }
+}
+
+/// A secondary verification past its transcript: the deferred matrix claim, then the IPA MSM.
+/// Small and SCALE-encodable.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecondaryVerification {
+    /// The inner sum-check claim still to check.
+    pub claim: MatrixClaim,
     /// The IPA state after its transcript part.
     pub ipa: IpaCheck,
     /// The MSM `Σ â·s_i·G_i` in progress.
@@ -122,8 +159,9 @@ fn log2(n: u32) -> usize {
 }
 
 impl SecondaryVerification {
-    /// Everything up to the IPA MSM: transcript, outer/inner/batch sum-checks with their final
-    /// checks, the shape evaluation and the IPA challenges. `instance` is `Un2` after derandomization.
+    /// The transcript part: outer/inner/batch sum-checks with their final checks (the inner one
+    /// deferred to [`MatrixClaim::check`]) and the IPA challenges. `instance` is `Un2` after
+    /// derandomization.
     pub fn start(
         key: &SecondaryKey,
         instance: &RelaxedInstance<Grumpkin, Fq>,
@@ -131,22 +169,19 @@ impl SecondaryVerification {
         cost: &mut Cost,
     ) -> Result<Self, VerifyError> {
         let shape = &key.shape;
-        let ipa = run_transcript(
+        let (claim, ipa) = run_transcript(
             &key.digest,
             shape.num_cons,
             shape.num_vars,
             instance,
             proof,
             cost,
-            |tx, ty, ry0, cost| {
-                cost.mults += shape.mult_count() as u64;
-                shape.eval(tx, ty, ry0)
-            },
         )?;
         if key.gens().len() != 1 << ipa.x.len() {
             return Err(VerifyError::Malformed("secondary: generator count"));
         }
         Ok(Self {
+            claim,
             ipa,
             msm: Msm::new(MSM_WINDOW, GLV_BITS)?,
         })
@@ -191,8 +226,9 @@ impl SecondaryVerification {
     }
 }
 
-/// The transcript part of the secondary verifier (SPEC §7 steps 1–7 and the IPA challenges), with
-/// the matrix evaluation `(Ã, B̃, C̃)(r_x, r_y)` supplied by `matrices(eq_table(r_x), eq_table(r_y[1..]), r_y[0])`.
+/// The transcript part of the secondary verifier (SPEC §7 steps 1–7 and the IPA challenges); the
+/// inner sum-check's final claim, which needs the matrix evaluation `(Ã, B̃, C̃)(r_x, r_y)`, is
+/// returned for [`MatrixClaim::check`].
 fn run_transcript(
     digest: &Fq,
     num_cons: u32,
@@ -200,8 +236,7 @@ fn run_transcript(
     instance: &RelaxedInstance<Grumpkin, Fq>,
     proof: &SecondarySnark,
     cost: &mut Cost,
-    matrices: impl FnOnce(&[Fq], &[Fq], Fq, &mut Cost) -> Result<[Fq; 3], VerifyError>,
-) -> Result<IpaCheck, VerifyError> {
+) -> Result<(MatrixClaim, IpaCheck), VerifyError> {
     let mut t = Transcript::<Fq>::new(b"RelaxedR1CSSNARK");
     t.absorb(b"vk", digest);
     t.absorb(b"U", instance);
@@ -223,11 +258,13 @@ fn run_transcript(
     let (e, r_y) = sumcheck::verify(az + r * bz + r2 * cz, ny, 2, &proof.sc_inner, &mut t)?;
     let eval_x = sparse_eval(&[instance.u, instance.x[0], instance.x[1]], &r_y[1..]);
     let eval_z = (Fq::one() - r_y[0]) * proof.eval_w + r_y[0] * eval_x;
-    let [va, vb, vc] = matrices(&eq_table(&r_x), &eq_table(&r_y[1..]), r_y[0], cost)?;
-    cost.mults += (1u64 << nx) + (1u64 << nw) + 4 * (nx + ny) as u64;
-    if e != (va + r * vb + r2 * vc) * eval_z {
-        return Err(VerifyError::Check("secondary: inner sum-check final claim"));
-    }
+    let claim = MatrixClaim {
+        r_x: r_x.clone(),
+        r_y: r_y.clone(),
+        r,
+        e,
+        eval_z,
+    };
     t.absorb(b"w", &[proof.eval_w][..]);
 
     // Batch the openings (W at r_y[1..], E at r_x) into one at r_b.
@@ -259,7 +296,10 @@ fn run_transcript(
     cost.mults += 1600 + 2 * max as u64;
     cost.invs += 1;
 
-    IpaCheck::new(&mut t, &comm, &r_b, eval, &proof.ipa, cost)
+    Ok((
+        claim,
+        IpaCheck::new(&mut t, &comm, &r_b, eval, &proof.ipa, cost)?,
+    ))
 }
 
 /// Verifies the secondary SNARK at once (native use and tests).
@@ -270,6 +310,7 @@ pub fn verify(
 ) -> Result<(), VerifyError> {
     let mut cost = Cost::default();
     let mut v = SecondaryVerification::start(key, instance, proof, &mut cost)?;
+    v.claim.check(&key.shape, &mut cost)?;
     let scalars = v.scalars(proof, &mut cost);
     if v.advance(key, proof, &scalars, u64::MAX, &mut cost)? {
         Ok(())
@@ -344,8 +385,36 @@ impl Decode for SecondaryKey {
     }
 }
 
+impl Encode for MatrixClaim {
+    fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
+        write_vec(&self.r_x, out, |x, o| write_scalar(x, o));
+        write_vec(&self.r_y, out, |x, o| write_scalar(x, o));
+        [self.r, self.e, self.eval_z]
+            .iter()
+            .for_each(|x| write_scalar(x, out));
+    }
+}
+
+impl Decode for MatrixClaim {
+    fn decode<I: Input>(input: &mut I) -> Result<Self, parity_scale_codec::Error> {
+        let r_x = read_vec(input, read_scalar)?;
+        let r_y: Vec<Fq> = read_vec(input, read_scalar)?;
+        if r_y.is_empty() {
+            return Err("secondary: empty r_y".into());
+        }
+        Ok(Self {
+            r_x,
+            r_y,
+            r: read_scalar(input)?,
+            e: read_scalar(input)?,
+            eval_z: read_scalar(input)?,
+        })
+    }
+}
+
 impl Encode for SecondaryVerification {
     fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
+        self.claim.encode_to(out);
         self.ipa.encode_to(out);
         self.msm.encode_to(out);
     }
@@ -354,6 +423,7 @@ impl Encode for SecondaryVerification {
 impl Decode for SecondaryVerification {
     fn decode<I: Input>(input: &mut I) -> Result<Self, parity_scale_codec::Error> {
         Ok(Self {
+            claim: MatrixClaim::decode(input)?,
             ipa: IpaCheck::decode(input)?,
             msm: Msm::decode(input)?,
         })
@@ -644,30 +714,21 @@ mod tests {
     ) -> Result<IpaCheck, VerifyError> {
         let text = intermediates(three);
         let digest = crate::field::from_le32_canonical(&NOVA_VK_DIGEST).unwrap();
-        run_transcript(
-            &digest,
-            16384,
-            16384,
-            u,
-            proof,
-            &mut Cost::default(),
-            |tx, ty, ry0, _| {
-                let (rx, ry): (Vec<Fq>, Vec<Fq>) =
-                    (scalars(text, "S2.r_x"), scalars(text, "S2.r_y"));
-                if tx == eq_table(&rx).as_slice()
-                    && ty == eq_table(&ry[1..]).as_slice()
-                    && ry0 == ry[0]
-                {
-                    Ok([
-                        scalar(text, "S2.v_A"),
-                        scalar(text, "S2.v_B"),
-                        scalar(text, "S2.v_C"),
-                    ])
-                } else {
-                    Ok([Fq::one(); 3])
-                }
-            },
-        )
+        let (claim, ipa) = run_transcript(&digest, 16384, 16384, u, proof, &mut Cost::default())?;
+        let (rx, ry): (Vec<Fq>, Vec<Fq>) = (scalars(text, "S2.r_x"), scalars(text, "S2.r_y"));
+        let [va, vb, vc] = if claim.r_x == rx && claim.r_y == ry {
+            [
+                scalar(text, "S2.v_A"),
+                scalar(text, "S2.v_B"),
+                scalar(text, "S2.v_C"),
+            ]
+        } else {
+            [Fq::one(); 3]
+        };
+        if claim.e != (va + claim.r * vb + claim.r.square() * vc) * claim.eval_z {
+            return Err(VerifyError::Check("secondary: inner sum-check final claim"));
+        }
+        Ok(ipa)
     }
 
     /// The IPA check with `Σ â·s_i·G_i = â·Ĝ` taken from the intermediates (`Ĝ` = `g_hat`), the rest

@@ -3,10 +3,13 @@
 //! - `zkml train` trains the MNIST model and writes the quantized model, the
 //!   float weights it came from, and a small held-out test split.
 //! - `zkml eval` measures a model's accuracy on a digit file.
+//! - `zkml prove` proves one inference and writes the proof.
+//! - `zkml verify-native` checks a proof with nova's verifier.
+//! - `zkml bench` measures setup, proving, sizes and circuit statistics.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -14,9 +17,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tracing::{info, warn};
 use tracing_subscriber::EnvFilter;
 use zkml_prover::model::{
-    Accuracy, Dataset, FloatModelFile, QuantizedModel, Split, TrainConfig, TrainEvent,
+    Accuracy, Dataset, FloatModelFile, PIXELS, QuantizedModel, Split, TrainConfig, TrainEvent,
     float_accuracy, quantized_accuracy, train_and_quantize,
 };
+use zkml_prover::proving::{self, Event, ProofFile, Prover, SetupConfig};
+use zkml_prover::{input, srs};
+use zkml_verifier::statement;
 
 /// Default digit file: the 9,000 MNIST digits, relative to the workspace root.
 const DEFAULT_DATA: &str = "../shared/data/mnist-digits.bin";
@@ -46,6 +52,72 @@ enum Command {
     Train(TrainArgs),
     /// Print a model's accuracy on a digit file (785-byte records).
     Eval(EvalArgs),
+    /// Prove one inference (a committed sample digit by default) and write the proof.
+    Prove(ProveArgs),
+    /// Verify a proof with nova's native verifier and print the model's answer.
+    VerifyNative(VerifyArgs),
+    /// Prove a sample digit and print timings, memory, sizes and circuit statistics.
+    Bench(BenchArgs),
+}
+
+/// Where setup finds its SRS and keeps its cache.
+#[derive(clap::Args)]
+struct SetupArgs {
+    /// Quantized model file.
+    #[arg(long, default_value = DEFAULT_MODEL)]
+    model: PathBuf,
+    /// Cache directory for the SRS, public parameters and keys
+    /// [default: ~/.cache/vara-zkml].
+    #[arg(long)]
+    cache: Option<PathBuf>,
+    /// Directory of public powers-of-tau files (ppot_pruned_NN.ptau or
+    /// ppot_0080_NN.ptau); without it a local single-party SRS is generated
+    /// (not for production).
+    #[arg(long)]
+    ptau: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct InputArgs {
+    /// Index of a digit in the sample file (default input: digit 0).
+    #[arg(long, conflicts_with_all = ["image", "raw"])]
+    index: Option<usize>,
+    /// A 28x28 8-bit grayscale PNG.
+    #[arg(long, conflicts_with = "raw")]
+    image: Option<PathBuf>,
+    /// A raw file of 784 bytes (28x28 pixels, row-major).
+    #[arg(long)]
+    raw: Option<PathBuf>,
+    /// Sample digits file (785-byte records) used by --index.
+    #[arg(long, default_value = DEFAULT_TEST_SPLIT)]
+    digits: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct ProveArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Where to write the proof.
+    #[arg(long, default_value = "proof.zkmlproof")]
+    out: PathBuf,
+    #[command(flatten)]
+    setup: SetupArgs,
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// The proof file written by `zkml prove`.
+    proof: PathBuf,
+    #[command(flatten)]
+    setup: SetupArgs,
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    setup: SetupArgs,
 }
 
 #[derive(clap::Args)]
@@ -99,6 +171,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Train(args) => train(args),
         Command::Eval(args) => eval(args),
+        Command::Prove(args) => prove(args),
+        Command::VerifyNative(args) => verify_native(args),
+        Command::Bench(args) => bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -312,4 +387,266 @@ fn widths_string(widths: &[usize]) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Reads the digit selected by the input arguments; the label, if known.
+fn read_input(args: &InputArgs) -> Result<([u8; PIXELS], Option<u8>, String)> {
+    if let Some(path) = &args.image {
+        return Ok((input::read_png(path)?, None, path.display().to_string()));
+    }
+    if let Some(path) = &args.raw {
+        return Ok((input::read_raw(path)?, None, path.display().to_string()));
+    }
+    let index = args.index.unwrap_or(0);
+    let digits = Dataset::load(&args.digits)
+        .context("loading the sample digits (run from the workspace root or pass --digits)")?;
+    let digit = digits
+        .digits()
+        .get(index)
+        .ok_or(zkml_prover::Error::DigitIndex {
+            index,
+            len: digits.len(),
+        })?;
+    Ok((
+        *digit.pixels(),
+        Some(digit.label()),
+        format!("{} #{index}", args.digits.display()),
+    ))
+}
+
+/// The setup configuration from the command line.
+fn setup_config(args: &SetupArgs) -> SetupConfig {
+    let mut config = SetupConfig::default_cache();
+    if let Some(cache) = &args.cache {
+        config.cache_dir = cache.clone();
+    }
+    config.ptau_dir = args.ptau.clone();
+    config
+}
+
+/// Loads the model and sets up (or loads) the keys, with progress output.
+fn setup(args: &SetupArgs) -> Result<(QuantizedModel, Prover)> {
+    let model = QuantizedModel::load(&args.model)
+        .context("loading the quantized model (run from the workspace root or pass --model)")?;
+    let config = setup_config(args);
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}")?);
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    let srs_bar = ProgressBar::hidden();
+    srs_bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} local SRS [{bar:30}] {pos}/{len} points {elapsed_precise} (eta {eta})",
+        )?
+        .progress_chars("=> "),
+    );
+    let prover = Prover::setup(&model, &config, &|event| match event {
+        Event::Phase(phase) => spinner.set_message(phase),
+        Event::SrsStarted { points } => {
+            warn!("{}", srs::LOCAL_SRS_WARNING);
+            srs_bar.set_length(points);
+            srs_bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+        Event::SrsProgress(n) => srs_bar.set_position(n),
+        Event::CacheRebuilt { what, reason } => warn!(what, reason, "cache entry rebuilt"),
+        Event::Step { .. } => {}
+    })?;
+    srs_bar.finish_and_clear();
+    spinner.finish_and_clear();
+    let report = prover.report();
+    if report.local_srs {
+        eprintln!("note: {}", srs::LOCAL_SRS_WARNING);
+    }
+    info!(
+        from_cache = report.from_cache,
+        seconds = report.elapsed.as_secs_f32(),
+        cache = %config.cache_dir.display(),
+        "setup ready"
+    );
+    Ok((model, prover))
+}
+
+/// Proves with a progress bar over the fold steps and a spinner for compression.
+fn prove_with_progress(
+    prover: &Prover,
+    pixels: &[u8],
+) -> Result<(ProofFile, zkml_prover::proving::ProveTimings)> {
+    let bar = ProgressBar::new(prover.circuit().num_steps() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:20}] {pos}/{len} {elapsed_precise}")?
+            .progress_chars("=> "),
+    );
+    bar.set_message("folding");
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let result = prover.prove(pixels, &|event| match event {
+        Event::Step { index, .. } => bar.set_position(index as u64),
+        Event::Phase(phase) => bar.set_message(phase),
+        _ => {}
+    });
+    bar.finish_and_clear();
+    Ok(result?)
+}
+
+fn prove(args: ProveArgs) -> Result<()> {
+    let (pixels, label, source) = read_input(&args.input)?;
+    let (model, prover) = setup(&args.setup)?;
+    let expected = model.predict(&pixels)?;
+    let (proof, timings) = prove_with_progress(&prover, &pixels)?;
+    let output = statement::decode_output(&proof.zn)?;
+    if output.digit != expected.digit {
+        bail!("the proven output disagrees with the model: this is a bug");
+    }
+    proof.save(&args.out)?;
+    let file_size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "input       {source}{}",
+        label.map(|l| format!(" (label {l})")).unwrap_or_default()
+    );
+    println!("prediction  {}", output.digit);
+    println!("logits      {:?}", output.logits);
+    println!(
+        "prove time  {:.2} s (fold steps {}, compression {:.2} s)",
+        timings.total.as_secs_f64(),
+        timings
+            .steps
+            .iter()
+            .map(|d| format!("{:.3} s", d.as_secs_f64()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        timings.compress.as_secs_f64()
+    );
+    println!(
+        "proof size  {} bytes compressed SNARK ({} bytes file with input and output)",
+        proof.snark.len(),
+        file_size
+    );
+    println!("wrote {}", args.out.display());
+    Ok(())
+}
+
+fn verify_native(args: VerifyArgs) -> Result<()> {
+    let proof = ProofFile::load(&args.proof)?;
+    let model = QuantizedModel::load(&args.setup.model)
+        .context("loading the quantized model (run from the workspace root or pass --model)")?;
+    let config = setup_config(&args.setup);
+    let vk = proving::load_verifier_key(&model, &config)?;
+    let started = Instant::now();
+    let output = proving::verify_with(&vk, &model.digest(), &proof)?;
+    println!(
+        "proof       {} ({} fold steps)",
+        args.proof.display(),
+        proof.num_steps
+    );
+    println!(
+        "valid       yes ({:.0} ms)",
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    println!("prediction  {}", output.digit);
+    println!("logits      {:?}", output.logits);
+    Ok(())
+}
+
+/// This process's resource usage (getrusage), if available.
+fn rusage() -> Option<libc::rusage> {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a rusage struct into the pointer it is given.
+    let ok = unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) } == 0;
+    // SAFETY: initialized by the successful call above.
+    ok.then(|| unsafe { usage.assume_init() })
+}
+
+/// Peak resident set size of this process in bytes (getrusage ru_maxrss).
+fn peak_rss() -> u64 {
+    rusage().map_or(0, |u| u64::try_from(u.ru_maxrss).unwrap_or(0) * 1024)
+}
+
+/// User + system CPU time of this process so far.
+fn cpu_time() -> Duration {
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(u64::try_from(t.tv_sec).unwrap_or(0))
+            + Duration::from_micros(u64::try_from(t.tv_usec).unwrap_or(0))
+    };
+    rusage().map_or(Duration::ZERO, |u| tv(u.ru_utime) + tv(u.ru_stime))
+}
+
+fn bench(args: BenchArgs) -> Result<()> {
+    let (pixels, _, source) = read_input(&args.input)?;
+    let (model, prover) = setup(&args.setup)?;
+    let setup_rss = peak_rss();
+    let setup_report = prover.report().clone();
+    let expected = model.predict(&pixels)?;
+    let cpu_before = cpu_time();
+    let (proof, timings) = prove_with_progress(&prover, &pixels)?;
+    let prove_cpu = cpu_time().saturating_sub(cpu_before);
+    let prove_rss = peak_rss();
+    let started = Instant::now();
+    let output = prover.verify(&proof)?;
+    let verify_time = started.elapsed();
+    if output.digit != expected.digit {
+        bail!("the proven output disagrees with the model: this is a bug");
+    }
+    let stats = prover.circuit_stats()?;
+    let vk = prover.verifier_key_sizes()?;
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    println!(
+        "input                  {source} (prediction {})",
+        output.digit
+    );
+    println!(
+        "setup                  {:.2} s ({})",
+        setup_report.elapsed.as_secs_f64(),
+        if setup_report.from_cache {
+            "from cache"
+        } else {
+            "built"
+        }
+    );
+    for (i, d) in timings.steps.iter().enumerate() {
+        println!("fold step {}            {:.3} s", i + 1, d.as_secs_f64());
+    }
+    println!(
+        "compression            {:.2} s",
+        timings.compress.as_secs_f64()
+    );
+    println!(
+        "prove end to end       {:.2} s wall, {:.2} s CPU (user + system, {} cores)",
+        timings.total.as_secs_f64(),
+        prove_cpu.as_secs_f64(),
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    println!(
+        "native verify          {:.0} ms",
+        verify_time.as_secs_f64() * 1e3
+    );
+    println!(
+        "peak memory            {:.0} MiB after setup, {:.0} MiB after proving (ru_maxrss, whole process)",
+        mib(setup_rss),
+        mib(prove_rss)
+    );
+    println!(
+        "proof size             {} bytes (compressed SNARK, zn included)",
+        proof.snark.len()
+    );
+    println!(
+        "verifier key           {} bytes: {} model-specific, {} constant",
+        vk.total,
+        vk.model_specific,
+        vk.total - vk.model_specific
+    );
+    println!("state arity            {}", statement::ARITY);
+    println!(
+        "step circuit           {} constraints, {} nonzeros",
+        stats.step_constraints, stats.step_nonzeros
+    );
+    println!(
+        "primary circuit        {} constraints, {} variables, {} nonzeros (padded {})",
+        stats.primary_constraints,
+        stats.primary_variables,
+        stats.primary_nonzeros,
+        stats.primary_nonzeros.next_power_of_two()
+    );
+    println!(
+        "secondary circuit      {} constraints, {} nonzeros",
+        stats.secondary_constraints, stats.secondary_nonzeros
+    );
+    Ok(())
 }
