@@ -324,4 +324,10 @@ pub enum Error {
          same --cache and --ptau first"
     )]
     MissingKeys(String),
+    /// The verifier crate could not convert a nova key or proof into the program's wire format.
+    #[error("cannot export to the program's wire format: {0}")]
+    Export(String),
+    /// A call to the embedded chain failed.
+    #[error("chain: {0}")]
+    Chain(String),
 }

@@ -4,13 +4,17 @@
 //!   circuit proves, and its file formats;
 //! - [`circuit`]: the Nova step circuit, one fold step per layer;
 //! - [`proving`]: setup (with [`srs`] and [`cache`]), proving and native verification;
-//! - [`input`]: reading digits from the test set, PNG files or raw bytes.
+//! - [`input`]: reading digits from the test set, PNG files or raw bytes;
+//! - [`export`]: keys and proofs in the program's wire format;
+//! - [`chain`]: the whole workflow on an embedded gtest chain (`zkml demo`).
 
 #![warn(missing_docs)]
 
 pub mod cache;
+pub mod chain;
 pub mod circuit;
 pub mod error;
+pub mod export;
 pub mod input;
 pub mod model;
 pub mod proving;

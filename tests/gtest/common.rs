@@ -1,21 +1,14 @@
 //! Shared fixtures: a deployed program on an embedded gtest chain, and actors to call it.
 
-use parity_scale_codec::Encode as _;
 use sails_rs::{client::*, gtest::System, prelude::*};
-use sha3::{Digest, Keccak256};
 use std::{path::Path, sync::LazyLock};
 use zkml_client::{ModelInit, Zkml as _, ZkmlCtors as _, ZkmlProgram, model::Model as _};
+pub use zkml_prover::chain::UPLOAD_CHUNK;
 use zkml_prover::{
+    export::{ChainKeys, chain_keys, chain_proof},
     model::{Dataset, QuantizedModel},
-    proving::{Prover, SetupConfig, encode},
+    proving::{Prover, SetupConfig},
 };
-use zkml_verifier::{
-    nova_export::{parse_proof, parse_vk},
-    wire::VerifierKey,
-};
-
-/// Bytes per verifier-data upload message.
-pub const UPLOAD_CHUNK: usize = 512 * 1024;
 
 /// The Initializer: deploys the program and is its admin.
 pub const ADMIN: u64 = 42;
@@ -32,18 +25,14 @@ pub const STRANGER: u64 = 103;
 pub type Program = Actor<ZkmlProgram, GtestEnv>;
 
 /// Keccak-256, as the program computes digests.
-pub fn keccak(bytes: &[u8]) -> [u8; 32] {
-    Keccak256::digest(bytes).into()
-}
+pub use zkml_prover::chain::keccak;
 
 /// Real keys and proofs, made once per test binary with the prover (nova-snark).
 pub struct Fixture {
     /// The quantized model.
     pub model: QuantizedModel,
-    /// The model-specific verifier key in the program's wire format.
-    pub model_key: Vec<u8>,
-    /// The constant key in the program's wire format (the verifier data).
-    pub constant_key: Vec<u8>,
+    /// The verifier key in the program's wire format: model part and constant part.
+    pub keys: ChainKeys,
     /// Two committed test digits, `inputs[i]` proven by `proofs[i]`.
     pub inputs: [Vec<u8>; 2],
     /// Proofs of `inputs` in the program's wire format.
@@ -56,23 +45,15 @@ pub static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
     let model = QuantizedModel::load(root.join("prover/assets/model.zkml")).expect("model");
     let digits = Dataset::load(root.join("prover/assets/test-digits.bin")).expect("digits");
     let prover = Prover::setup(&model, &SetupConfig::default_cache(), &|_| {}).expect("setup");
-    let vk = parse_vk(&encode("verifier key", prover.verifier_key()).expect("vk bytes"))
-        .expect("the verifier crate reads nova's key");
-    let model_key = VerifierKey {
-        folding: vk.model.folding,
-        primary: vk.model.primary,
-    };
+    let keys = chain_keys(&prover).expect("the verifier crate reads nova's key");
     let inputs = [0, 1].map(|i| digits.digits()[i].pixels().to_vec());
     let proofs = [0, 1].map(|i| {
         let (proof, _) = prover.prove(&inputs[i], &|_| {}).expect("proves");
-        parse_proof(&proof.snark)
-            .expect("the verifier crate reads nova's proof")
-            .encode()
+        chain_proof(&proof).expect("the verifier crate reads nova's proof")
     });
     Fixture {
         model,
-        model_key: model_key.encode(),
-        constant_key: vk.constants.encode(),
+        keys,
         inputs,
         proofs,
     }
@@ -85,28 +66,15 @@ pub fn image(value: u8) -> Vec<u8> {
 
 /// The real model's description, with `verifier_data` declared as the data to upload.
 pub fn model_init_with(verifier_data: &[u8]) -> ModelInit {
-    let fixture = &*FIXTURE;
-    let layers = fixture.model.layers();
-    ModelInit {
-        name: "mnist-784-64-32-10".into(),
-        input_shape: (28, 28),
-        layer_widths: fixture.model.widths().iter().map(|w| *w as u32).collect(),
-        shifts: layers[..layers.len() - 1]
-            .iter()
-            .map(|l| l.shift as u8)
-            .collect(),
-        fold_steps: layers.len() as u32,
-        weights_digest: fixture.model.digest(),
-        verifier_key_digest: keccak(&fixture.model_key),
-        verifier_key: fixture.model_key.clone(),
-        verifier_data_len: verifier_data.len() as u32,
-        verifier_data_digest: keccak(verifier_data),
-    }
+    let mut init = model_init();
+    init.verifier_data_len = verifier_data.len() as u32;
+    init.verifier_data_digest = keccak(verifier_data);
+    init
 }
 
 /// The real model's description.
 pub fn model_init() -> ModelInit {
-    model_init_with(&FIXTURE.constant_key)
+    zkml_prover::chain::model_init(&FIXTURE.model, &FIXTURE.keys)
 }
 
 /// An embedded chain with the program deployed on it.
@@ -140,7 +108,7 @@ impl Chain {
     pub async fn ready() -> Self {
         let chain = Self::deploy(model_init()).await.expect("deploys");
         let mut model = chain.as_(ADMIN).model();
-        let data = &FIXTURE.constant_key;
+        let data = &FIXTURE.keys.constant_key;
         for (i, chunk) in data.chunks(UPLOAD_CHUNK).enumerate() {
             let offset = (i * UPLOAD_CHUNK) as u32;
             model

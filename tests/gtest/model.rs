@@ -126,7 +126,7 @@ async fn inconsistent_models_are_refused() {
 
 #[tokio::test]
 async fn verifier_data_uploads_in_order_and_finalizes() {
-    let data = &FIXTURE.constant_key;
+    let data = &FIXTURE.keys.constant_key;
     let len = data.len() as u32;
     let chain = Chain::deploy(model_init()).await.unwrap();
     let mut admin = chain.as_(ADMIN).model();
@@ -247,7 +247,7 @@ async fn upload(chain: &Chain, data: &[u8]) {
 #[tokio::test]
 async fn corrupt_verifier_data_is_not_finalized() {
     let chain = Chain::deploy(model_init()).await.unwrap();
-    let mut corrupt = FIXTURE.constant_key.clone();
+    let mut corrupt = FIXTURE.keys.constant_key.clone();
     corrupt[10] ^= 0xff;
     upload(&chain, &corrupt).await;
     let mut admin = chain.as_(ADMIN).model();
