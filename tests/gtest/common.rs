@@ -107,19 +107,24 @@ impl Chain {
     /// A chain whose model is uploaded and finalized, with `PROVER` registered.
     pub async fn ready() -> Self {
         let chain = Self::deploy(model_init()).await.expect("deploys");
+        chain.upload(&FIXTURE.keys.constant_key).await;
         let mut model = chain.as_(ADMIN).model();
-        let data = &FIXTURE.keys.constant_key;
+        model.finalize().await.unwrap().unwrap();
+        model.add_prover(PROVER.into()).await.unwrap().unwrap();
+        chain
+    }
+
+    /// Uploads `data` in order as the admin.
+    pub async fn upload(&self, data: &[u8]) {
+        let mut admin = self.as_(ADMIN).model();
         for (i, chunk) in data.chunks(UPLOAD_CHUNK).enumerate() {
             let offset = (i * UPLOAD_CHUNK) as u32;
-            model
+            admin
                 .upload_verifier_data(offset, chunk.to_vec())
                 .await
                 .unwrap()
                 .unwrap();
         }
-        model.finalize().await.unwrap().unwrap();
-        model.add_prover(PROVER.into()).await.unwrap().unwrap();
-        chain
     }
 
     /// The program's client acting as `who`.

@@ -231,25 +231,12 @@ async fn verifier_data_uploads_in_order_and_finalizes() {
     );
 }
 
-/// Uploads `data` in order as the admin.
-async fn upload(chain: &Chain, data: &[u8]) {
-    let mut admin = chain.as_(ADMIN).model();
-    for (i, chunk) in data.chunks(UPLOAD_CHUNK).enumerate() {
-        let offset = (i * UPLOAD_CHUNK) as u32;
-        admin
-            .upload_verifier_data(offset, chunk.to_vec())
-            .await
-            .unwrap()
-            .unwrap();
-    }
-}
-
 #[tokio::test]
 async fn corrupt_verifier_data_is_not_finalized() {
     let chain = Chain::deploy(model_init()).await.unwrap();
     let mut corrupt = FIXTURE.keys.constant_key.clone();
     corrupt[10] ^= 0xff;
-    upload(&chain, &corrupt).await;
+    chain.upload(&corrupt).await;
     let mut admin = chain.as_(ADMIN).model();
     assert_eq!(
         admin.finalize().await.unwrap(),
@@ -262,7 +249,7 @@ async fn corrupt_verifier_data_is_not_finalized() {
 async fn undecodable_verifier_data_is_not_finalized() {
     let garbage = vec![0xab; 4096];
     let chain = Chain::deploy(model_init_with(&garbage)).await.unwrap();
-    upload(&chain, &garbage).await;
+    chain.upload(&garbage).await;
     let mut admin = chain.as_(ADMIN).model();
     assert_eq!(
         admin.finalize().await.unwrap(),
