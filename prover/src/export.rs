@@ -1,10 +1,15 @@
-//! nova-snark's keys and proofs in the program's wire format (`zkml-verifier`'s SCALE types).
+//! nova-snark's keys and proofs in the program's wire format (`zkml-verifier`'s SCALE types), and
+//! our verifier run natively on them.
 
 use crate::error::{Error, Result};
 use crate::proving::{ProofFile, Prover, encode};
 use parity_scale_codec::Encode;
+use zkml_verifier::constants::ConstantKey;
+use zkml_verifier::field::{Fr, from_le32_canonical, le32};
+use zkml_verifier::nova::verify;
 use zkml_verifier::nova_export::{parse_proof, parse_vk};
-use zkml_verifier::wire::VerifierKey;
+use zkml_verifier::statement::{self, Output};
+use zkml_verifier::wire::{CompressedProof, VerifierKey, codec::decode_all};
 
 /// The verifier key as the program takes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,4 +45,42 @@ pub fn chain_proof(proof: &ProofFile) -> Result<Vec<u8>> {
     Ok(parse_proof(&proof.snark)
         .map_err(|e| Error::Export(e.to_string()))?
         .encode())
+}
+
+/// Our verifier run natively: the code the program runs on-chain, in one go.
+pub struct NativeVerifier {
+    key: VerifierKey,
+    constants: ConstantKey,
+}
+
+impl NativeVerifier {
+    /// Decodes `keys` as the program does.
+    ///
+    /// # Errors
+    /// [`Error::Export`] if a key does not decode.
+    pub fn new(keys: &ChainKeys) -> Result<Self> {
+        Ok(Self {
+            key: decode_all(&keys.model_key).map_err(|e| Error::Export(e.to_string()))?,
+            constants: decode_all(&keys.constant_key).map_err(|e| Error::Export(e.to_string()))?,
+        })
+    }
+
+    /// Verifies `proof` (wire format) for the input `pixels` and reads the model's answer.
+    ///
+    /// # Errors
+    /// [`Error::InvalidProof`] if the proof does not decode or verify, [`Error::Statement`] if its
+    /// output is not an answer.
+    pub fn verify(&self, proof: &[u8], pixels: &[u8]) -> Result<Output> {
+        let proof: CompressedProof =
+            decode_all(proof).map_err(|e| Error::InvalidProof(e.to_string()))?;
+        let z0 = statement::z0_words(pixels)?
+            .iter()
+            .map(from_le32_canonical)
+            .collect::<core::result::Result<Vec<Fr>, _>>()
+            .map_err(|e| Error::InvalidProof(e.to_string()))?;
+        let zn = verify(&self.key, &self.constants, &proof, &z0, statement::STEPS)
+            .map_err(|e| Error::InvalidProof(e.to_string()))?;
+        let words: Vec<[u8; 32]> = zn.iter().map(le32).collect();
+        Ok(statement::decode_output(&words)?)
+    }
 }

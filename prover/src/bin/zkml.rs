@@ -597,6 +597,14 @@ fn bench(args: BenchArgs) -> Result<()> {
     if output.digit != expected.digit {
         bail!("the proven output disagrees with the model: this is a bug");
     }
+    let native = export::NativeVerifier::new(&export::chain_keys(&prover)?)?;
+    let wire = export::chain_proof(&proof)?;
+    let started = Instant::now();
+    let ours = native.verify(&wire, &pixels)?;
+    let ours_time = started.elapsed();
+    if ours != output {
+        bail!("our verifier and nova-snark disagree: this is a bug");
+    }
     let stats = prover.circuit_stats()?;
     let vk = prover.verifier_key_sizes()?;
     let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
@@ -627,8 +635,9 @@ fn bench(args: BenchArgs) -> Result<()> {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!(
-        "native verify          {:.0} ms",
-        verify_time.as_secs_f64() * 1e3
+        "native verify          {:.0} ms nova-snark, {:.0} ms zkml-verifier (one thread)",
+        verify_time.as_secs_f64() * 1e3,
+        ours_time.as_secs_f64() * 1e3
     );
     println!(
         "peak memory            {:.0} MiB after setup, {:.0} MiB after proving (ru_maxrss, whole process)",
