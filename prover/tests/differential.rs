@@ -1,11 +1,12 @@
 //! Differential tests of our verifier (`zkml-verifier`, run natively) against nova-snark's own
 //! `CompressedSNARK::verify`, on real proofs generated here: both accept valid proofs with the same
 //! output, and both reject every tampering: random byte flips of the proof, another input, another
-//! step count, another model's key.
+//! step count, another model's key. Random bit flips of the program's wire encoding are rejected
+//! too.
 
 use proptest::prelude::*;
 use std::sync::LazyLock;
-use zkml_prover::export::chain_proof;
+use zkml_prover::export::{NativeVerifier, chain_keys, chain_proof};
 use zkml_prover::model::{Dataset, QuantizedModel};
 use zkml_prover::proving::{ProofFile, Prover, SetupConfig, encode, verify_with};
 use zkml_verifier::constants::ConstantKey;
@@ -39,6 +40,7 @@ fn keys(prover: Prover) -> Keys {
 /// The committed model's keys, a second model's keys, two inputs and their proofs.
 struct Setup {
     keys: Keys,
+    native: NativeVerifier,
     other_model: Keys,
     inputs: [Vec<u8>; 2],
     proofs: [ProofFile; 2],
@@ -58,6 +60,7 @@ static SETUP: LazyLock<Setup> = LazyLock::new(|| {
     let inputs = [0, 1].map(|i| digits.digits()[i].pixels().to_vec());
     let proofs = [0, 1].map(|i| prover.prove(&inputs[i], &|_| {}).unwrap().0);
     Setup {
+        native: NativeVerifier::new(&chain_keys(&prover).unwrap()).unwrap(),
         keys: keys(prover),
         other_model: keys(other_prover),
         inputs,
@@ -99,8 +102,15 @@ fn both_accept_valid_proofs_with_the_same_output() {
     let s = &*SETUP;
     for proof in &s.proofs {
         let nova = theirs(&s.keys, proof).expect("nova accepts");
-        assert_eq!(ours(&s.keys, proof, STEPS), Some(nova));
-        assert!(chain_proof(proof).is_ok());
+        assert_eq!(ours(&s.keys, proof, STEPS), Some(nova.clone()));
+        let output = s
+            .native
+            .verify(&chain_proof(proof).unwrap(), &proof.pixels)
+            .unwrap();
+        assert_eq!(
+            output,
+            zkml_verifier::statement::decode_output(&nova).unwrap()
+        );
     }
 }
 
@@ -152,5 +162,16 @@ proptest! {
         let our = ours(&s.keys, &tampered, STEPS);
         prop_assert_eq!(&nova, &our);
         prop_assert_eq!(our, None);
+    }
+
+    /// A flipped bit anywhere in the program's wire encoding of a proof: decoding never panics and
+    /// the proof is never accepted.
+    #[test]
+    fn a_flipped_wire_bit_is_rejected(index in any::<prop::sample::Index>(), bit in 0u8..8) {
+        let s = &*SETUP;
+        let mut wire = chain_proof(&s.proofs[0]).unwrap();
+        let i = index.index(wire.len());
+        wire[i] ^= 1 << bit;
+        prop_assert!(s.native.verify(&wire, &s.inputs[0]).is_err());
     }
 }
