@@ -11,9 +11,8 @@ use zkml_verifier::{
     wire::{CompressedProof, codec::decode_all},
 };
 
-/// Gas one unit of verifier work (one field multiplication) may cost in the program. Measured
-/// under gtest at about 2.6e6 for arkworks multiplications; the margin covers the rest of the
-/// work (additions, copies, hashing) that the unit count leaves out.
+/// Gas of one unit of verifier work: about one BN254 field multiplication under gtest. The
+/// verifier's stage costs are measured in these units, with their margins.
 pub const GAS_PER_UNIT: u64 = 2_600_000;
 
 /// What one round of work on a job produced.
