@@ -131,12 +131,7 @@ impl Dataset {
     /// [`Error::Read`] if the file cannot be read, otherwise as
     /// [`Dataset::from_bytes`].
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| Error::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::from_bytes(&bytes)
+        Self::from_bytes(&super::read_file(path.as_ref())?)
     }
 
     /// The records of this data set, concatenated in the file format.
@@ -154,11 +149,7 @@ impl Dataset {
     /// # Errors
     /// [`Error::Write`] if the file cannot be written.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        std::fs::write(path, self.to_bytes()).map_err(|source| Error::Write {
-            path: path.to_owned(),
-            source,
-        })
+        super::write_file(path.as_ref(), &self.to_bytes())
     }
 
     /// SHA-256 of [`Dataset::to_bytes`], i.e. of the file it was read from.

@@ -35,3 +35,19 @@ pub use pipeline::{TrainedModel, train_and_quantize};
 pub use quantize::quantize;
 pub use quantized::{Inference, QuantizedLayer, QuantizedModel, argmax, to_activations};
 pub use train::{TrainConfig, TrainEvent, train};
+
+/// Reads a whole file, naming it in the error.
+fn read_file(path: &std::path::Path) -> crate::Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| crate::Error::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Writes a whole file, naming it in the error.
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
+    std::fs::write(path, bytes).map_err(|source| crate::Error::Write {
+        path: path.to_owned(),
+        source,
+    })
+}

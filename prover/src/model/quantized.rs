@@ -356,12 +356,7 @@ impl QuantizedModel {
     /// # Errors
     /// [`Error::Read`], or as [`QuantizedModel::from_bytes`].
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| Error::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::from_bytes(&bytes)
+        Self::from_bytes(&super::read_file(path.as_ref())?)
     }
 
     /// Writes the model file.
@@ -369,11 +364,7 @@ impl QuantizedModel {
     /// # Errors
     /// [`Error::Write`] if the file cannot be written.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        std::fs::write(path, self.to_bytes()).map_err(|source| Error::Write {
-            path: path.to_owned(),
-            source,
-        })
+        super::write_file(path.as_ref(), &self.to_bytes())
     }
 
     fn layer(&self, index: usize) -> Result<&QuantizedLayer> {
