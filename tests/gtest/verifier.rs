@@ -391,6 +391,39 @@ async fn a_proof_for_another_input_is_rejected() {
         run.outcome
     );
     assert_eq!(run.messages, 1, "the statement check fails first");
+    assert_eq!(
+        chain
+            .as_(USER)
+            .verifier()
+            .continue_verification(USER.into())
+            .await
+            .unwrap(),
+        Err(VerifierError::SessionFinished)
+    );
+}
+
+#[tokio::test]
+async fn a_verification_under_way_cannot_restart() {
+    let chain = with_session(0).await;
+    chain
+        .as_(PROVER)
+        .verifier()
+        .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut verifier = chain.as_(USER).verifier();
+    let state = verifier.verify(USER.into()).await.unwrap().unwrap();
+    assert!(
+        matches!(state, verifier::SessionState::Verifying { .. }),
+        "{state:?}"
+    );
+    let before = state_of(&chain, USER).await;
+    assert_eq!(
+        verifier.verify(USER.into()).await.unwrap(),
+        Err(VerifierError::AlreadyVerifying)
+    );
+    assert_eq!(state_of(&chain, USER).await, before);
 }
 
 /// A proof tampered deep inside the secondary SNARK's opening is rejected at the last check.
