@@ -70,6 +70,15 @@ pub enum SessionsError {
     /// The user has no session.
     #[error("no session for this user")]
     NoSession,
+    /// The call is reserved to registered provers.
+    #[error("the caller is not a registered prover")]
+    NotProver,
+    /// The session is not awaiting a proof: unknown, purged, or already proved.
+    #[error("session {session_id} is not awaiting a proof")]
+    NotAwaitingProof { session_id: u64 },
+    /// Another prover's claim on the session is still live.
+    #[error("claimed by another prover until block {expires_at}")]
+    AlreadyClaimed { prover: ActorId, expires_at: u32 },
     /// An event could not be emitted.
     #[error("event could not be emitted")]
     EventNotEmitted,
@@ -91,6 +100,13 @@ pub enum VerifierError {
     /// A proof was already submitted for this session.
     #[error("a proof was already submitted for this session")]
     ProofAlreadySubmitted,
+    /// The caller has not claimed the session (`Sessions::Claim`), or its claim lapsed and
+    /// was taken over.
+    #[error("claim the session before submitting a proof")]
+    NotClaimed,
+    /// Another prover holds a live claim on the session.
+    #[error("another prover holds the claim on this session")]
+    ClaimedByAnother { prover: ActorId },
     /// The session has finished; the user may open a new one.
     #[error("the session has finished")]
     SessionFinished,

@@ -15,6 +15,31 @@ pub const MAX_OPEN_SESSIONS: u32 = 256;
 pub const MAX_FINISHED_SESSIONS: u32 = 256;
 /// Most entries one `Pending` query returns.
 pub const MAX_PAGE: u32 = 16;
+/// How long a prover's claim on a session lasts, in blocks (5 minutes at Vara's 3 s blocks).
+pub const LEASE_BLOCKS: u32 = 100;
+
+/// A prover's claim on a session awaiting a proof: until `expires_at`, no other prover may
+/// claim it or submit a proof for it.
+#[sails_type]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lease {
+    /// The prover holding the claim.
+    pub prover: ActorId,
+    /// The block height from which the claim no longer holds others off.
+    pub expires_at: u32,
+}
+
+impl Lease {
+    /// Whether the lease still holds at block `now`.
+    pub fn is_live(&self, now: u32) -> bool {
+        now < self.expires_at
+    }
+
+    /// Whether `prover` may claim, or submit for, a session under this lease at block `now`.
+    pub fn admits(&self, prover: &ActorId, now: u32) -> bool {
+        self.prover == *prover || !self.is_live(now)
+    }
+}
 
 /// Where a session stands.
 #[sails_type]
@@ -53,6 +78,8 @@ pub struct Session {
     pub submitted_at: u32,
     /// The prover whose proof was accepted, once there is one.
     pub prover: Option<ActorId>,
+    /// The latest prover claim, while the session awaits a proof.
+    pub lease: Option<Lease>,
     /// Where the session stands.
     pub state: SessionState,
 }
@@ -67,6 +94,8 @@ pub struct PendingInput {
     pub user: ActorId,
     /// The 28x28 input.
     pub pixels: Vec<u8>,
+    /// The latest prover claim on it, live or expired.
+    pub lease: Option<Lease>,
 }
 
 /// How many sessions the program holds.
@@ -90,6 +119,13 @@ pub enum SessionsEvents {
     InputSubmitted { user: ActorId, session_id: u64 },
     /// A user discarded a session.
     Purged { user: ActorId, session_id: u64 },
+    /// A prover claimed a session to prove it, until block `expires_at`.
+    Claimed {
+        user: ActorId,
+        session_id: u64,
+        prover: ActorId,
+        expires_at: u32,
+    },
 }
 
 /// The sessions, their proofs and their verification jobs.
@@ -140,6 +176,7 @@ impl SessionsState {
                 pixels,
                 submitted_at: block,
                 prover: None,
+                lease: None,
                 state: SessionState::AwaitingProof,
             },
         );
@@ -151,19 +188,53 @@ impl SessionsState {
         self.remove(user).ok_or(SessionsError::NoSession)
     }
 
+    /// Claims session `session_id`, which must await a proof, for `prover` from block `now`
+    /// for [`LEASE_BLOCKS`]. A prover renews its own claim by claiming again; another prover's
+    /// claim must have expired.
+    pub fn claim(
+        &mut self,
+        session_id: u64,
+        prover: ActorId,
+        now: u32,
+    ) -> Result<(ActorId, Lease), SessionsError> {
+        let user = *self
+            .awaiting_proof
+            .get(&session_id)
+            .ok_or(SessionsError::NotAwaitingProof { session_id })?;
+        let session = self
+            .by_user
+            .get_mut(&user)
+            .ok_or(SessionsError::NotAwaitingProof { session_id })?;
+        if let Some(lease) = session.lease
+            && !lease.admits(&prover, now)
+        {
+            return Err(SessionsError::AlreadyClaimed {
+                prover: lease.prover,
+                expires_at: lease.expires_at,
+            });
+        }
+        let lease = Lease {
+            prover,
+            expires_at: now.saturating_add(LEASE_BLOCKS),
+        };
+        session.lease = Some(lease);
+        Ok((user, lease))
+    }
+
     /// `user`'s session.
     pub fn get(&self, user: &ActorId) -> Option<&Session> {
         self.by_user.get(user)
     }
 
-    /// Stores `proof` from `prover` for `user`'s session, which must await one.
-    pub fn attach_proof(
-        &mut self,
+    /// Checks that `prover` may submit a proof for `user`'s session at block `now`: the
+    /// session awaits one and `prover` claimed it, with no live claim of another prover since.
+    pub fn check_submission(
+        &self,
         user: &ActorId,
-        prover: ActorId,
-        proof: Vec<u8>,
-    ) -> Result<u64, VerifierError> {
-        let session = self.by_user.get_mut(user).ok_or(VerifierError::NoSession)?;
+        prover: &ActorId,
+        now: u32,
+    ) -> Result<(), VerifierError> {
+        let session = self.by_user.get(user).ok_or(VerifierError::NoSession)?;
         match session.state {
             SessionState::AwaitingProof => {}
             SessionState::ProofSubmitted | SessionState::Verifying { .. } => {
@@ -173,8 +244,30 @@ impl SessionsState {
                 return Err(VerifierError::SessionFinished);
             }
         }
+        match session.lease {
+            None => Err(VerifierError::NotClaimed),
+            Some(lease) if lease.prover == *prover => Ok(()),
+            Some(lease) if lease.is_live(now) => Err(VerifierError::ClaimedByAnother {
+                prover: lease.prover,
+            }),
+            Some(_) => Err(VerifierError::NotClaimed),
+        }
+    }
+
+    /// Stores `proof` from `prover` for `user`'s session, which must pass
+    /// [`Self::check_submission`] at block `now`.
+    pub fn attach_proof(
+        &mut self,
+        user: &ActorId,
+        prover: ActorId,
+        proof: Vec<u8>,
+        now: u32,
+    ) -> Result<u64, VerifierError> {
+        self.check_submission(user, &prover, now)?;
+        let session = self.by_user.get_mut(user).ok_or(VerifierError::NoSession)?;
         session.state = SessionState::ProofSubmitted;
         session.prover = Some(prover);
+        session.lease = None;
         self.awaiting_proof.remove(&session.id);
         self.proofs.insert(*user, proof);
         Ok(session.id)
@@ -217,19 +310,31 @@ impl SessionsState {
         Ok(id)
     }
 
-    /// Inputs awaiting a proof, oldest first, with ids after `after`.
-    pub fn pending(&self, after: Option<u64>, limit: u32) -> Vec<PendingInput> {
+    /// Inputs awaiting a proof, oldest first, with ids after `after`; with `claimable_by`,
+    /// only those that prover may claim at block `now`.
+    pub fn pending(
+        &self,
+        after: Option<u64>,
+        limit: u32,
+        claimable_by: Option<(&ActorId, u32)>,
+    ) -> Vec<PendingInput> {
         let start = after.map_or(0, |id| id.saturating_add(1));
         self.awaiting_proof
             .range(start..)
-            .take(limit.min(MAX_PAGE) as usize)
             .filter_map(|(id, user)| {
-                self.by_user.get(user).map(|s| PendingInput {
+                let session = self.by_user.get(user)?;
+                let admitted = match (claimable_by, session.lease) {
+                    (Some((prover, now)), Some(lease)) => lease.admits(prover, now),
+                    _ => true,
+                };
+                admitted.then(|| PendingInput {
                     session_id: *id,
                     user: *user,
-                    pixels: s.pixels.clone(),
+                    pixels: session.pixels.clone(),
+                    lease: session.lease,
                 })
             })
+            .take(limit.min(MAX_PAGE) as usize)
             .collect()
     }
 
@@ -299,6 +404,36 @@ impl SessionsService<'_> {
         Ok(session_id)
     }
 
+    /// Claims session `session_id`, which awaits a proof, for the calling prover for
+    /// `LEASE_BLOCKS` blocks, so that other provers leave it alone. Claiming again renews the
+    /// caller's claim; another prover's claim must have expired. A proof is accepted only from
+    /// the session's claimant.
+    #[export(unwrap_result)]
+    pub fn claim(&mut self, session_id: u64) -> Result<Lease, SessionsError> {
+        let prover = Syscall::message_source();
+        {
+            let model = self.model.borrow();
+            if !model.is_finalized() {
+                return Err(SessionsError::ModelNotFinalized);
+            }
+            if !model.is_prover(&prover) {
+                return Err(SessionsError::NotProver);
+            }
+        }
+        let (user, lease) =
+            self.state
+                .borrow_mut()
+                .claim(session_id, prover, Syscall::block_height())?;
+        self.emit_event(SessionsEvents::Claimed {
+            user,
+            session_id,
+            prover,
+            expires_at: lease.expires_at,
+        })
+        .map_err(|_| SessionsError::EventNotEmitted)?;
+        Ok(lease)
+    }
+
     /// The caller's session.
     #[export]
     pub fn my_session(&self) -> Option<Session> {
@@ -315,7 +450,16 @@ impl SessionsService<'_> {
     /// after `after`. Page through with the last id seen.
     #[export]
     pub fn pending(&self, after: Option<u64>, limit: u32) -> Vec<PendingInput> {
-        self.state.borrow().pending(after, limit)
+        self.state.borrow().pending(after, limit, None)
+    }
+
+    /// Like `Pending`, but only the inputs `prover` may claim now: unclaimed, claimed by
+    /// `prover` itself, or under an expired claim. A prover polls this for work.
+    #[export]
+    pub fn claimable(&self, prover: ActorId, after: Option<u64>, limit: u32) -> Vec<PendingInput> {
+        self.state
+            .borrow()
+            .pending(after, limit, Some((&prover, Syscall::block_height())))
     }
 
     /// How many sessions the program holds.

@@ -141,7 +141,8 @@ impl VerifierService<'_> {
     }
 
     /// Stores a proof for `user`'s session (registered provers only). The session must await
-    /// a proof; the proof must decode for this model. Its public output carries the answer.
+    /// a proof and be claimed by the caller (`Sessions::Claim`); the proof must decode for this
+    /// model. Its public output carries the answer.
     #[export(unwrap_result)]
     pub fn submit_proof(&mut self, user: ActorId, proof: Vec<u8>) -> Result<u64, VerifierError> {
         let prover = Syscall::message_source();
@@ -159,16 +160,12 @@ impl VerifierService<'_> {
             });
         }
         let mut sessions = self.sessions.borrow_mut();
-        // State checks come first so that a late proof is told why, not that it is malformed.
-        match sessions.get(&user).ok_or(VerifierError::NoSession)?.state {
-            SessionState::AwaitingProof => {}
-            SessionState::Verified { .. } | SessionState::Rejected { .. } => {
-                return Err(VerifierError::SessionFinished);
-            }
-            _ => return Err(VerifierError::ProofAlreadySubmitted),
-        }
+        let now = Syscall::block_height();
+        // State and claim checks come first so that a late proof is told why, not that it is
+        // malformed.
+        sessions.check_submission(&user, &prover, now)?;
         verification::check_proof(&proof)?;
-        let session_id = sessions.attach_proof(&user, prover, proof)?;
+        let session_id = sessions.attach_proof(&user, prover, proof, now)?;
         drop((model, sessions));
         self.emit_event(VerifierEvents::ProofSubmitted {
             user,

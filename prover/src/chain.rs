@@ -3,15 +3,19 @@
 //! the program verify the proof.
 
 use crate::error::{Error, Result};
-use crate::export::{ChainKeys, chain_proof};
+use crate::export::ChainKeys;
 use crate::model::QuantizedModel;
-use crate::proving::{Event, Prover};
+use crate::proving::Prover;
+use crate::serve::{Daemon, GtestBackend, Observer, ServeConfig, Stats};
 use sails_rs::client::{Actor, GearEnv as _, GtestEnv};
-use sails_rs::futures::StreamExt as _;
+use sails_rs::futures::{self, FutureExt as _, StreamExt as _, future::join_all};
 use sails_rs::gtest::{System, constants::VALUE_PER_GAS};
 use sails_rs::prelude::*;
 use sha3::{Digest, Keccak256};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+use zkml_client::sessions::events::SessionsEvents;
 pub use zkml_client::verifier::{SessionState, events::VerifierEvents};
 use zkml_client::{
     ModelInit, Zkml as _, ZkmlCtors as _, ZkmlProgram, model::Model as _, sessions::Sessions as _,
@@ -20,7 +24,7 @@ use zkml_client::{
 
 /// The Initializer's account.
 pub const ADMIN: u64 = 42;
-/// The prover's account.
+/// The (first) prover's account.
 pub const PROVER: u64 = 100;
 /// The user's account.
 pub const USER: u64 = 101;
@@ -72,7 +76,7 @@ impl Chain {
     /// [`Error::Chain`] if a call fails.
     pub async fn start(model: &QuantizedModel, keys: &ChainKeys) -> Result<Self> {
         let system = System::new();
-        for who in [ADMIN, PROVER, USER] {
+        for who in [ADMIN, USER] {
             system.mint_to(who, FUNDS);
         }
         let code_id = system.submit_code(zkml_wasm::WASM_BINARY);
@@ -100,17 +104,42 @@ impl Chain {
             .await
             .map_err(|e| chain_error("finalize", e))?
             .map_err(|e| chain_error("finalize", e))?;
-        admin
-            .add_prover(PROVER.into())
+        chain.add_prover(PROVER).await?;
+        Ok(chain)
+    }
+
+    /// Funds `who` and registers it as a prover, as the admin.
+    ///
+    /// # Errors
+    /// [`Error::Chain`] if the program refuses.
+    pub async fn add_prover(&self, who: u64) -> Result<()> {
+        self.fund(who);
+        self.as_(ADMIN)
+            .model()
+            .add_prover(who.into())
             .await
             .map_err(|e| chain_error("add prover", e))?
-            .map_err(|e| chain_error("add prover", e))?;
-        Ok(chain)
+            .map_err(|e| chain_error("add prover", e))
+    }
+
+    /// Mints funds to `who`.
+    pub fn fund(&self, who: u64) {
+        self.env.system().mint_to(who, FUNDS);
     }
 
     /// The program's client acting as `who`.
     pub fn as_(&self, who: u64) -> Actor<ZkmlProgram, GtestEnv> {
         Actor::new(self.env.clone().with_actor_id(who.into()), self.program_id)
+    }
+
+    /// The prover daemon's backend for the account `who`.
+    pub fn backend(&self, who: u64) -> GtestBackend {
+        GtestBackend::new(&self.env, self.program_id, who.into())
+    }
+
+    /// The underlying gtest environment.
+    pub fn env(&self) -> &GtestEnv {
+        &self.env
     }
 
     /// Gas `who` has paid for so far (balance spent, at gtest's value per gas).
@@ -119,13 +148,9 @@ impl Chain {
     }
 }
 
-/// What the demo did and measured.
+/// How an on-chain verification went.
 #[derive(Debug)]
-pub struct DemoReport {
-    /// Time to prove the inference (fold steps and compression).
-    pub prove_time: Duration,
-    /// Size of the proof submitted to the program.
-    pub proof_size: usize,
+pub struct Verification {
     /// Gas of each verification message.
     pub gas: Vec<u128>,
     /// The session's final state.
@@ -134,61 +159,26 @@ pub struct DemoReport {
     pub event: VerifierEvents,
 }
 
-/// Runs the workflow for `pixels`: the user submits them, the prover polls the pending inputs,
-/// proves and submits, and the user has the program verify the proof until the outcome.
+/// `user` has the program verify its session's proof: `Verify`, then `ContinueVerification`
+/// until the outcome.
 ///
 /// # Errors
-/// [`Error::Chain`] if a call fails, or errors of proving and exporting.
-pub async fn demo(
-    chain: &Chain,
-    prover: &Prover,
-    pixels: &[u8],
-    on_event: &dyn Fn(Event),
-) -> Result<DemoReport> {
-    let user = chain.as_(USER);
-    user.sessions()
-        .submit_input(pixels.to_vec())
-        .await
-        .map_err(|e| chain_error("submit input", e))?
-        .map_err(|e| chain_error("submit input", e))?;
-
-    // The prover polls the program for pending inputs and serves the oldest.
-    let pending = chain
-        .as_(PROVER)
-        .sessions()
-        .pending(None, 16)
-        .await
-        .map_err(|e| chain_error("pending", e))?;
-    let input = pending
-        .first()
-        .ok_or_else(|| Error::Chain("no pending input".into()))?;
-    let started = Instant::now();
-    let (proof, _) = prover.prove(&input.pixels, on_event)?;
-    let prove_time = started.elapsed();
-    let bytes = chain_proof(&proof)?;
-    chain
-        .as_(PROVER)
-        .verifier()
-        .submit_proof(input.user, bytes.clone())
-        .await
-        .map_err(|e| chain_error("submit proof", e))?
-        .map_err(|e| chain_error("submit proof", e))?;
-
-    // The user starts verification and continues it until the outcome.
-    let mut verifier = user.verifier();
+/// [`Error::Chain`] if a call fails or the verification does not end.
+pub async fn verify(chain: &Chain, user: u64) -> Result<Verification> {
+    let mut verifier = chain.as_(user).verifier();
     let mut events = verifier
         .listen()
         .await
         .map_err(|e| chain_error("listen", e))?;
     let mut gas = Vec::new();
-    let mut spent = chain.gas_spent(USER);
+    let mut spent = chain.gas_spent(user);
     let mut outcome = verifier
-        .verify(USER.into())
+        .verify(user.into())
         .await
         .map_err(|e| chain_error("verify", e))?
         .map_err(|e| chain_error("verify", e))?;
     loop {
-        let now = chain.gas_spent(USER);
+        let now = chain.gas_spent(user);
         gas.push(now - spent);
         spent = now;
         if !matches!(outcome, SessionState::Verifying { .. }) {
@@ -198,28 +188,237 @@ pub async fn demo(
             return Err(Error::Chain("verification did not end".into()));
         }
         outcome = verifier
-            .continue_verification(USER.into())
+            .continue_verification(user.into())
             .await
             .map_err(|e| chain_error("continue verification", e))?
             .map_err(|e| chain_error("continue verification", e))?;
     }
+    let account = ActorId::from(user);
     let event = loop {
         let (_, event) = events
             .next()
             .await
             .ok_or_else(|| Error::Chain("no final event".into()))?;
-        if matches!(
-            event,
-            VerifierEvents::Verified { .. } | VerifierEvents::Rejected { .. }
-        ) {
-            break event;
+        match &event {
+            VerifierEvents::Verified { user, .. } | VerifierEvents::Rejected { user, .. }
+                if *user == account =>
+            {
+                break event;
+            }
+            _ => {}
         }
     };
-    Ok(DemoReport {
-        prove_time,
-        proof_size: bytes.len(),
+    Ok(Verification {
         gas,
         outcome,
         event,
     })
+}
+
+/// Daemon settings for the embedded chain: serve what is there, then return.
+fn drain() -> ServeConfig {
+    ServeConfig {
+        drain: true,
+        ..ServeConfig::default()
+    }
+}
+
+/// What the demo did and measured.
+#[derive(Debug)]
+pub struct DemoReport {
+    /// Time to prove the inference (fold steps and compression).
+    pub prove_time: Duration,
+    /// Size of the proof submitted to the program.
+    pub proof_size: u64,
+    /// The on-chain verification.
+    pub verification: Verification,
+}
+
+/// Runs the workflow for `pixels`: the user submits them, the prover daemon claims, proves and
+/// submits, and the user has the program verify the proof until the outcome.
+///
+/// # Errors
+/// [`Error::Chain`] if a call fails, or errors of proving and exporting.
+pub async fn demo(
+    chain: &Chain,
+    prover: Arc<Prover>,
+    pixels: &[u8],
+    observer: Observer,
+) -> Result<DemoReport> {
+    chain
+        .as_(USER)
+        .sessions()
+        .submit_input(pixels.to_vec())
+        .await
+        .map_err(|e| chain_error("submit input", e))?
+        .map_err(|e| chain_error("submit input", e))?;
+    let stats = Daemon::start(chain.backend(PROVER), prover, drain())
+        .await?
+        .with_observer(observer)
+        .run()
+        .await?;
+    if stats.submitted != 1 {
+        return Err(Error::Chain(format!(
+            "the daemon did not prove the input: {stats:?}"
+        )));
+    }
+    Ok(DemoReport {
+        prove_time: stats.prove_time,
+        proof_size: stats.proof_bytes,
+        verification: verify(chain, USER).await?,
+    })
+}
+
+/// First account of the users of a load run.
+pub const FIRST_LOAD_USER: u64 = 1_000;
+/// Prover accounts of a load run after [`PROVER`]: `EXTRA_PROVERS + 1`, `+ 2`, ...
+pub const EXTRA_PROVERS: u64 = 200;
+
+/// The account of a load run's prover `k` (0-based).
+pub fn prover_account(k: usize) -> u64 {
+    if k == 0 {
+        PROVER
+    } else {
+        EXTRA_PROVERS + k as u64
+    }
+}
+
+/// What a load run did and measured.
+#[derive(Debug)]
+pub struct LoadReport {
+    /// Wall time from the first submitted input to the last outcome.
+    pub elapsed: Duration,
+    /// Wall time from the first submitted input to the last accepted proof.
+    pub proved_in: Duration,
+    /// Each daemon's statistics.
+    pub daemons: Vec<Stats>,
+    /// Sessions whose proof verified.
+    pub verified: usize,
+    /// Sessions whose proof was rejected.
+    pub rejected: usize,
+    /// Sessions without an outcome at the end (lost inputs).
+    pub lost: usize,
+    /// Sessions for which more than one proof was accepted.
+    pub proved_twice: usize,
+    /// Sessions claimed more than once.
+    pub claimed_twice: usize,
+}
+
+/// `inputs.len()` users submit at once; `provers` daemons serve them side by side while the
+/// users verify each proof as it lands.
+///
+/// # Errors
+/// [`Error::Chain`] if a call fails.
+pub async fn load(
+    chain: &Chain,
+    prover: Arc<Prover>,
+    inputs: &[Vec<u8>],
+    provers: usize,
+    observer: Observer,
+) -> Result<LoadReport> {
+    for k in 1..provers {
+        chain.add_prover(prover_account(k)).await?;
+    }
+    let users: Vec<u64> = (0..inputs.len() as u64)
+        .map(|i| FIRST_LOAD_USER + i)
+        .collect();
+    let mut submissions = chain
+        .as_(ADMIN)
+        .verifier()
+        .listen()
+        .await
+        .map_err(|e| chain_error("listen", e))?;
+    let mut claims = chain
+        .as_(ADMIN)
+        .sessions()
+        .listen()
+        .await
+        .map_err(|e| chain_error("listen", e))?;
+    let started = Instant::now();
+    for (user, pixels) in users.iter().zip(inputs) {
+        chain.fund(*user);
+        chain
+            .as_(*user)
+            .sessions()
+            .submit_input(pixels.clone())
+            .await
+            .map_err(|e| chain_error("submit input", e))?
+            .map_err(|e| chain_error("submit input", e))?;
+    }
+
+    let mut daemons = Vec::with_capacity(provers);
+    for k in 0..provers {
+        let daemon = Daemon::start(chain.backend(prover_account(k)), prover.clone(), drain())
+            .await?
+            .with_observer(observer.clone());
+        daemons.push(daemon);
+    }
+    let serving = async {
+        let served = join_all(daemons.iter_mut().map(|d| d.run())).await;
+        (served, started.elapsed())
+    };
+    let ((served, proved_in), outcomes) = futures::join!(serving, verify_as_proved(chain, &users));
+    let daemons = served.into_iter().collect::<Result<Vec<_>>>()?;
+    let outcomes = outcomes?;
+    let elapsed = started.elapsed();
+
+    let mut proofs: BTreeMap<u64, usize> = BTreeMap::new();
+    while let Some(Some((_, event))) = submissions.next().now_or_never() {
+        if let VerifierEvents::ProofSubmitted { session_id, .. } = event {
+            *proofs.entry(session_id).or_default() += 1;
+        }
+    }
+    let mut claimed: BTreeMap<u64, usize> = BTreeMap::new();
+    while let Some(Some((_, event))) = claims.next().now_or_never() {
+        if let SessionsEvents::Claimed { session_id, .. } = event {
+            *claimed.entry(session_id).or_default() += 1;
+        }
+    }
+    Ok(LoadReport {
+        elapsed,
+        proved_in,
+        daemons,
+        verified: outcomes
+            .iter()
+            .filter(|o| matches!(o, Some(SessionState::Verified { .. })))
+            .count(),
+        rejected: outcomes
+            .iter()
+            .filter(|o| matches!(o, Some(SessionState::Rejected { .. })))
+            .count(),
+        lost: outcomes.iter().filter(|o| o.is_none()).count(),
+        proved_twice: proofs.values().filter(|n| **n > 1).count(),
+        claimed_twice: claimed.values().filter(|n| **n > 1).count(),
+    })
+}
+
+/// Verifies each user's proof as soon as it is submitted, until every session has an outcome
+/// or nothing moves for a while; returns each user's outcome (`None` if it never came).
+async fn verify_as_proved(chain: &Chain, users: &[u64]) -> Result<Vec<Option<SessionState>>> {
+    const IDLE_LIMIT: Duration = Duration::from_secs(600);
+    let mut outcomes: Vec<Option<SessionState>> = vec![None; users.len()];
+    let mut last_progress = Instant::now();
+    while outcomes.iter().any(Option::is_none) && last_progress.elapsed() < IDLE_LIMIT {
+        for (user, outcome) in users.iter().zip(outcomes.iter_mut()) {
+            if outcome.is_some() {
+                continue;
+            }
+            let session = chain
+                .as_(*user)
+                .sessions()
+                .my_session()
+                .await
+                .map_err(|e| chain_error("session", e))?;
+            if matches!(
+                session.map(|s| s.state),
+                Some(zkml_client::sessions::SessionState::ProofSubmitted)
+            ) {
+                *outcome = Some(verify(chain, *user).await?.outcome);
+                last_progress = Instant::now();
+            }
+        }
+        // Let the daemons run.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(outcomes)
 }

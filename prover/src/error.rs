@@ -327,7 +327,13 @@ pub enum Error {
     /// The verifier crate could not convert a nova key or proof into the program's wire format.
     #[error("cannot export to the program's wire format: {0}")]
     Export(String),
-    /// A call to the embedded chain failed.
+    /// A call to the chain failed.
     #[error("chain: {0}")]
     Chain(String),
+    /// The daemon's account is not a registered prover of the program.
+    #[error(
+        "account {0} is not a registered prover of this program; the program's admin must call \
+         Model::AddProver for it first"
+    )]
+    ProverNotRegistered(String),
 }

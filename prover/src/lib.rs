@@ -6,7 +6,8 @@
 //! - [`proving`]: setup (with [`srs`] and [`cache`]), proving and native verification;
 //! - [`input`]: reading digits from the test set, PNG files or raw bytes;
 //! - [`export`]: keys and proofs in the program's wire format;
-//! - [`chain`]: the whole workflow on an embedded gtest chain (`zkml demo`).
+//! - [`serve`]: the prover daemon (`zkml serve`) over the embedded chain or a real node;
+//! - [`chain`]: the whole workflow on an embedded gtest chain (`zkml demo`, load runs).
 
 #![warn(missing_docs)]
 
@@ -19,6 +20,7 @@ pub mod input;
 pub mod model;
 pub mod proving;
 pub mod quiet;
+pub mod serve;
 pub mod srs;
 
 pub use error::{Error, Result};

@@ -2,7 +2,9 @@
 
 use sails_rs::{client::*, gtest::System, prelude::*};
 use std::{path::Path, sync::LazyLock};
-use zkml_client::{ModelInit, Zkml as _, ZkmlCtors as _, ZkmlProgram, model::Model as _};
+use zkml_client::{
+    ModelInit, Zkml as _, ZkmlCtors as _, ZkmlProgram, model::Model as _, sessions::Sessions as _,
+};
 pub use zkml_prover::chain::UPLOAD_CHUNK;
 use zkml_prover::{
     export::{ChainKeys, chain_keys, chain_proof},
@@ -14,6 +16,8 @@ use zkml_prover::{
 pub const ADMIN: u64 = 42;
 /// A registered prover.
 pub const PROVER: u64 = 100;
+/// A second registered prover.
+pub const OTHER_PROVER: u64 = 104;
 /// A user.
 pub const USER: u64 = 101;
 /// Another user.
@@ -87,7 +91,7 @@ impl Chain {
     /// Starts a chain, funds the actors and deploys the program with `init` as `ADMIN`.
     pub async fn deploy(init: ModelInit) -> Result<Self, String> {
         let system = System::new();
-        for who in [ADMIN, PROVER, USER, OTHER_USER, STRANGER] {
+        for who in [ADMIN, PROVER, OTHER_PROVER, USER, OTHER_USER, STRANGER] {
             system.mint_to(who, 1_000_000_000_000_000_000);
         }
         let code_id = system.submit_code(zkml_wasm::WASM_BINARY);
@@ -104,13 +108,16 @@ impl Chain {
         })
     }
 
-    /// A chain whose model is uploaded and finalized, with `PROVER` registered.
+    /// A chain whose model is uploaded and finalized, with `PROVER` and `OTHER_PROVER`
+    /// registered.
     pub async fn ready() -> Self {
         let chain = Self::deploy(model_init()).await.expect("deploys");
         chain.upload(&FIXTURE.keys.constant_key).await;
         let mut model = chain.as_(ADMIN).model();
         model.finalize().await.unwrap().unwrap();
-        model.add_prover(PROVER.into()).await.unwrap().unwrap();
+        for prover in [PROVER, OTHER_PROVER] {
+            model.add_prover(prover.into()).await.unwrap().unwrap();
+        }
         chain
     }
 
@@ -130,6 +137,23 @@ impl Chain {
     /// The program's client acting as `who`.
     pub fn as_(&self, who: u64) -> Program {
         Actor::new(self.env.clone().with_actor_id(who.into()), self.program_id)
+    }
+
+    /// `prover` claims session `session_id`, which must succeed.
+    pub async fn claim(&self, prover: u64, session_id: u64) {
+        self.as_(prover)
+            .sessions()
+            .claim(session_id)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
+    /// Runs `n` empty blocks.
+    pub fn run_blocks(&self, n: u32) {
+        for _ in 0..n {
+            self.env.run_next_block();
+        }
     }
 
     /// The underlying gtest environment.

@@ -19,16 +19,17 @@ fn decoded(i: usize) -> CompressedProof {
     decode_all(&FIXTURE.proofs[i]).expect("the fixture decodes")
 }
 
-/// A chain with `USER`'s session open on the fixture's input `i`.
+/// A chain with `USER`'s session open on the fixture's input `i` and claimed by `PROVER`.
 async fn with_session(i: usize) -> Chain {
     let chain = Chain::ready().await;
-    chain
+    let id = chain
         .as_(USER)
         .sessions()
         .submit_input(FIXTURE.inputs[i].clone())
         .await
         .unwrap()
         .unwrap();
+    chain.claim(PROVER, id).await;
     chain
 }
 
@@ -487,13 +488,14 @@ async fn finished_sessions_are_bounded_and_the_oldest_evicted() {
             .system()
             .mint_to(*user, 1_000_000_000_000_000_000);
         // The input is not the proven one, so each verification ends in its first message.
-        chain
+        let id = chain
             .as_(*user)
             .sessions()
             .submit_input(FIXTURE.inputs[1].clone())
             .await
             .unwrap()
             .unwrap();
+        chain.claim(PROVER, id).await;
         let mut prover = chain.as_(PROVER).verifier();
         prover
             .submit_proof((*user).into(), FIXTURE.proofs[0].clone())

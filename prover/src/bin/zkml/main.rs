@@ -7,6 +7,9 @@
 //! - `zkml verify-native` checks a proof with nova's verifier.
 //! - `zkml bench` measures setup, proving, sizes and circuit statistics.
 //! - `zkml demo` runs the whole workflow on an embedded gtest chain.
+//! - `zkml serve` runs the prover daemon, on a real node or on an embedded chain under load.
+
+mod serve;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,7 +25,7 @@ use zkml_prover::model::{
     float_accuracy, quantized_accuracy, train_and_quantize,
 };
 use zkml_prover::proving::{self, Event, ProofFile, Prover, SetupConfig};
-use zkml_prover::{chain, export, input, srs};
+use zkml_prover::{export, input, srs};
 use zkml_verifier::statement;
 
 /// Default digit file: the 9,000 MNIST digits, relative to the workspace root.
@@ -60,16 +63,11 @@ enum Command {
     /// Prove a sample digit and print timings, memory, sizes and circuit statistics.
     Bench(BenchArgs),
     /// Run the whole workflow on an embedded gtest chain: deploy, initialize the model,
-    /// register the prover, submit a digit, prove it, and verify the proof on-chain.
-    Demo(DemoArgs),
-}
-
-#[derive(clap::Args)]
-struct DemoArgs {
-    #[command(flatten)]
-    input: InputArgs,
-    #[command(flatten)]
-    setup: SetupArgs,
+    /// register the prover, submit a digit, let the daemon prove it, and verify on-chain.
+    Demo(serve::DemoArgs),
+    /// Run the prover daemon: against a real node with --node, or on an embedded gtest chain
+    /// where --users users submit digits at once and --provers daemons serve them (a load run).
+    Serve(serve::ServeArgs),
 }
 
 /// Where setup finds its SRS and keeps its cache.
@@ -186,7 +184,8 @@ fn main() -> ExitCode {
         Command::Prove(args) => prove(args),
         Command::VerifyNative(args) => verify_native(args),
         Command::Bench(args) => bench(args),
-        Command::Demo(args) => demo(args),
+        Command::Demo(args) => serve::demo(args),
+        Command::Serve(args) => serve::serve(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -670,60 +669,5 @@ fn bench(args: BenchArgs) -> Result<()> {
         "secondary circuit      {} constraints, {} nonzeros",
         stats.secondary_constraints, stats.secondary_nonzeros
     );
-    Ok(())
-}
-
-/// The digit as a 28-line terminal picture, darker characters for more ink.
-fn picture(pixels: &[u8; PIXELS]) -> String {
-    const SHADES: &[u8] = b" .:-=+*#%@";
-    pixels
-        .chunks(28)
-        .map(|row| {
-            row.iter()
-                .map(|p| SHADES[usize::from(*p) * (SHADES.len() - 1) / 255] as char)
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn demo(args: DemoArgs) -> Result<()> {
-    let (pixels, label, source) = read_input(&args.input)?;
-    let (model, prover) = setup(&args.setup)?;
-    let keys = export::chain_keys(&prover)?;
-    println!("{}", picture(&pixels));
-    println!(
-        "input        {source}{}",
-        label.map(|l| format!(" (label {l})")).unwrap_or_default()
-    );
-    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
-    let report = runtime.block_on(async {
-        info!("deploying the program, uploading the verifier key, registering the prover");
-        let chain = chain::Chain::start(&model, &keys).await?;
-        info!("user submits the digit; the prover proves it; the user verifies on-chain");
-        chain::demo(&chain, &prover, &pixels, &|event| {
-            if let Event::Phase(phase) = event {
-                info!("prover: {phase}");
-            }
-        })
-        .await
-    })?;
-    match &report.outcome {
-        chain::SessionState::Verified { digit, logits } => {
-            println!("prediction   {digit} (verified on-chain)");
-            println!("logits       {logits:?}");
-        }
-        other => println!("outcome      {other:?}"),
-    }
-    println!("prove time   {:.2} s", report.prove_time.as_secs_f64());
-    println!("proof size   {} bytes", report.proof_size);
-    let total: u128 = report.gas.iter().sum();
-    println!(
-        "verification {} messages, {:.3e} gas (largest message {:.3e})",
-        report.gas.len(),
-        total as f64,
-        report.gas.iter().max().copied().unwrap_or(0) as f64
-    );
-    println!("final event  {:?}", report.event);
     Ok(())
 }

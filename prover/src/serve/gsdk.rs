@@ -1,0 +1,55 @@
+//! The real-node backend: a Gear/Vara node over WebSocket, through Sails' `GsdkEnv`.
+
+use super::backend::{Backend, CallError, QueryResult, impl_backend};
+use crate::error::{Error, Result};
+use sails_rs::client::{Actor, GsdkEnv};
+use sails_rs::gsdk::Api;
+use sails_rs::prelude::ActorId;
+use zkml_client::sessions::{Lease, PendingInput, Session, SessionsError};
+use zkml_client::verifier::{Verifier as _, VerifierError};
+use zkml_client::{Zkml as _, ZkmlProgram, model::Model as _, sessions::Sessions as _};
+
+/// A program on a real node, called as the prover account of a secret URI.
+#[derive(Clone)]
+pub struct GsdkBackend {
+    env: GsdkEnv,
+    program_id: ActorId,
+    prover: ActorId,
+}
+
+impl GsdkBackend {
+    /// Connects to the node at `node` (e.g. `ws://127.0.0.1:9944`) and signs as `suri`
+    /// (`//Alice`, a mnemonic or a 0x seed), calling the program `program` (0x hex).
+    ///
+    /// # Errors
+    /// [`Error::Chain`] if the program id does not parse, the node cannot be reached or the
+    /// secret URI is invalid.
+    pub async fn connect(node: &str, suri: &str, program: &str) -> Result<Self> {
+        let program_id = program
+            .parse::<ActorId>()
+            .map_err(|e| Error::Chain(format!("program id {program:?}: {e:?}")))?;
+        let api = Api::new(node)
+            .await
+            .map_err(|e| Error::Chain(format!("cannot reach the node at {node}: {e}")))?
+            .signed(suri, None)
+            .map_err(|e| Error::Chain(format!("invalid signer secret URI: {e}")))?;
+        let prover = ActorId::try_from(api.account_id().as_ref())
+            .map_err(|e| Error::Chain(format!("signer account: {e:?}")))?;
+        Ok(Self {
+            env: GsdkEnv::new(api),
+            program_id,
+            prover,
+        })
+    }
+
+    /// The Sails environment, to deploy or call the program directly.
+    pub fn env(&self) -> &GsdkEnv {
+        &self.env
+    }
+
+    fn client(&self) -> Actor<ZkmlProgram, GsdkEnv> {
+        Actor::new(self.env.clone(), self.program_id)
+    }
+}
+
+impl_backend!(GsdkBackend);
