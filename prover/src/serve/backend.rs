@@ -21,7 +21,7 @@ pub enum CallError<E> {
 }
 
 impl<E> CallError<E> {
-    fn transport(what: &str, e: impl std::fmt::Display) -> Self {
+    pub(crate) fn transport(what: &str, e: impl std::fmt::Display) -> Self {
         Self::Transport(format!("{what}: {e}"))
     }
 }
@@ -51,9 +51,10 @@ pub trait Backend {
 }
 
 /// Implements [`Backend`] for a type with `fn client(&self) -> Actor<ZkmlProgram, Env>` and a
-/// `prover: ActorId` field, for any Sails environment whose pending calls are futures.
+/// `prover: ActorId` field, for a Sails environment whose pending calls are futures. `$query`
+/// turns a pending call into a read-only query's result (no message, no gas).
 macro_rules! impl_backend {
-    ($backend:ty) => {
+    ($backend:ty, $($query:tt)+) => {
         impl Backend for $backend {
             fn prover(&self) -> ActorId {
                 self.prover
@@ -63,7 +64,7 @@ macro_rules! impl_backend {
                 self.client()
                     .model()
                     .is_prover(self.prover)
-                    .await
+                    $($query)+
                     .map_err(|e| CallError::transport("is_prover", e))
             }
 
@@ -75,7 +76,7 @@ macro_rules! impl_backend {
                 self.client()
                     .sessions()
                     .claimable(self.prover, after, limit)
-                    .await
+                    $($query)+
                     .map_err(|e| CallError::transport("claimable", e))
             }
 
@@ -83,7 +84,7 @@ macro_rules! impl_backend {
                 self.client()
                     .sessions()
                     .session(user)
-                    .await
+                    $($query)+
                     .map_err(|e| CallError::transport("session", e))
             }
 
@@ -137,4 +138,4 @@ impl GtestBackend {
     }
 }
 
-impl_backend!(GtestBackend);
+impl_backend!(GtestBackend, .query());

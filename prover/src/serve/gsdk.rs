@@ -52,4 +52,4 @@ impl GsdkBackend {
     }
 }
 
-impl_backend!(GsdkBackend);
+impl_backend!(GsdkBackend, .query().await);
