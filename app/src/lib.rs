@@ -45,7 +45,7 @@ impl ZkmlProgram {
 
     /// The model, its verifier data and the prover registry.
     pub fn model(&self) -> ModelService<'_> {
-        ModelService::new(&self.model)
+        ModelService::new(&self.model, &self.sessions)
     }
 
     /// Users' inference sessions.

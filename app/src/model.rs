@@ -1,6 +1,7 @@
 //! The Model service: the model the Initializer deployed, its verifier data and the provers.
 
 use crate::error::{ModelDefect, ModelError};
+use crate::sessions::SessionsState;
 use alloc::collections::BTreeSet;
 use alloc::string::ToString;
 use core::cell::RefCell;
@@ -341,12 +342,13 @@ fn check_init(init: &ModelInit) -> Result<VerifierKey, ModelDefect> {
 /// The Model service.
 pub struct ModelService<'a> {
     state: &'a RefCell<ModelState>,
+    sessions: &'a RefCell<SessionsState>,
 }
 
 impl<'a> ModelService<'a> {
-    /// A service over the program's model state.
-    pub fn new(state: &'a RefCell<ModelState>) -> Self {
-        Self { state }
+    /// A service over the program's model state and the sessions whose claims it governs.
+    pub fn new(state: &'a RefCell<ModelState>, sessions: &'a RefCell<SessionsState>) -> Self {
+        Self { state, sessions }
     }
 }
 
@@ -395,12 +397,13 @@ impl ModelService<'_> {
             .map_err(|_| ModelError::EventNotEmitted)
     }
 
-    /// Removes a prover account (admin only).
+    /// Removes a prover account (admin only) and drops its claims on sessions.
     #[export(unwrap_result)]
     pub fn remove_prover(&mut self, prover: ActorId) -> Result<(), ModelError> {
         self.state
             .borrow_mut()
             .remove_prover(Syscall::message_source(), prover)?;
+        self.sessions.borrow_mut().release_claims(&prover);
         self.emit_event(ModelEvents::ProverRemoved { prover })
             .map_err(|_| ModelError::EventNotEmitted)
     }

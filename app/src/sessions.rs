@@ -221,6 +221,17 @@ impl SessionsState {
         Ok((user, lease))
     }
 
+    /// Drops every claim `prover` holds, so that other provers may take its inputs at once.
+    pub fn release_claims(&mut self, prover: &ActorId) {
+        for user in self.awaiting_proof.values() {
+            if let Some(session) = self.by_user.get_mut(user)
+                && session.lease.is_some_and(|l| l.prover == *prover)
+            {
+                session.lease = None;
+            }
+        }
+    }
+
     /// `user`'s session.
     pub fn get(&self, user: &ActorId) -> Option<&Session> {
         self.by_user.get(user)

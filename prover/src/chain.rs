@@ -8,7 +8,7 @@ use crate::model::QuantizedModel;
 use crate::proving::Prover;
 use crate::serve::{Daemon, GtestBackend, Observer, ServeConfig, Stats};
 use sails_rs::client::{Actor, GearEnv as _, GtestEnv};
-use sails_rs::futures::{self, FutureExt as _, StreamExt as _, future::join_all};
+use sails_rs::futures::{self, FutureExt as _, Stream, StreamExt as _, future::join_all};
 use sails_rs::gtest::{System, constants::VALUE_PER_GAS};
 use sails_rs::prelude::*;
 use sha3::{Digest, Keccak256};
@@ -153,6 +153,8 @@ impl Chain {
 pub struct Verification {
     /// Gas of each verification message.
     pub gas: Vec<u128>,
+    /// Wall time of the verification messages on this machine's gtest chain.
+    pub elapsed: Duration,
     /// The session's final state.
     pub outcome: SessionState,
     /// The final Verifier event.
@@ -172,6 +174,7 @@ pub async fn verify(chain: &Chain, user: u64) -> Result<Verification> {
         .map_err(|e| chain_error("listen", e))?;
     let mut gas = Vec::new();
     let mut spent = chain.gas_spent(user);
+    let started = Instant::now();
     let mut outcome = verifier
         .verify(user.into())
         .await
@@ -187,12 +190,15 @@ pub async fn verify(chain: &Chain, user: u64) -> Result<Verification> {
         if gas.len() >= MAX_MESSAGES {
             return Err(Error::Chain("verification did not end".into()));
         }
+        // gtest runs each message within the call: let daemons on this thread go on meanwhile.
+        tokio::task::yield_now().await;
         outcome = verifier
             .continue_verification(user.into())
             .await
             .map_err(|e| chain_error("continue verification", e))?
             .map_err(|e| chain_error("continue verification", e))?;
     }
+    let elapsed = started.elapsed();
     let account = ActorId::from(user);
     let event = loop {
         let (_, event) = events
@@ -210,6 +216,7 @@ pub async fn verify(chain: &Chain, user: u64) -> Result<Verification> {
     };
     Ok(Verification {
         gas,
+        elapsed,
         outcome,
         event,
     })
@@ -362,18 +369,14 @@ pub async fn load(
     let outcomes = outcomes?;
     let elapsed = started.elapsed();
 
-    let mut proofs: BTreeMap<u64, usize> = BTreeMap::new();
-    while let Some(Some((_, event))) = submissions.next().now_or_never() {
-        if let VerifierEvents::ProofSubmitted { session_id, .. } = event {
-            *proofs.entry(session_id).or_default() += 1;
-        }
-    }
-    let mut claimed: BTreeMap<u64, usize> = BTreeMap::new();
-    while let Some(Some((_, event))) = claims.next().now_or_never() {
-        if let SessionsEvents::Claimed { session_id, .. } = event {
-            *claimed.entry(session_id).or_default() += 1;
-        }
-    }
+    let proofs = count_per_session(&mut submissions, |event| match event {
+        VerifierEvents::ProofSubmitted { session_id, .. } => Some(session_id),
+        _ => None,
+    });
+    let claimed = count_per_session(&mut claims, |event| match event {
+        SessionsEvents::Claimed { session_id, .. } => Some(session_id),
+        _ => None,
+    });
     Ok(LoadReport {
         elapsed,
         proved_in,
@@ -392,6 +395,21 @@ pub async fn load(
     })
 }
 
+/// How often each session appears among the events already delivered on `events`, as
+/// `session_of` reads them.
+fn count_per_session<E>(
+    events: &mut (impl Stream<Item = (ActorId, E)> + Unpin),
+    session_of: impl Fn(E) -> Option<u64>,
+) -> BTreeMap<u64, usize> {
+    let mut counts = BTreeMap::new();
+    while let Some(Some((_, event))) = events.next().now_or_never() {
+        if let Some(session_id) = session_of(event) {
+            *counts.entry(session_id).or_default() += 1;
+        }
+    }
+    counts
+}
+
 /// Verifies each user's proof as soon as it is submitted, until every session has an outcome
 /// or nothing moves for a while; returns each user's outcome (`None` if it never came).
 async fn verify_as_proved(chain: &Chain, users: &[u64]) -> Result<Vec<Option<SessionState>>> {
@@ -403,11 +421,12 @@ async fn verify_as_proved(chain: &Chain, users: &[u64]) -> Result<Vec<Option<Ses
             if outcome.is_some() {
                 continue;
             }
+            // A read-only query: no message, so the chain's block height does not move.
             let session = chain
                 .as_(*user)
                 .sessions()
                 .my_session()
-                .await
+                .query()
                 .map_err(|e| chain_error("session", e))?;
             if matches!(
                 session.map(|s| s.state),

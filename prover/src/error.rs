@@ -330,6 +330,9 @@ pub enum Error {
     /// A call to the chain failed.
     #[error("chain: {0}")]
     Chain(String),
+    /// A daemon setting is invalid (a program id or a signer's secret URI).
+    #[error("invalid setting: {0}")]
+    Config(String),
     /// The daemon's account is not a registered prover of the program.
     #[error(
         "account {0} is not a registered prover of this program; the program's admin must call \

@@ -128,25 +128,54 @@ async fn the_daemon_proves_and_the_program_verifies_the_answer() {
     assert!(report.verification.gas.len() > 1);
 }
 
+/// Forwards the named [`Backend`] methods to the wrapper's `inner` backend.
+macro_rules! forward {
+    (prover) => {
+        fn prover(&self) -> ActorId {
+            self.inner.prover()
+        }
+    };
+    (is_prover) => {
+        async fn is_prover(&self) -> QueryResult<bool> {
+            self.inner.is_prover().await
+        }
+    };
+    (claimable) => {
+        async fn claimable(&self, after: Option<u64>, limit: u32) -> QueryResult<Vec<PendingInput>> {
+            self.inner.claimable(after, limit).await
+        }
+    };
+    (session) => {
+        async fn session(&self, user: ActorId) -> QueryResult<Option<Session>> {
+            self.inner.session(user).await
+        }
+    };
+    (claim) => {
+        async fn claim(&self, session_id: u64) -> Result<Lease, CallError<SessionsError>> {
+            self.inner.claim(session_id).await
+        }
+    };
+    (submit_proof) => {
+        async fn submit_proof(
+            &self,
+            user: ActorId,
+            proof: Vec<u8>,
+        ) -> Result<u64, CallError<VerifierError>> {
+            self.inner.submit_proof(user, proof).await
+        }
+    };
+    ($($method:ident),+) => {
+        $(forward!($method);)+
+    };
+}
+
 /// A backend that changes the claimed output of every proof it submits.
-struct ForgingOutput(GtestBackend);
+struct ForgingOutput {
+    inner: GtestBackend,
+}
 
 impl Backend for ForgingOutput {
-    fn prover(&self) -> ActorId {
-        self.0.prover()
-    }
-    async fn is_prover(&self) -> QueryResult<bool> {
-        self.0.is_prover().await
-    }
-    async fn claimable(&self, after: Option<u64>, limit: u32) -> QueryResult<Vec<PendingInput>> {
-        self.0.claimable(after, limit).await
-    }
-    async fn session(&self, user: ActorId) -> QueryResult<Option<Session>> {
-        self.0.session(user).await
-    }
-    async fn claim(&self, session_id: u64) -> Result<Lease, CallError<SessionsError>> {
-        self.0.claim(session_id).await
-    }
+    forward!(prover, is_prover, claimable, session, claim);
     async fn submit_proof(
         &self,
         user: ActorId,
@@ -154,14 +183,16 @@ impl Backend for ForgingOutput {
     ) -> Result<u64, CallError<VerifierError>> {
         let mut forged: CompressedProof = decode_all(&proof).expect("our own proof decodes");
         forged.folding.zn[1] += Fr::from(1u64);
-        self.0.submit_proof(user, forged.encode()).await
+        self.inner.submit_proof(user, forged.encode()).await
     }
 }
 
 #[tokio::test]
 async fn a_tampered_proof_goes_through_the_same_flow_and_is_rejected() {
     let chain = chain_with_inputs(&[USER]).await;
-    let backend = ForgingOutput(chain.backend(PROVER));
+    let backend = ForgingOutput {
+        inner: chain.backend(PROVER),
+    };
     let stats = Daemon::start(backend, SETUP.prover.clone(), drain())
         .await
         .unwrap()
@@ -308,15 +339,8 @@ struct PurgedWhileProving<'a> {
 }
 
 impl Backend for PurgedWhileProving<'_> {
-    fn prover(&self) -> ActorId {
-        self.inner.prover()
-    }
-    async fn is_prover(&self) -> QueryResult<bool> {
-        self.inner.is_prover().await
-    }
-    async fn claimable(&self, after: Option<u64>, limit: u32) -> QueryResult<Vec<PendingInput>> {
-        self.inner.claimable(after, limit).await
-    }
+    forward!(prover, is_prover, claimable, claim, submit_proof);
+
     async fn session(&self, user: ActorId) -> QueryResult<Option<Session>> {
         // The daemon looks the session up after proving, before submitting.
         if !self.purged.replace(true) {
@@ -329,16 +353,6 @@ impl Backend for PurgedWhileProving<'_> {
                 .unwrap();
         }
         self.inner.session(user).await
-    }
-    async fn claim(&self, session_id: u64) -> Result<Lease, CallError<SessionsError>> {
-        self.inner.claim(session_id).await
-    }
-    async fn submit_proof(
-        &self,
-        user: ActorId,
-        proof: Vec<u8>,
-    ) -> Result<u64, CallError<VerifierError>> {
-        self.inner.submit_proof(user, proof).await
     }
 }
 
@@ -377,24 +391,14 @@ struct Unreliable {
 }
 
 impl Backend for Unreliable {
-    fn prover(&self) -> ActorId {
-        self.inner.prover()
-    }
-    async fn is_prover(&self) -> QueryResult<bool> {
-        self.inner.is_prover().await
-    }
+    forward!(prover, is_prover, session, claim);
+
     async fn claimable(&self, after: Option<u64>, limit: u32) -> QueryResult<Vec<PendingInput>> {
         if self.failed_polls.get() < 2 {
             self.failed_polls.set(self.failed_polls.get() + 1);
             return Err(CallError::Transport("connection refused".into()));
         }
         self.inner.claimable(after, limit).await
-    }
-    async fn session(&self, user: ActorId) -> QueryResult<Option<Session>> {
-        self.inner.session(user).await
-    }
-    async fn claim(&self, session_id: u64) -> Result<Lease, CallError<SessionsError>> {
-        self.inner.claim(session_id).await
     }
     async fn submit_proof(
         &self,

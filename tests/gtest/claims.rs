@@ -35,6 +35,16 @@ async fn lease_of(chain: &Chain, user: u64) -> Option<Lease> {
         .and_then(|s| s.lease)
 }
 
+/// `prover` submits the fixture's first proof for `USER`'s session.
+async fn submit(chain: &Chain, prover: u64) -> Result<u64, VerifierError> {
+    chain
+        .as_(prover)
+        .verifier()
+        .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
+        .await
+        .unwrap()
+}
+
 async fn claimable_ids(chain: &Chain, prover: u64) -> Vec<u64> {
     chain
         .as_(prover)
@@ -93,12 +103,7 @@ async fn a_live_claim_holds_other_provers_off_until_it_expires() {
         })
     );
     assert_eq!(
-        chain
-            .as_(OTHER_PROVER)
-            .verifier()
-            .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
-            .await
-            .unwrap(),
+        submit(&chain, OTHER_PROVER).await,
         Err(VerifierError::ClaimedByAnother {
             prover: PROVER.into()
         })
@@ -113,23 +118,12 @@ async fn a_live_claim_holds_other_provers_off_until_it_expires() {
 
     // The late first prover can no longer submit; the new claimant can.
     assert_eq!(
-        chain
-            .as_(PROVER)
-            .verifier()
-            .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
-            .await
-            .unwrap(),
+        submit(&chain, PROVER).await,
         Err(VerifierError::ClaimedByAnother {
             prover: OTHER_PROVER.into()
         })
     );
-    chain
-        .as_(OTHER_PROVER)
-        .verifier()
-        .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
-        .await
-        .unwrap()
-        .unwrap();
+    submit(&chain, OTHER_PROVER).await.unwrap();
     let session = chain
         .as_(USER)
         .sessions()
@@ -145,15 +139,7 @@ async fn a_live_claim_holds_other_provers_off_until_it_expires() {
 #[tokio::test]
 async fn an_unclaimed_session_takes_no_proof() {
     let (chain, _) = with_input().await;
-    assert_eq!(
-        chain
-            .as_(PROVER)
-            .verifier()
-            .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
-            .await
-            .unwrap(),
-        Err(VerifierError::NotClaimed)
-    );
+    assert_eq!(submit(&chain, PROVER).await, Err(VerifierError::NotClaimed));
     let session = chain.as_(USER).sessions().my_session().await.unwrap();
     assert_eq!(session.unwrap().state, SessionState::AwaitingProof);
 }
@@ -215,13 +201,7 @@ async fn bad_claims_are_refused_and_change_nothing() {
 async fn a_proved_session_cannot_be_claimed() {
     let (chain, id) = with_input().await;
     chain.claim(PROVER, id).await;
-    chain
-        .as_(PROVER)
-        .verifier()
-        .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
-        .await
-        .unwrap()
-        .unwrap();
+    submit(&chain, PROVER).await.unwrap();
     assert_eq!(
         chain.as_(OTHER_PROVER).sessions().claim(id).await.unwrap(),
         Err(SessionsError::NotAwaitingProof { session_id: id })
@@ -242,19 +222,27 @@ async fn a_claim_does_not_survive_a_purge() {
         .unwrap();
 
     // The proof made for the purged input is dropped: the new session is not claimed.
-    assert_eq!(
-        chain
-            .as_(PROVER)
-            .verifier()
-            .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
-            .await
-            .unwrap(),
-        Err(VerifierError::NotClaimed)
-    );
+    assert_eq!(submit(&chain, PROVER).await, Err(VerifierError::NotClaimed));
     assert_eq!(
         chain.as_(PROVER).sessions().claim(id).await.unwrap(),
         Err(SessionsError::NotAwaitingProof { session_id: id })
     );
     assert_eq!(lease_of(&chain, USER).await, None);
     assert_eq!(claimable_ids(&chain, PROVER).await, vec![new_id]);
+}
+
+#[tokio::test]
+async fn removing_a_prover_releases_its_claims() {
+    let (chain, id) = with_input().await;
+    chain.claim(PROVER, id).await;
+    chain
+        .as_(ADMIN)
+        .model()
+        .remove_prover(PROVER.into())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(lease_of(&chain, USER).await, None);
+    assert_eq!(claimable_ids(&chain, OTHER_PROVER).await, vec![id]);
+    chain.claim(OTHER_PROVER, id).await;
 }

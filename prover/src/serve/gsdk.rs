@@ -22,19 +22,19 @@ impl GsdkBackend {
     /// (`//Alice`, a mnemonic or a 0x seed), calling the program `program` (0x hex).
     ///
     /// # Errors
-    /// [`Error::Chain`] if the program id does not parse, the node cannot be reached or the
-    /// secret URI is invalid.
+    /// [`Error::Config`] if the program id does not parse or the secret URI is invalid;
+    /// [`Error::Chain`] if the node cannot be reached.
     pub async fn connect(node: &str, suri: &str, program: &str) -> Result<Self> {
         let program_id = program
             .parse::<ActorId>()
-            .map_err(|e| Error::Chain(format!("program id {program:?}: {e:?}")))?;
+            .map_err(|e| Error::Config(format!("program id {program:?}: {e:?}")))?;
         let api = Api::new(node)
             .await
             .map_err(|e| Error::Chain(format!("cannot reach the node at {node}: {e}")))?
             .signed(suri, None)
-            .map_err(|e| Error::Chain(format!("invalid signer secret URI: {e}")))?;
+            .map_err(|e| Error::Config(format!("signer secret URI: {e}")))?;
         let prover = ActorId::try_from(api.account_id().as_ref())
-            .map_err(|e| Error::Chain(format!("signer account: {e:?}")))?;
+            .map_err(|e| Error::Config(format!("signer account: {e:?}")))?;
         Ok(Self {
             env: GsdkEnv::new(api),
             program_id,

@@ -192,12 +192,28 @@ impl<B: Backend> Daemon<B> {
         }
     }
 
-    /// One pass over the claimable inputs; returns how many it handled.
+    /// Serves claimable inputs, oldest first, until none is left; returns how many it handled.
+    /// The daemon polls afresh before each claim, so inputs that other provers claimed in the
+    /// meantime are not tried.
     ///
     /// # Errors
     /// [`Error::Chain`] if the chain cannot be polled after every retry.
     pub async fn round(&mut self) -> Result<usize> {
         let mut handled = 0;
+        while let Some(input) = self.next_input().await? {
+            handled += 1;
+            let session_id = input.session_id;
+            match self.serve(input).await {
+                Served::Submitted => {}
+                Served::Dropped(reason) => self.skip(session_id, reason, false),
+                Served::Refused(reason) => self.skip(session_id, reason, true),
+            }
+        }
+        Ok(handled)
+    }
+
+    /// The oldest claimable input not refused earlier in this run.
+    async fn next_input(&self) -> Result<Option<PendingInput>> {
         let mut after = None;
         loop {
             let page = self
@@ -205,20 +221,14 @@ impl<B: Backend> Daemon<B> {
                 .await
                 .map_err(|e| Error::Chain(e.to_string()))?;
             let Some(last) = page.last() else {
-                return Ok(handled);
+                return Ok(None);
             };
             after = Some(last.session_id);
-            for input in page {
-                if self.refused.contains(&input.session_id) {
-                    continue;
-                }
-                handled += 1;
-                let session_id = input.session_id;
-                match self.serve(input).await {
-                    Served::Submitted => {}
-                    Served::Dropped(reason) => self.skip(session_id, reason, false),
-                    Served::Refused(reason) => self.skip(session_id, reason, true),
-                }
+            if let Some(input) = page
+                .into_iter()
+                .find(|input| !self.refused.contains(&input.session_id))
+            {
+                return Ok(Some(input));
             }
         }
     }

@@ -146,10 +146,11 @@ pub fn demo(args: DemoArgs) -> Result<()> {
     println!("proof size   {} bytes", report.proof_size);
     let total: u128 = verification.gas.iter().sum();
     println!(
-        "verification {} messages, {:.3e} gas (largest message {:.3e})",
+        "verification {} messages, {:.3e} gas (largest message {:.3e}), {:.1} s on the gtest chain",
         verification.gas.len(),
         total as f64,
-        verification.gas.iter().max().copied().unwrap_or(0) as f64
+        verification.gas.iter().max().copied().unwrap_or(0) as f64,
+        verification.elapsed.as_secs_f64()
     );
     println!("final event  {:?}", verification.event);
     Ok(())
@@ -235,11 +236,26 @@ fn serve_node(node: &str, args: &ServeArgs) -> Result<()> {
     };
     let (_, prover) = setup(&args.setup)?;
     let (_bar, observer) = progress(0)?;
+    let config = ServeConfig {
+        poll_interval: Duration::from_secs(args.poll),
+        ..ServeConfig::default()
+    };
     runtime()?.block_on(async {
-        let backend = GsdkBackend::connect(node, suri, program).await?;
-        let config = ServeConfig {
-            poll_interval: Duration::from_secs(args.poll),
-            ..ServeConfig::default()
+        // An unreachable node is reported and tried again, with the daemon's backoff.
+        let mut delays = config
+            .backoff
+            .delays()
+            .chain(std::iter::repeat(config.backoff.max));
+        let backend = loop {
+            match GsdkBackend::connect(node, suri, program).await {
+                Ok(backend) => break backend,
+                Err(e @ zkml_prover::Error::Chain(_)) => {
+                    let delay = delays.next().unwrap_or(config.backoff.max);
+                    tracing::error!("{e}; retrying in {delay:?}");
+                    tokio::time::sleep(delay).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
         };
         Daemon::start(backend, Arc::new(prover), config)
             .await?
