@@ -326,3 +326,34 @@ fn prove_png_then_verify_native() {
     assert_fails_with(&output, "invalid");
     let _ = std::fs::remove_dir_all(&cache);
 }
+
+#[test]
+fn serve_rejects_bad_settings() {
+    assert_fails_with(
+        &zkml(&["serve", "--node", "ws://127.0.0.1:9944"]),
+        "--program",
+    );
+    assert_fails_with(
+        &zkml(&["serve", "--users", "0"]),
+        "--users and --provers must be at least 1",
+    );
+    assert_fails_with(
+        &zkml(&["serve", "--node", "ws://127.0.0.1:9944", "--users", "3"]),
+        "cannot be used with",
+    );
+}
+
+#[cfg(not(feature = "gsdk"))]
+#[test]
+fn serve_on_a_node_needs_the_gsdk_build() {
+    let output = zkml(&[
+        "serve",
+        "--node",
+        "ws://127.0.0.1:9944",
+        "--program",
+        "0x01",
+        "--suri",
+        "//Bob",
+    ]);
+    assert_fails_with(&output, "--features gsdk");
+}

@@ -89,12 +89,13 @@ async fn chain_with_inputs(users: &[u64]) -> Chain {
     chain
 }
 
+/// `user`'s session, read with a query (no message, so blocks do not advance).
 async fn session(chain: &Chain, user: u64) -> Session {
     chain
         .as_(STRANGER)
         .sessions()
         .session(user.into())
-        .await
+        .query()
         .unwrap()
         .expect("a session")
 }
@@ -213,6 +214,39 @@ async fn a_tampered_proof_goes_through_the_same_flow_and_is_rejected() {
         verification.event,
         VerifierEvents::Rejected { .. }
     ));
+}
+
+#[tokio::test]
+async fn a_polling_daemon_serves_an_input_submitted_later() {
+    let chain = chain_with_inputs(&[]).await;
+    let config = ServeConfig {
+        poll_interval: Duration::from_millis(20),
+        drain: false,
+        ..drain()
+    };
+    let mut daemon = Daemon::start(chain.backend(PROVER), SETUP.prover.clone(), config)
+        .await
+        .unwrap();
+    let user_side = async {
+        // The daemon finds nothing and polls again; then the user submits.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        chain.fund(USER);
+        chain
+            .as_(USER)
+            .sessions()
+            .submit_input(SETUP.digits[0].clone())
+            .await
+            .unwrap()
+            .unwrap();
+        while session(&chain, USER).await.state != SessionState::ProofSubmitted {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::select! {
+        result = daemon.run() => panic!("a polling daemon returned: {:?}", result.map(|_| ())),
+        () = user_side => {}
+    }
+    assert_eq!(daemon.stats().submitted, 1);
 }
 
 #[tokio::test]
