@@ -53,3 +53,21 @@ impl GsdkBackend {
 }
 
 impl_backend!(GsdkBackend, .query().await);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_bad_program_id_is_a_setting_error() {
+        let result = GsdkBackend::connect("ws://127.0.0.1:1", "//Bob", "not-hex").await;
+        assert!(matches!(result, Err(Error::Config(_))));
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_node_is_a_chain_error() {
+        let program = format!("0x{}", "01".repeat(32));
+        let result = GsdkBackend::connect("ws://127.0.0.1:1", "//Bob", &program).await;
+        assert!(matches!(result, Err(Error::Chain(m)) if m.contains("cannot reach")));
+    }
+}
