@@ -21,7 +21,7 @@ use zkml_prover::export::{ChainKeys, chain_keys};
 use zkml_prover::model::{Dataset, QuantizedModel};
 use zkml_prover::proving::{Prover, SetupConfig};
 use zkml_prover::serve::{
-    Backend, Backoff, CallError, Daemon, DaemonEvent, GtestBackend, QueryResult, ServeConfig,
+    Backend, Backoff, CallError, Daemon, DaemonEvent, GtestBackend, QueryResult, ServeConfig, Stats,
 };
 use zkml_verifier::field::Fr;
 use zkml_verifier::wire::{CompressedProof, codec::decode_all};
@@ -68,6 +68,16 @@ fn drain() -> ServeConfig {
         },
         ..ServeConfig::default()
     }
+}
+
+/// Runs a daemon over `backend` until nothing is claimable; its statistics.
+async fn serve_all(backend: impl Backend) -> Stats {
+    Daemon::start(backend, SETUP.prover.clone(), drain())
+        .await
+        .unwrap()
+        .run()
+        .await
+        .unwrap()
 }
 
 /// A chain with the program ready and `users[i]` having submitted sample digit `i`.
@@ -194,12 +204,7 @@ async fn a_tampered_proof_goes_through_the_same_flow_and_is_rejected() {
     let backend = ForgingOutput {
         inner: chain.backend(PROVER),
     };
-    let stats = Daemon::start(backend, SETUP.prover.clone(), drain())
-        .await
-        .unwrap()
-        .run()
-        .await
-        .unwrap();
+    let stats = serve_all(backend).await;
     assert_eq!(stats.submitted, 1);
     let verification = chain::verify(&chain, USER).await.unwrap();
     assert!(
@@ -292,12 +297,7 @@ async fn a_restarted_daemon_finishes_the_work_without_submitting_twice() {
     assert_eq!(claimed.lease.map(|l| l.prover), Some(ActorId::from(PROVER)));
 
     // The restarted daemon finds its claimed input and the other one, and serves both.
-    let stats = Daemon::start(chain.backend(PROVER), SETUP.prover.clone(), drain())
-        .await
-        .unwrap()
-        .run()
-        .await
-        .unwrap();
+    let stats = serve_all(chain.backend(PROVER)).await;
     assert_eq!(stats.submitted, 2);
     for user in &users {
         assert_eq!(
@@ -307,12 +307,7 @@ async fn a_restarted_daemon_finishes_the_work_without_submitting_twice() {
     }
 
     // A third start finds nothing to do; every session got exactly one proof.
-    let stats = Daemon::start(chain.backend(PROVER), SETUP.prover.clone(), drain())
-        .await
-        .unwrap()
-        .run()
-        .await
-        .unwrap();
+    let stats = serve_all(chain.backend(PROVER)).await;
     assert_eq!(stats.submitted, 0);
     let mut proofs = Vec::new();
     while let Some(Some((_, event))) = sails_rs::futures::FutureExt::now_or_never(submitted.next())
@@ -398,12 +393,7 @@ async fn a_session_purged_while_proving_is_dropped_cleanly() {
         chain: &chain,
         purged: Cell::new(false),
     };
-    let stats = Daemon::start(backend, SETUP.prover.clone(), drain())
-        .await
-        .unwrap()
-        .run()
-        .await
-        .unwrap();
+    let stats = serve_all(backend).await;
     assert_eq!((stats.submitted, stats.dropped, stats.refused), (0, 1, 0));
     assert!(
         chain

@@ -26,13 +26,7 @@ async fn with_input() -> (Chain, u64) {
 }
 
 async fn lease_of(chain: &Chain, user: u64) -> Option<Lease> {
-    chain
-        .as_(STRANGER)
-        .sessions()
-        .session(user.into())
-        .await
-        .unwrap()
-        .and_then(|s| s.lease)
+    chain.session(user).await.and_then(|s| s.lease)
 }
 
 /// `prover` submits the fixture's first proof for `USER`'s session.

@@ -3,7 +3,9 @@
 use sails_rs::{client::*, gtest::System, prelude::*};
 use std::{path::Path, sync::LazyLock};
 use zkml_client::{
-    ModelInit, Zkml as _, ZkmlCtors as _, ZkmlProgram, model::Model as _, sessions::Sessions as _,
+    ModelInit, Zkml as _, ZkmlCtors as _, ZkmlProgram,
+    model::Model as _,
+    sessions::{Session, Sessions as _},
 };
 pub use zkml_prover::chain::UPLOAD_CHUNK;
 use zkml_prover::{
@@ -147,6 +149,15 @@ impl Chain {
             .await
             .unwrap()
             .unwrap();
+    }
+
+    /// `user`'s session, as anyone sees it.
+    pub async fn session(&self, user: u64) -> Option<Session> {
+        self.as_(STRANGER)
+            .sessions()
+            .session(user.into())
+            .await
+            .unwrap()
     }
 
     /// Runs `n` empty blocks.

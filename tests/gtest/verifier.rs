@@ -34,13 +34,7 @@ async fn with_session(i: usize) -> Chain {
 }
 
 async fn state_of(chain: &Chain, user: u64) -> Option<SessionState> {
-    chain
-        .as_(STRANGER)
-        .sessions()
-        .session(user.into())
-        .await
-        .unwrap()
-        .map(|s| s.state)
+    chain.session(user).await.map(|s| s.state)
 }
 
 /// What verifying a session's proof to the end took.
