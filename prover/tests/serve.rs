@@ -510,3 +510,36 @@ async fn polling_that_keeps_failing_is_a_clear_error() {
         result.err()
     );
 }
+
+/// A backend whose connection drops after start-up.
+struct Dropped {
+    inner: GtestBackend,
+}
+
+impl Backend for Dropped {
+    forward!(prover, is_prover, session, claim, submit_proof);
+
+    async fn claimable(&self, _: Option<u64>, _: u32) -> QueryResult<Vec<PendingInput>> {
+        Err(CallError::Transport("connection reset".into()))
+    }
+}
+
+#[tokio::test]
+async fn a_polling_daemon_that_loses_its_node_returns_an_error() {
+    let chain = chain_with_inputs(&[]).await;
+    let config = ServeConfig {
+        drain: false,
+        ..drain()
+    };
+    let backend = Dropped {
+        inner: chain.backend(PROVER),
+    };
+    let mut daemon = Daemon::start(backend, SETUP.prover.clone(), config)
+        .await
+        .unwrap();
+    let result = daemon.run().await;
+    assert!(
+        matches!(&result, Err(Error::Chain(m)) if m.contains("connection reset")),
+        "{result:?}"
+    );
+}

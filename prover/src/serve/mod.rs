@@ -172,22 +172,18 @@ impl<B: Backend> Daemon<B> {
     }
 
     /// Serves claimable inputs until nothing is claimable (with [`ServeConfig::drain`]) or
-    /// forever. Transport failures are retried with backoff; a poll that still fails is logged
-    /// and polled again after the backoff's longest delay.
+    /// forever, polling every [`ServeConfig::poll_interval`] while idle. Transport failures are
+    /// retried with backoff.
     ///
     /// # Errors
-    /// With `drain`, [`Error::Chain`] if polling fails after every retry.
+    /// [`Error::Chain`] if polling still fails after every retry: the connection is likely
+    /// lost, and the caller may reconnect and start a new daemon (the chain keeps all state).
     pub async fn run(&mut self) -> Result<Stats> {
         loop {
-            match self.round().await {
-                Ok(0) if self.config.drain => return Ok(self.stats.clone()),
-                Ok(0) => tokio::time::sleep(self.config.poll_interval).await,
-                Ok(_) => {}
-                Err(e) if self.config.drain => return Err(e),
-                Err(e) => {
-                    error!("polling failed: {e}");
-                    tokio::time::sleep(self.config.backoff.max).await;
-                }
+            match self.round().await? {
+                0 if self.config.drain => return Ok(self.stats.clone()),
+                0 => tokio::time::sleep(self.config.poll_interval).await,
+                _ => {}
             }
         }
     }

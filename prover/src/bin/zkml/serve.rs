@@ -226,43 +226,46 @@ fn serve_embedded(args: &ServeArgs) -> Result<()> {
     Ok(())
 }
 
-/// The daemon against a real node, forever.
+/// The daemon against a real node, forever: it reconnects whenever the node is lost.
 #[cfg(feature = "gsdk")]
 fn serve_node(node: &str, args: &ServeArgs) -> Result<()> {
+    use zkml_prover::Error;
     use zkml_prover::serve::{Daemon, ServeConfig, gsdk::GsdkBackend};
     let (program, suri) = match (&args.program, &args.suri) {
         (Some(program), Some(suri)) => (program, suri),
         _ => bail!("--node needs --program and --suri (or ZKML_SURI)"),
     };
     let (_, prover) = setup(&args.setup)?;
+    let prover = Arc::new(prover);
     let (_bar, observer) = progress(0)?;
     let config = ServeConfig {
         poll_interval: Duration::from_secs(args.poll),
         ..ServeConfig::default()
     };
     runtime()?.block_on(async {
-        // An unreachable node is reported and tried again, with the daemon's backoff.
         let mut delays = config
             .backoff
             .delays()
             .chain(std::iter::repeat(config.backoff.max));
-        let backend = loop {
-            match GsdkBackend::connect(node, suri, program).await {
-                Ok(backend) => break backend,
-                Err(e @ zkml_prover::Error::Chain(_)) => {
+        loop {
+            // An unreachable node or a lost connection is reported, then tried again.
+            let lost = match GsdkBackend::connect(node, suri, program).await {
+                Ok(backend) => match Daemon::start(backend, prover.clone(), config.clone()).await {
+                    Ok(daemon) => daemon.with_observer(observer.clone()).run().await.err(),
+                    Err(e) => Some(e),
+                },
+                Err(e) => Some(e),
+            };
+            match lost {
+                Some(e @ Error::Chain(_)) => {
                     let delay = delays.next().unwrap_or(config.backoff.max);
-                    tracing::error!("{e}; retrying in {delay:?}");
+                    tracing::error!("{e}; reconnecting in {delay:?}");
                     tokio::time::sleep(delay).await;
                 }
-                Err(e) => return Err(e.into()),
+                Some(e) => return Err(e.into()),
+                None => return Ok(()),
             }
-        };
-        Daemon::start(backend, Arc::new(prover), config)
-            .await?
-            .with_observer(observer)
-            .run()
-            .await?;
-        Ok(())
+        }
     })
 }
 
