@@ -157,37 +157,34 @@ fn prove_rejects_bad_inputs() {
     std::fs::write(&file, b"definitely not a png").unwrap();
     prove_fails("garbage", &["--image", path(&file)], "not a valid PNG");
 
-    let file = scratch("small.png");
-    std::fs::write(
-        &file,
-        png(27, 28, png::ColorType::Grayscale, png::BitDepth::Eight),
-    )
-    .unwrap();
-    prove_fails(
-        "small",
-        &["--image", path(&file)],
-        "is 27x28, expected 28x28",
-    );
-
-    let file = scratch("rgb.png");
-    std::fs::write(
-        &file,
-        png(28, 28, png::ColorType::Rgb, png::BitDepth::Eight),
-    )
-    .unwrap();
-    prove_fails("rgb", &["--image", path(&file)], "expected 8-bit grayscale");
-
-    let file = scratch("sixteen.png");
-    std::fs::write(
-        &file,
-        png(28, 28, png::ColorType::Grayscale, png::BitDepth::Sixteen),
-    )
-    .unwrap();
-    prove_fails(
-        "sixteen",
-        &["--image", path(&file)],
-        "expected 8-bit grayscale",
-    );
+    let cases = [
+        (
+            "small",
+            27,
+            png::ColorType::Grayscale,
+            png::BitDepth::Eight,
+            "is 27x28, expected 28x28",
+        ),
+        (
+            "rgb",
+            28,
+            png::ColorType::Rgb,
+            png::BitDepth::Eight,
+            "expected 8-bit grayscale",
+        ),
+        (
+            "sixteen",
+            28,
+            png::ColorType::Grayscale,
+            png::BitDepth::Sixteen,
+            "expected 8-bit grayscale",
+        ),
+    ];
+    for (name, width, color, depth, message) in cases {
+        let file = scratch(&format!("{name}.png"));
+        std::fs::write(&file, png(width, 28, color, depth)).unwrap();
+        prove_fails(name, &["--image", path(&file)], message);
+    }
 
     let mut truncated = png(28, 28, png::ColorType::Grayscale, png::BitDepth::Eight);
     truncated.truncate(truncated.len() - 20);

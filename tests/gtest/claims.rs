@@ -4,7 +4,6 @@ use crate::common::*;
 use sails_rs::{futures::StreamExt as _, prelude::*};
 use zkml_client::{
     Zkml as _,
-    model::Model as _,
     sessions::{Lease, SessionState, Sessions as _, SessionsError, events::SessionsEvents},
     verifier::{Verifier as _, VerifierError},
 };
@@ -178,13 +177,7 @@ async fn bad_claims_are_refused_and_change_nothing() {
     }
 
     // A removed prover cannot claim.
-    chain
-        .as_(ADMIN)
-        .model()
-        .remove_prover(OTHER_PROVER.into())
-        .await
-        .unwrap()
-        .unwrap();
+    chain.remove_prover(OTHER_PROVER).await;
     assert_eq!(
         chain.as_(OTHER_PROVER).sessions().claim(id).await.unwrap(),
         Err(SessionsError::NotProver)
@@ -229,14 +222,18 @@ async fn a_claim_does_not_survive_a_purge() {
 async fn removing_a_prover_releases_its_claims() {
     let (chain, id) = with_input().await;
     chain.claim(PROVER, id).await;
-    chain
-        .as_(ADMIN)
-        .model()
-        .remove_prover(PROVER.into())
-        .await
-        .unwrap()
-        .unwrap();
+    chain.remove_prover(PROVER).await;
     assert_eq!(lease_of(&chain, USER).await, None);
     assert_eq!(claimable_ids(&chain, OTHER_PROVER).await, vec![id]);
     chain.claim(OTHER_PROVER, id).await;
+}
+
+#[tokio::test]
+async fn nothing_can_be_claimed_before_the_model_is_finalized() {
+    let chain = Chain::deploy(model_init()).await.expect("deploys");
+    assert_eq!(
+        chain.as_(PROVER).sessions().claim(0).await.unwrap(),
+        Err(SessionsError::ModelNotFinalized)
+    );
+    assert!(claimable_ids(&chain, PROVER).await.is_empty());
 }

@@ -151,6 +151,16 @@ impl Chain {
             .unwrap();
     }
 
+    /// The admin removes `prover` from the registry, which must succeed.
+    pub async fn remove_prover(&self, prover: u64) {
+        self.as_(ADMIN)
+            .model()
+            .remove_prover(prover.into())
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
     /// `user`'s session, as anyone sees it.
     pub async fn session(&self, user: u64) -> Option<Session> {
         self.as_(STRANGER)

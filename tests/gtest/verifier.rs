@@ -5,7 +5,6 @@ use parity_scale_codec::Encode as _;
 use sails_rs::{futures::StreamExt as _, gtest::constants::VALUE_PER_GAS, prelude::*};
 use zkml_client::{
     Zkml as _,
-    model::Model as _,
     sessions::{SessionState, Sessions as _},
     verifier::{self, Verifier as _, VerifierError, events::VerifierEvents},
 };
@@ -213,13 +212,7 @@ async fn a_second_proof_is_refused() {
 #[tokio::test]
 async fn a_removed_prover_cannot_submit() {
     let chain = with_session(0).await;
-    chain
-        .as_(ADMIN)
-        .model()
-        .remove_prover(PROVER.into())
-        .await
-        .unwrap()
-        .unwrap();
+    chain.remove_prover(PROVER).await;
     assert_eq!(
         chain
             .as_(PROVER)
