@@ -21,16 +21,31 @@ pub enum ModelError {
     ModelAlreadyFinalized,
     /// A verifier-data chunk did not start where the previous one ended.
     #[error("chunk at offset {got}, expected offset {expected}")]
-    UploadOutOfOrder { expected: u32, got: u32 },
+    UploadOutOfOrder {
+        /// Where the next chunk must start.
+        expected: u32,
+        /// Where it started.
+        got: u32,
+    },
     /// A verifier-data chunk would end past the declared size.
     #[error("chunk ends at {end}, past the declared size {declared}")]
-    UploadPastDeclaredSize { declared: u32, end: u32 },
+    UploadPastDeclaredSize {
+        /// The declared size.
+        declared: u32,
+        /// Where the chunk would end.
+        end: u32,
+    },
     /// An empty verifier-data chunk.
     #[error("empty chunk")]
     EmptyChunk,
     /// `Finalize` before all declared verifier data arrived.
     #[error("{uploaded} of {declared} bytes of verifier data uploaded")]
-    UploadIncomplete { uploaded: u32, declared: u32 },
+    UploadIncomplete {
+        /// Bytes received.
+        uploaded: u32,
+        /// Bytes declared.
+        declared: u32,
+    },
     /// The uploaded verifier data does not hash to the declared digest.
     #[error("verifier data digest mismatch")]
     VerifierDataDigestMismatch,
@@ -45,7 +60,10 @@ pub enum ModelError {
     ProverNotRegistered,
     /// The prover registry is full.
     #[error("at most {max} provers may be registered")]
-    TooManyProvers { max: u32 },
+    TooManyProvers {
+        /// The most provers allowed.
+        max: u32,
+    },
     /// An event could not be emitted.
     #[error("event could not be emitted")]
     EventNotEmitted,
@@ -60,13 +78,21 @@ pub enum SessionsError {
     ModelNotFinalized,
     /// The input is not a 28x28 image of one byte per pixel.
     #[error("input has {got} bytes, expected {expected}")]
-    WrongInputSize { expected: u32, got: u32 },
+    WrongInputSize {
+        /// The input size the statement takes.
+        expected: u32,
+        /// The size given.
+        got: u32,
+    },
     /// The user already has a session that has not finished.
     #[error("the user already has an open session")]
     SessionAlreadyOpen,
     /// The program holds the maximum number of open sessions.
     #[error("at most {max} sessions may be open")]
-    TooManyOpenSessions { max: u32 },
+    TooManyOpenSessions {
+        /// The most open sessions allowed.
+        max: u32,
+    },
     /// The user has no session.
     #[error("no session for this user")]
     NoSession,
@@ -75,10 +101,18 @@ pub enum SessionsError {
     NotProver,
     /// The session is not awaiting a proof: unknown, purged, or already proved.
     #[error("session {session_id} is not awaiting a proof")]
-    NotAwaitingProof { session_id: u64 },
+    NotAwaitingProof {
+        /// The session asked for.
+        session_id: u64,
+    },
     /// Another prover's claim on the session is still live.
     #[error("claimed by another prover until block {expires_at}")]
-    AlreadyClaimed { prover: ActorId, expires_at: u32 },
+    AlreadyClaimed {
+        /// The prover holding the claim.
+        prover: ActorId,
+        /// The block height from which the claim no longer holds.
+        expires_at: u32,
+    },
     /// An event could not be emitted.
     #[error("event could not be emitted")]
     EventNotEmitted,
@@ -94,8 +128,8 @@ pub enum VerifierError {
     /// The call is reserved to registered provers.
     #[error("the caller is not a registered prover")]
     NotProver,
-    /// The user has no session.
-    #[error("no session for this user")]
+    /// No session has this id: it never existed, was purged or was evicted.
+    #[error("no such session")]
     NoSession,
     /// A proof was already submitted for this session.
     #[error("a proof was already submitted for this session")]
@@ -106,14 +140,23 @@ pub enum VerifierError {
     NotClaimed,
     /// Another prover holds a live claim on the session.
     #[error("another prover holds the claim on this session")]
-    ClaimedByAnother { prover: ActorId },
+    ClaimedByAnother {
+        /// The prover holding the claim.
+        prover: ActorId,
+    },
     /// The session has finished; the user may open a new one.
     #[error("the session has finished")]
     SessionFinished,
     /// The proof is larger than the program accepts.
     #[error("proof has {got} bytes, at most {max} accepted")]
-    ProofTooLarge { max: u32, got: u32 },
-    /// The proof bytes do not decode as a proof for this model.
+    ProofTooLarge {
+        /// The largest proof accepted, in bytes.
+        max: u32,
+        /// The proof's size.
+        got: u32,
+    },
+    /// The proof bytes do not decode as a proof in the wire format, or its public output does
+    /// not read as an answer (the statement's step count, logits in range).
     #[error("malformed proof: {0}")]
     MalformedProof(String),
     /// `Verify` on a session that has no proof yet.
@@ -127,7 +170,10 @@ pub enum VerifierError {
     NotVerifying,
     /// The message has too little gas left to make progress.
     #[error("not enough gas: attach at least {needed}")]
-    NotEnoughGas { needed: u64 },
+    NotEnoughGas {
+        /// Gas the next stage needs at least.
+        needed: u64,
+    },
     /// An event could not be emitted.
     #[error("event could not be emitted")]
     EventNotEmitted,
@@ -139,22 +185,25 @@ pub enum VerifierError {
 pub enum ModelDefect {
     /// The name is empty or longer than the limit.
     #[error("name must be 1 to {max} bytes")]
-    Name { max: u32 },
+    Name {
+        /// The longest name accepted, in bytes.
+        max: u32,
+    },
     /// The input shape is not 28x28 grayscale.
     #[error("input shape must be 28x28")]
     InputShape,
-    /// Layer widths must start with 784 inputs, end with 10 logits and have 2 to `max` entries.
-    #[error("layer widths must run from 784 inputs to 10 outputs, at most {max} layers")]
-    LayerWidths { max: u32 },
-    /// The number of fold steps must equal the number of layers.
-    #[error("fold steps must equal the number of layers")]
-    FoldSteps,
-    /// A layer's fixed-point shift is out of range.
-    #[error("fixed-point shift must be below {max}")]
-    Shift { max: u8 },
+    /// The number of fold steps is not the statement's.
+    #[error("fold steps must be {expected}")]
+    FoldSteps {
+        /// The statement's number of steps.
+        expected: u32,
+    },
     /// The verifier key is empty or larger than the limit.
     #[error("verifier key must be 1 to {max} bytes")]
-    VerifierKeySize { max: u32 },
+    VerifierKeySize {
+        /// The largest key accepted, in bytes.
+        max: u32,
+    },
     /// The verifier key does not hash to its digest.
     #[error("verifier key digest mismatch")]
     VerifierKeyDigest,
@@ -163,8 +212,14 @@ pub enum ModelDefect {
     VerifierKey(String),
     /// The verifier key is for a step state of another size than the program's statement.
     #[error("verifier key must be for a {expected}-element step state")]
-    Arity { expected: u32 },
+    Arity {
+        /// The statement's step-state size.
+        expected: u32,
+    },
     /// The declared verifier data is empty or larger than the limit.
     #[error("verifier data must be 1 to {max} bytes")]
-    VerifierDataSize { max: u32 },
+    VerifierDataSize {
+        /// The largest verifier data accepted, in bytes.
+        max: u32,
+    },
 }

@@ -1,27 +1,31 @@
 //! The vara-zkml Sails program.
 //!
-//! Three services share the program's state:
-//! - [`model::ModelService`]: the model the Initializer deployed, its verifier data and the
-//!   registered provers;
-//! - [`sessions::SessionsService`]: one inference session per user, from input to outcome;
-//! - [`verifier::VerifierService`]: proof submission and on-chain verification.
+//! The program's state ([`state`]) is plain data with the rules that change it: the model the
+//! Initializer deployed, with its verifier keys and the registered provers, and the users'
+//! sessions, each in one phase from input to outcome. Three services ([`services`]) expose it:
+//! - [`services::model::ModelService`]: the model, its verifier data and the prover registry;
+//! - [`services::sessions::SessionsService`]: one inference session per user, and prover claims;
+//! - [`services::verifier::VerifierService`]: proof submission and on-chain verification.
+//!
+//! [`verification`] is the glue to `zkml-verifier`: a session's verification job.
 #![no_std]
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 
 pub mod error;
-pub mod model;
-pub mod sessions;
+pub mod services;
+pub mod state;
 pub mod verification;
-pub mod verifier;
 
 use core::cell::RefCell;
 use sails_rs::prelude::*;
 
 pub use error::{ModelDefect, ModelError, SessionsError, VerifierError};
-use model::{ModelInit, ModelService, ModelState};
-use sessions::{SessionsService, SessionsState};
-use verifier::VerifierService;
+use services::{model::ModelService, sessions::SessionsService, verifier::VerifierService};
+use state::model::{ModelInit, ModelState};
+use state::sessions::SessionsState;
 
 /// The program: its state lives as long as the program is deployed.
 pub struct ZkmlProgram {

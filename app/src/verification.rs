@@ -1,14 +1,15 @@
 //! A session's verification job: the glue between the Verifier service and `zkml-verifier`.
 
-use crate::{error::VerifierError, model::ModelState};
+use crate::error::VerifierError;
 use alloc::string::ToString;
 use sails_rs::prelude::*;
 use zkml_verifier::{
     Progress, Verification, VerifyError,
+    constants::ConstantKey,
     field::{Fr, from_le32_canonical, le32},
     statement::{self, Output},
     verification::TOTAL_UNITS,
-    wire::{CompressedProof, codec::decode_all},
+    wire::{CompressedProof, VerifierKey, codec::decode_all},
 };
 
 /// Gas of one unit of verifier work: about one BN254 field multiplication under gtest. The
@@ -19,11 +20,19 @@ pub const GAS_PER_UNIT: u64 = 2_600_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Advance {
     /// More work remains.
-    Pending { done: u64, total: u64 },
+    Pending {
+        /// Work units done.
+        done: u64,
+        /// Estimated work units of the whole verification.
+        total: u64,
+    },
     /// The proof verified: the model's answer.
     Verified(Output),
     /// The proof did not verify.
-    Rejected { reason: String },
+    Rejected {
+        /// Why.
+        reason: String,
+    },
 }
 
 /// A verification in progress.
@@ -32,17 +41,16 @@ pub struct Job {
 }
 
 impl Job {
-    /// Starts verifying `proof` for the session input `pixels`: the statement `z0` is rebuilt
-    /// from the stored pixels, never taken from the prover.
-    pub fn start(model: &ModelState, pixels: &[u8], proof: &[u8]) -> Result<Self, String> {
-        let proof: CompressedProof = decode_all(proof).map_err(|e| e.to_string())?;
+    /// Prepares the verification of `proof` over `steps` fold steps for the session input
+    /// `pixels`: the statement `z0` is rebuilt from the stored pixels, never taken from the
+    /// prover.
+    pub fn start(proof: CompressedProof, pixels: &[u8], steps: u64) -> Result<Self, String> {
         let z0 = statement::z0_words(pixels)
             .map_err(|e| e.to_string())?
             .iter()
             .map(from_le32_canonical::<Fr>)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| e.to_string())?;
-        let steps = u64::from(model.info().fold_steps);
         Ok(Self {
             verification: Verification::new(proof, z0, steps),
         })
@@ -62,11 +70,14 @@ impl Job {
     ///
     /// # Errors
     /// [`VerifierError::NotEnoughGas`] if the budget does not cover the next stage.
-    pub fn advance(&mut self, model: &ModelState, budget: u64) -> Result<Advance, VerifierError> {
-        let Some((vk, sk)) = model.keys() else {
-            return Err(VerifierError::ModelNotFinalized);
-        };
-        match self.verification.advance(vk, sk, budget) {
+    /// Nothing is done then: the job is as before.
+    pub fn advance(
+        &mut self,
+        vk: &VerifierKey,
+        ck: &ConstantKey,
+        budget: u64,
+    ) -> Result<Advance, VerifierError> {
+        match self.verification.advance(vk, ck, budget) {
             Ok(Progress::Pending { done, total }) => Ok(Advance::Pending { done, total }),
             Ok(Progress::Done(zn)) => {
                 let words: Vec<[u8; 32]> = zn.iter().map(le32).collect();
@@ -87,12 +98,16 @@ impl Job {
     }
 }
 
-/// Checks at submission that `proof` decodes and that its public output reads as an answer.
-pub fn check_proof(proof: &[u8]) -> Result<Output, VerifierError> {
+/// Decodes a submitted proof and checks that its public output reads as an answer.
+///
+/// # Errors
+/// [`VerifierError::MalformedProof`] if the bytes do not decode or the output does not read.
+pub fn decode_proof(bytes: &[u8]) -> Result<CompressedProof, VerifierError> {
     let proof: CompressedProof =
-        decode_all(proof).map_err(|e| VerifierError::MalformedProof(e.to_string()))?;
+        decode_all(bytes).map_err(|e| VerifierError::MalformedProof(e.to_string()))?;
     let words: Vec<[u8; 32]> = proof.folding.zn.iter().map(le32).collect();
-    statement::decode_output(&words).map_err(|e| VerifierError::MalformedProof(e.to_string()))
+    statement::decode_output(&words).map_err(|e| VerifierError::MalformedProof(e.to_string()))?;
+    Ok(proof)
 }
 
 /// Work units the remaining `gas` pays for, after keeping `reserve` back.

@@ -1,28 +1,21 @@
-//! The Model service: the model the Initializer deployed, its verifier data and the provers.
+//! The model the Initializer deployed, its verifier data and the registered provers: plain
+//! state and the rules that change it.
 
 use crate::error::{ModelDefect, ModelError};
-use crate::sessions::SessionsState;
 use alloc::collections::BTreeSet;
 use alloc::string::ToString;
-use core::cell::RefCell;
 use sails_rs::prelude::*;
 use sha3::{Digest, Keccak256};
 use zkml_verifier::{
-    constants::ConstantKey, statement, wire::VerifierKey, wire::codec::decode_all,
+    constants::ConstantKey, field::le32, statement, wire::VerifierKey, wire::codec::decode_all,
 };
 
-/// Pixels per side of an input image.
-pub const IMAGE_SIDE: u8 = 28;
-/// Bytes in one input: 28x28 pixels, one byte each.
-pub const INPUT_LEN: usize = IMAGE_SIDE as usize * IMAGE_SIDE as usize;
-/// Number of logits the model outputs, one per digit.
-pub const OUTPUT_LEN: u32 = 10;
+/// Pixels per side of an input image: the statement takes a square image of
+/// [`statement::PIXELS`] pixels.
+const IMAGE_SIDE: u8 = statement::PIXELS.isqrt() as u8;
+const _: () = assert!(IMAGE_SIDE as usize * IMAGE_SIDE as usize == statement::PIXELS);
 /// Longest model name accepted.
 pub const MAX_NAME_LEN: u32 = 64;
-/// Most layers a model may have (one fold step each).
-pub const MAX_LAYERS: u32 = 8;
-/// Largest fixed-point shift accepted.
-pub const MAX_SHIFT: u8 = 31;
 /// Largest model-specific verifier key accepted by the constructor.
 pub const MAX_VERIFIER_KEY_LEN: u32 = 64 * 1024;
 /// Largest verifier data that may be uploaded after deployment (the constant key takes about
@@ -37,6 +30,10 @@ pub fn keccak256(bytes: &[u8]) -> [u8; 32] {
 }
 
 /// What the Initializer passes to the constructor.
+///
+/// The model itself (its layers, weights and rescaling) is fixed by the verifier key: nova's
+/// key digest commits to the step circuit and the weights it holds as constants. The program
+/// reports that digest as [`ModelInfo::model_digest`].
 #[sails_type]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelInit {
@@ -44,14 +41,8 @@ pub struct ModelInit {
     pub name: String,
     /// Input rows and columns: must be 28 and 28 (one grayscale byte per pixel).
     pub input_shape: (u8, u8),
-    /// Widths from input to output, e.g. `[784, 32, 32, 10]`.
-    pub layer_widths: Vec<u32>,
-    /// Fixed-point rescale of each hidden layer: activations are divided by `2^shift`.
-    pub shifts: Vec<u8>,
-    /// Nova fold steps per inference: one per layer.
+    /// Nova fold steps per inference: must be the statement's (3, one per layer).
     pub fold_steps: u32,
-    /// Commitment to the weights (the digest of the model file).
-    pub weights_digest: [u8; 32],
     /// The model-specific Nova verifier key: a SCALE-encoded `zkml_verifier::wire::VerifierKey`.
     pub verifier_key: Vec<u8>,
     /// Keccak-256 of `verifier_key`.
@@ -73,14 +64,14 @@ pub struct ModelInfo {
     pub name: String,
     /// Input rows and columns.
     pub input_shape: (u8, u8),
-    /// Widths from input to output.
-    pub layer_widths: Vec<u32>,
-    /// Fixed-point rescale of each hidden layer.
-    pub shifts: Vec<u8>,
+    /// Number of logits the model outputs, one per digit class.
+    pub classes: u32,
     /// Nova fold steps per inference.
     pub fold_steps: u32,
-    /// Commitment to the weights.
-    pub weights_digest: [u8; 32],
+    /// The commitment to the model: nova's digest of its public parameters (`pp_digest`, 32
+    /// little-endian bytes) from the verifier key. It commits to the step circuit and the
+    /// weights built into it, so it names the model that every accepted proof ran.
+    pub model_digest: [u8; 32],
     /// Keccak-256 of the verifier key.
     pub verifier_key_digest: [u8; 32],
     /// Declared size of the verifier data.
@@ -103,21 +94,6 @@ pub struct UploadStatus {
     pub finalized: bool,
 }
 
-/// Events of the Model service.
-#[sails_rs::event]
-#[sails_type]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ModelEvents {
-    /// A chunk of verifier data was stored.
-    VerifierDataUploaded { uploaded: u32, declared: u32 },
-    /// The model is sealed: verification is open.
-    ModelFinalized { verifier_data_digest: [u8; 32] },
-    /// A prover account was registered.
-    ProverAdded { prover: ActorId },
-    /// A prover account was removed.
-    ProverRemoved { prover: ActorId },
-}
-
 /// The Model service's state.
 pub struct ModelState {
     info: ModelInfo,
@@ -137,10 +113,9 @@ impl ModelState {
             admin,
             name: init.name,
             input_shape: init.input_shape,
-            layer_widths: init.layer_widths,
-            shifts: init.shifts,
+            classes: statement::CLASSES as u32,
             fold_steps: init.fold_steps,
-            weights_digest: init.weights_digest,
+            model_digest: le32(&key.folding.pp_digest),
             verifier_key_digest: init.verifier_key_digest,
             verifier_data_len: init.verifier_data_len,
             verifier_data_digest: init.verifier_data_digest,
@@ -170,6 +145,16 @@ impl ModelState {
     /// The decoded keys: the model's and, once finalized, the constant key.
     pub fn keys(&self) -> Option<(&VerifierKey, &ConstantKey)> {
         self.constant_key.as_ref().map(|sk| (&self.key, sk))
+    }
+
+    /// Nova fold steps per inference.
+    pub fn fold_steps(&self) -> u64 {
+        u64::from(self.info.fold_steps)
+    }
+
+    /// The registered provers.
+    pub fn provers(&self) -> Vec<ActorId> {
+        self.provers.iter().copied().collect()
     }
 
     /// Whether `who` is a registered prover.
@@ -300,21 +285,10 @@ fn check_init(init: &ModelInit) -> Result<VerifierKey, ModelDefect> {
     if init.input_shape != (IMAGE_SIDE, IMAGE_SIDE) {
         return Err(ModelDefect::InputShape);
     }
-    let widths = &init.layer_widths;
-    let layers = widths.len().saturating_sub(1);
-    if layers == 0
-        || layers > MAX_LAYERS as usize
-        || widths.first() != Some(&(INPUT_LEN as u32))
-        || widths.last() != Some(&OUTPUT_LEN)
-        || widths.contains(&0)
-    {
-        return Err(ModelDefect::LayerWidths { max: MAX_LAYERS });
-    }
-    if init.fold_steps as usize != layers || u64::from(init.fold_steps) != statement::STEPS {
-        return Err(ModelDefect::FoldSteps);
-    }
-    if init.shifts.len() != layers - 1 || init.shifts.iter().any(|s| *s > MAX_SHIFT) {
-        return Err(ModelDefect::Shift { max: MAX_SHIFT });
+    if u64::from(init.fold_steps) != statement::STEPS {
+        return Err(ModelDefect::FoldSteps {
+            expected: statement::STEPS as u32,
+        });
     }
     if init.verifier_key.is_empty() || init.verifier_key.len() > MAX_VERIFIER_KEY_LEN as usize {
         return Err(ModelDefect::VerifierKeySize {
@@ -337,104 +311,4 @@ fn check_init(init: &ModelInit) -> Result<VerifierKey, ModelDefect> {
         });
     }
     Ok(key)
-}
-
-/// The Model service.
-pub struct ModelService<'a> {
-    state: &'a RefCell<ModelState>,
-    sessions: &'a RefCell<SessionsState>,
-}
-
-impl<'a> ModelService<'a> {
-    /// A service over the program's model state and the sessions whose claims it governs.
-    pub fn new(state: &'a RefCell<ModelState>, sessions: &'a RefCell<SessionsState>) -> Self {
-        Self { state, sessions }
-    }
-}
-
-#[sails_rs::service(events = ModelEvents)]
-impl ModelService<'_> {
-    /// Appends verifier data at `offset` (admin only, before `Finalize`).
-    #[export(unwrap_result)]
-    pub fn upload_verifier_data(
-        &mut self,
-        offset: u32,
-        chunk: Vec<u8>,
-    ) -> Result<UploadStatus, ModelError> {
-        let status = self
-            .state
-            .borrow_mut()
-            .upload(Syscall::message_source(), offset, &chunk)?;
-        self.emit_event(ModelEvents::VerifierDataUploaded {
-            uploaded: status.uploaded,
-            declared: status.declared,
-        })
-        .map_err(|_| ModelError::EventNotEmitted)?;
-        Ok(status)
-    }
-
-    /// Seals the model (admin only): checks the uploaded data against its digest and opens
-    /// verification.
-    #[export(unwrap_result)]
-    pub fn finalize(&mut self) -> Result<(), ModelError> {
-        let mut state = self.state.borrow_mut();
-        state.finalize(Syscall::message_source())?;
-        let verifier_data_digest = state.info.verifier_data_digest;
-        drop(state);
-        self.emit_event(ModelEvents::ModelFinalized {
-            verifier_data_digest,
-        })
-        .map_err(|_| ModelError::EventNotEmitted)
-    }
-
-    /// Registers a prover account (admin only).
-    #[export(unwrap_result)]
-    pub fn add_prover(&mut self, prover: ActorId) -> Result<(), ModelError> {
-        self.state
-            .borrow_mut()
-            .add_prover(Syscall::message_source(), prover)?;
-        self.emit_event(ModelEvents::ProverAdded { prover })
-            .map_err(|_| ModelError::EventNotEmitted)
-    }
-
-    /// Removes a prover account (admin only) and drops its claims on sessions.
-    #[export(unwrap_result)]
-    pub fn remove_prover(&mut self, prover: ActorId) -> Result<(), ModelError> {
-        self.state
-            .borrow_mut()
-            .remove_prover(Syscall::message_source(), prover)?;
-        self.sessions.borrow_mut().release_claims(&prover);
-        self.emit_event(ModelEvents::ProverRemoved { prover })
-            .map_err(|_| ModelError::EventNotEmitted)
-    }
-
-    /// The model description.
-    #[export]
-    pub fn info(&self) -> ModelInfo {
-        self.state.borrow().info.clone()
-    }
-
-    /// The model-specific verifier key bytes.
-    #[export]
-    pub fn verifier_key(&self) -> Vec<u8> {
-        self.state.borrow().verifier_key.clone()
-    }
-
-    /// Progress of the verifier-data upload.
-    #[export]
-    pub fn upload_status(&self) -> UploadStatus {
-        self.state.borrow().upload_status()
-    }
-
-    /// The registered provers.
-    #[export]
-    pub fn provers(&self) -> Vec<ActorId> {
-        self.state.borrow().provers.iter().copied().collect()
-    }
-
-    /// Whether `account` is a registered prover.
-    #[export]
-    pub fn is_prover(&self, account: ActorId) -> bool {
-        self.state.borrow().is_prover(&account)
-    }
 }

@@ -1,0 +1,153 @@
+//! The Sessions service: one inference session per user, from input to outcome.
+
+use crate::error::SessionsError;
+use crate::state::model::ModelState;
+use crate::state::sessions::{Lease, PendingInput, Session, SessionCounts, SessionsState};
+use core::cell::RefCell;
+use sails_rs::prelude::*;
+
+/// Events of the Sessions service.
+#[sails_rs::event]
+#[sails_type]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionsEvents {
+    /// A user opened a session with an input.
+    InputSubmitted {
+        /// The user.
+        user: ActorId,
+        /// The new session.
+        session_id: u64,
+    },
+    /// A user discarded a session.
+    Purged {
+        /// The user.
+        user: ActorId,
+        /// The discarded session.
+        session_id: u64,
+    },
+    /// A prover claimed a session to prove it, until block `expires_at`.
+    Claimed {
+        /// The session's user.
+        user: ActorId,
+        /// The session.
+        session_id: u64,
+        /// The prover.
+        prover: ActorId,
+        /// The block height from which the claim no longer holds others off.
+        expires_at: u32,
+    },
+}
+
+/// The Sessions service.
+pub struct SessionsService<'a> {
+    model: &'a RefCell<ModelState>,
+    state: &'a RefCell<SessionsState>,
+}
+
+impl<'a> SessionsService<'a> {
+    /// A service over the program's model and sessions.
+    pub fn new(model: &'a RefCell<ModelState>, state: &'a RefCell<SessionsState>) -> Self {
+        Self { model, state }
+    }
+}
+
+#[sails_rs::service(events = SessionsEvents)]
+impl SessionsService<'_> {
+    /// Opens the caller's session with a 28x28 input (784 bytes, row-major, 0 = background).
+    /// A finished session of the caller is replaced; an unfinished one is an error.
+    #[export(unwrap_result)]
+    pub fn submit_input(&mut self, pixels: Vec<u8>) -> Result<u64, SessionsError> {
+        if !self.model.borrow().is_finalized() {
+            return Err(SessionsError::ModelNotFinalized);
+        }
+        let user = Syscall::message_source();
+        let session_id = self
+            .state
+            .borrow_mut()
+            .open(user, pixels, Syscall::block_height())?;
+        self.emit_event(SessionsEvents::InputSubmitted { user, session_id })
+            .map_err(|_| SessionsError::EventNotEmitted)?;
+        Ok(session_id)
+    }
+
+    /// Discards the caller's session, whatever its state.
+    #[export(unwrap_result)]
+    pub fn purge(&mut self) -> Result<u64, SessionsError> {
+        let user = Syscall::message_source();
+        let session_id = self.state.borrow_mut().purge(&user)?;
+        self.emit_event(SessionsEvents::Purged { user, session_id })
+            .map_err(|_| SessionsError::EventNotEmitted)?;
+        Ok(session_id)
+    }
+
+    /// Claims session `session_id`, which awaits a proof, for the calling prover for
+    /// `LEASE_BLOCKS` blocks, so that other provers leave it alone. Claiming again renews the
+    /// caller's claim; another prover's claim must have expired. A proof is accepted only from
+    /// the session's claimant.
+    #[export(unwrap_result)]
+    pub fn claim(&mut self, session_id: u64) -> Result<Lease, SessionsError> {
+        let prover = Syscall::message_source();
+        {
+            let model = self.model.borrow();
+            if !model.is_finalized() {
+                return Err(SessionsError::ModelNotFinalized);
+            }
+            if !model.is_prover(&prover) {
+                return Err(SessionsError::NotProver);
+            }
+        }
+        let (user, lease) =
+            self.state
+                .borrow_mut()
+                .claim(session_id, prover, Syscall::block_height())?;
+        self.emit_event(SessionsEvents::Claimed {
+            user,
+            session_id,
+            prover,
+            expires_at: lease.expires_at,
+        })
+        .map_err(|_| SessionsError::EventNotEmitted)?;
+        Ok(lease)
+    }
+
+    /// The caller's session.
+    #[export]
+    pub fn my_session(&self) -> Option<Session> {
+        self.state.borrow().session_of(&Syscall::message_source())
+    }
+
+    /// `user`'s session.
+    #[export]
+    pub fn session(&self, user: ActorId) -> Option<Session> {
+        self.state.borrow().session_of(&user)
+    }
+
+    /// The input of session `session_id` (784 bytes, row-major), while the session is kept.
+    #[export]
+    pub fn input(&self, session_id: u64) -> Option<Vec<u8>> {
+        self.state.borrow().input(session_id).map(<[u8]>::to_vec)
+    }
+
+    /// Sessions awaiting a proof, oldest first: up to `limit` (at most 16) with session ids
+    /// after `after`. Page through with the last id seen.
+    #[export]
+    pub fn pending(&self, after: Option<u64>, limit: u32) -> Vec<PendingInput> {
+        self.state.borrow().pending(after, limit, None)
+    }
+
+    /// Like `Pending`, but only the sessions `prover` may claim now: unclaimed, claimed by
+    /// `prover` itself, or under an expired claim. A prover polls this for work and reads the
+    /// input of the session it claims with `Input`.
+    #[export]
+    pub fn claimable(&self, prover: ActorId, after: Option<u64>, limit: u32) -> Vec<PendingInput> {
+        self.state
+            .borrow()
+            .pending(after, limit, Some((&prover, Syscall::block_height())))
+    }
+
+    /// How many sessions the program holds.
+    #[export]
+    pub fn counts(&self) -> SessionCounts {
+        self.state.borrow().counts()
+    }
+}

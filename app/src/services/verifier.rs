@@ -1,0 +1,184 @@
+//! The Verifier service: provers submit proofs; anyone starts and continues their on-chain
+//! verification.
+//!
+//! Verification may take several messages. Gear draws the gas of every message a program
+//! sends from the gas of the message that made it, and one user message carries at most
+//! `MAX_USER_GAS_LIMIT` (7.5e11 under gtest), so a program cannot fund its own continuation
+//! beyond what one message carried. The verifier therefore keeps the verification's state
+//! between messages: `Verify` starts it and works as far as its gas allows, and
+//! `ContinueVerification` (from the user, a prover or anyone) resumes it until the outcome.
+
+use crate::{
+    error::VerifierError,
+    state::{
+        model::ModelState,
+        sessions::{Progress, SessionState, SessionsState},
+    },
+    verification,
+};
+use core::cell::RefCell;
+use sails_rs::prelude::*;
+
+/// Largest proof accepted, in bytes.
+pub const MAX_PROOF_LEN: u32 = 64 * 1024;
+/// Gas kept back in every verification message to store the outcome and emit events.
+pub const GAS_RESERVE: u64 = 5_000_000_000;
+
+/// Events of the Verifier service.
+#[sails_rs::event]
+#[sails_type]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VerifierEvents {
+    /// A registered prover submitted a proof for a user's session.
+    ProofSubmitted {
+        /// The session's user.
+        user: ActorId,
+        /// The session.
+        session_id: u64,
+        /// The prover.
+        prover: ActorId,
+    },
+    /// Verification advanced but is not finished: call `ContinueVerification`.
+    VerificationProgress {
+        /// The session's user.
+        user: ActorId,
+        /// The session.
+        session_id: u64,
+        /// Work units done.
+        done: u64,
+        /// Estimated work units of the whole verification.
+        total: u64,
+    },
+    /// The proof verified: the model's answer for the user's input.
+    Verified {
+        /// The session's user.
+        user: ActorId,
+        /// The session.
+        session_id: u64,
+        /// The predicted digit.
+        digit: u8,
+        /// The model's logits, one per class.
+        logits: Vec<i64>,
+    },
+    /// The proof did not verify.
+    Rejected {
+        /// The session's user.
+        user: ActorId,
+        /// The session.
+        session_id: u64,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The Verifier service.
+pub struct VerifierService<'a> {
+    model: &'a RefCell<ModelState>,
+    sessions: &'a RefCell<SessionsState>,
+}
+
+impl<'a> VerifierService<'a> {
+    /// A service over the program's model and sessions.
+    pub fn new(model: &'a RefCell<ModelState>, sessions: &'a RefCell<SessionsState>) -> Self {
+        Self { model, sessions }
+    }
+}
+
+#[sails_rs::service(events = VerifierEvents)]
+impl VerifierService<'_> {
+    /// Starts (`resume` false) or resumes the verification of session `session_id` as far as
+    /// this message's gas allows, and emits the event of where it stands.
+    fn run(&mut self, session_id: u64, resume: bool) -> Result<SessionState, VerifierError> {
+        let model = self.model.borrow();
+        let keys = model.keys().ok_or(VerifierError::ModelNotFinalized)?;
+        let budget = verification::budget_for_gas(Syscall::gas_available(), GAS_RESERVE);
+        let Progress { user, state } = self
+            .sessions
+            .borrow_mut()
+            .verify(session_id, resume, keys, budget)?;
+        drop(model);
+        let event = match state.clone() {
+            SessionState::Verifying { done, total } => VerifierEvents::VerificationProgress {
+                user,
+                session_id,
+                done,
+                total,
+            },
+            SessionState::Verified { digit, logits } => VerifierEvents::Verified {
+                user,
+                session_id,
+                digit,
+                logits,
+            },
+            SessionState::Rejected { reason } => VerifierEvents::Rejected {
+                user,
+                session_id,
+                reason,
+            },
+            // A round of work leaves the session verifying or finished.
+            SessionState::AwaitingProof | SessionState::ProofSubmitted => return Ok(state),
+        };
+        self.emit_event(event)
+            .map_err(|_| VerifierError::EventNotEmitted)?;
+        Ok(state)
+    }
+
+    /// Stores a proof for session `session_id` (registered provers only). The session must
+    /// await a proof and be claimed by the caller (`Sessions::Claim`); the proof must decode in
+    /// the wire format, and its public output, which carries the answer, must read as one.
+    #[export(unwrap_result)]
+    pub fn submit_proof(&mut self, session_id: u64, proof: Vec<u8>) -> Result<(), VerifierError> {
+        let prover = Syscall::message_source();
+        let model = self.model.borrow();
+        if !model.is_finalized() {
+            return Err(VerifierError::ModelNotFinalized);
+        }
+        if !model.is_prover(&prover) {
+            return Err(VerifierError::NotProver);
+        }
+        if proof.len() > MAX_PROOF_LEN as usize {
+            return Err(VerifierError::ProofTooLarge {
+                max: MAX_PROOF_LEN,
+                got: u32::try_from(proof.len()).unwrap_or(u32::MAX),
+            });
+        }
+        let steps = model.fold_steps();
+        drop(model);
+        let user = self.sessions.borrow_mut().submit_proof(
+            session_id,
+            prover,
+            proof,
+            Syscall::block_height(),
+            steps,
+        )?;
+        self.emit_event(VerifierEvents::ProofSubmitted {
+            user,
+            session_id,
+            prover,
+        })
+        .map_err(|_| VerifierError::EventNotEmitted)
+    }
+
+    /// Starts verifying the proof of session `session_id`; anyone may call it. Works as far as
+    /// the attached gas allows; if unfinished, the session is `Verifying` and
+    /// `ContinueVerification` goes on.
+    #[export(unwrap_result)]
+    pub fn verify(&mut self, session_id: u64) -> Result<SessionState, VerifierError> {
+        self.run(session_id, false)
+    }
+
+    /// Resumes the verification of session `session_id`; anyone may call it.
+    #[export(unwrap_result)]
+    pub fn continue_verification(
+        &mut self,
+        session_id: u64,
+    ) -> Result<SessionState, VerifierError> {
+        self.run(session_id, true)
+    }
+
+    /// The proof stored for session `session_id`, until its verification finishes.
+    #[export]
+    pub fn proof(&self, session_id: u64) -> Option<Vec<u8>> {
+        self.sessions.borrow().proof(session_id).map(<[u8]>::to_vec)
+    }
+}

@@ -1,0 +1,5 @@
+//! The program's state: plain data and the rules that change it, with no Sails service code.
+//! The model and the sessions do not know each other; the services combine them.
+
+pub mod model;
+pub mod sessions;

@@ -1,0 +1,543 @@
+//! Users' inference sessions, from input to outcome: plain state and the rules that change it.
+//!
+//! Each session is in one [`Phase`], which owns what that phase has: the prover's lease while
+//! it awaits a proof, the prover and its verification job once a proof is in, the outcome at
+//! the end. Refusals return an error before anything changes.
+
+use crate::{
+    error::{SessionsError, VerifierError},
+    verification::{self, Advance, Job},
+};
+use alloc::collections::BTreeMap;
+use sails_rs::prelude::*;
+use zkml_verifier::{constants::ConstantKey, statement, wire::VerifierKey};
+
+/// Most sessions that may be unfinished at once.
+pub const MAX_OPEN_SESSIONS: u32 = 256;
+/// Most finished sessions kept; the oldest is evicted past this.
+pub const MAX_FINISHED_SESSIONS: u32 = 256;
+/// Most entries one `Pending` or `Claimable` query returns.
+pub const MAX_PAGE: u32 = 16;
+/// How long a prover's claim on a session lasts, in blocks (5 minutes at Vara's 3 s blocks).
+pub const LEASE_BLOCKS: u32 = 100;
+
+/// A prover's claim on a session awaiting a proof: until `expires_at`, no other prover may
+/// claim it or submit a proof for it.
+#[sails_type]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lease {
+    /// The prover holding the claim.
+    pub prover: ActorId,
+    /// The block height from which the claim no longer holds others off.
+    pub expires_at: u32,
+}
+
+impl Lease {
+    /// Whether the lease still holds at block `now`.
+    pub fn is_live(&self, now: u32) -> bool {
+        now < self.expires_at
+    }
+
+    /// Whether `prover` may claim, or submit for, a session under this lease at block `now`.
+    pub fn admits(&self, prover: &ActorId, now: u32) -> bool {
+        self.prover == *prover || !self.is_live(now)
+    }
+}
+
+/// Where a session stands, as queries report it.
+#[sails_type]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionState {
+    /// The input is stored; a prover has yet to submit a proof.
+    AwaitingProof,
+    /// A proof is stored; anyone may start its verification.
+    ProofSubmitted,
+    /// On-chain verification is under way: `done` of `total` work units.
+    Verifying {
+        /// Work units done.
+        done: u64,
+        /// Estimated work units of the whole verification.
+        total: u64,
+    },
+    /// The proof verified: the model's answer for the input.
+    Verified {
+        /// The predicted digit.
+        digit: u8,
+        /// The model's logits, one per class.
+        logits: Vec<i64>,
+    },
+    /// The proof did not verify.
+    Rejected {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl SessionState {
+    /// Whether the session has an outcome.
+    pub fn is_finished(&self) -> bool {
+        matches!(self, Self::Verified { .. } | Self::Rejected { .. })
+    }
+}
+
+/// A user's session, as queries report it.
+#[sails_type]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// Unique, increasing session number.
+    pub id: u64,
+    /// The user who opened it.
+    pub user: ActorId,
+    /// The 28x28 input, row-major, one byte per pixel.
+    pub pixels: Vec<u8>,
+    /// Block height at submission.
+    pub submitted_at: u32,
+    /// The prover whose proof was accepted, once there is one.
+    pub prover: Option<ActorId>,
+    /// The latest prover claim, while the session awaits a proof.
+    pub lease: Option<Lease>,
+    /// Where the session stands.
+    pub state: SessionState,
+}
+
+/// A session awaiting a proof, as provers see it; its input is read with `Sessions::Input`.
+#[sails_type]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingInput {
+    /// The session number.
+    pub session_id: u64,
+    /// The user who submitted it.
+    pub user: ActorId,
+    /// Block height at submission.
+    pub submitted_at: u32,
+    /// The latest prover claim on it, live or expired.
+    pub lease: Option<Lease>,
+}
+
+/// How many sessions the program holds.
+#[sails_type]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionCounts {
+    /// Sessions without an outcome.
+    pub open: u32,
+    /// Of those, sessions awaiting a proof.
+    pub awaiting_proof: u32,
+    /// Sessions with an outcome still kept.
+    pub finished: u32,
+}
+
+/// A proof accepted for a session: who sent it, its bytes (for the `Proof` query) and the
+/// verification job built from its decoded form.
+pub struct Submission {
+    prover: ActorId,
+    bytes: Vec<u8>,
+    job: Job,
+}
+
+/// How a verification ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The proof verified: the model's answer.
+    Verified {
+        /// The predicted digit.
+        digit: u8,
+        /// The model's logits.
+        logits: Vec<i64>,
+    },
+    /// The proof did not verify.
+    Rejected {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A session's phase, with what the session has in it.
+pub enum Phase {
+    /// No proof yet; the latest prover claim, if any.
+    AwaitingProof {
+        /// The latest claim, live or expired.
+        lease: Option<Lease>,
+    },
+    /// A proof is in; its verification has not started.
+    ProofSubmitted(Submission),
+    /// The proof's verification is under way.
+    Verifying(Submission),
+    /// The verification ended.
+    Finished {
+        /// The prover whose proof was verified.
+        prover: ActorId,
+        /// Its outcome.
+        outcome: Outcome,
+    },
+}
+
+impl Phase {
+    /// Moves a submitted proof on to `Verifying`; other phases stay.
+    fn start_verifying(&mut self) {
+        if matches!(self, Self::ProofSubmitted(_))
+            && let Self::ProofSubmitted(s) =
+                core::mem::replace(self, Self::AwaitingProof { lease: None })
+        {
+            *self = Self::Verifying(s);
+        }
+    }
+
+    fn is_finished(&self) -> bool {
+        matches!(self, Self::Finished { .. })
+    }
+
+    fn summary(&self) -> SessionState {
+        match self {
+            Self::AwaitingProof { .. } => SessionState::AwaitingProof,
+            Self::ProofSubmitted(_) => SessionState::ProofSubmitted,
+            Self::Verifying(s) => SessionState::Verifying {
+                done: s.job.done(),
+                total: s.job.total(),
+            },
+            Self::Finished { outcome, .. } => match outcome.clone() {
+                Outcome::Verified { digit, logits } => SessionState::Verified { digit, logits },
+                Outcome::Rejected { reason } => SessionState::Rejected { reason },
+            },
+        }
+    }
+}
+
+/// One stored session.
+struct Entry {
+    user: ActorId,
+    pixels: Vec<u8>,
+    submitted_at: u32,
+    phase: Phase,
+}
+
+impl Entry {
+    fn view(&self, id: u64) -> Session {
+        let (prover, lease) = match &self.phase {
+            Phase::AwaitingProof { lease } => (None, *lease),
+            Phase::ProofSubmitted(s) | Phase::Verifying(s) => (Some(s.prover), None),
+            Phase::Finished { prover, .. } => (Some(*prover), None),
+        };
+        Session {
+            id,
+            user: self.user,
+            pixels: self.pixels.clone(),
+            submitted_at: self.submitted_at,
+            prover,
+            lease,
+            state: self.phase.summary(),
+        }
+    }
+}
+
+/// What a round of verification left: the session's user and where it stands now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// The session's user.
+    pub user: ActorId,
+    /// The session's state after the round.
+    pub state: SessionState,
+}
+
+/// The sessions, keyed by id, and each user's current one.
+#[derive(Default)]
+pub struct SessionsState {
+    next_id: u64,
+    sessions: BTreeMap<u64, Entry>,
+    by_user: BTreeMap<ActorId, u64>,
+}
+
+impl SessionsState {
+    /// Opens `user`'s session with `pixels` at block `block`, replacing a finished one; returns
+    /// its id.
+    pub fn open(
+        &mut self,
+        user: ActorId,
+        pixels: Vec<u8>,
+        block: u32,
+    ) -> Result<u64, SessionsError> {
+        if pixels.len() != statement::PIXELS {
+            return Err(SessionsError::WrongInputSize {
+                expected: statement::PIXELS as u32,
+                got: u32::try_from(pixels.len()).unwrap_or(u32::MAX),
+            });
+        }
+        if self.of_user(&user).is_some_and(|e| !e.phase.is_finished()) {
+            return Err(SessionsError::SessionAlreadyOpen);
+        }
+        if self.counts().open >= MAX_OPEN_SESSIONS {
+            return Err(SessionsError::TooManyOpenSessions {
+                max: MAX_OPEN_SESSIONS,
+            });
+        }
+        self.remove(&user);
+        let id = self.next_id;
+        self.next_id += 1;
+        self.by_user.insert(user, id);
+        self.sessions.insert(
+            id,
+            Entry {
+                user,
+                pixels,
+                submitted_at: block,
+                phase: Phase::AwaitingProof { lease: None },
+            },
+        );
+        Ok(id)
+    }
+
+    /// Discards `user`'s session in any phase; returns its id.
+    pub fn purge(&mut self, user: &ActorId) -> Result<u64, SessionsError> {
+        self.remove(user).ok_or(SessionsError::NoSession)
+    }
+
+    /// Claims session `session_id`, which must await a proof, for `prover` from block `now`
+    /// for [`LEASE_BLOCKS`]; returns the session's user and the lease. A prover renews its own
+    /// claim by claiming again; another prover's claim must have expired.
+    pub fn claim(
+        &mut self,
+        session_id: u64,
+        prover: ActorId,
+        now: u32,
+    ) -> Result<(ActorId, Lease), SessionsError> {
+        let entry = self
+            .sessions
+            .get_mut(&session_id)
+            .ok_or(SessionsError::NotAwaitingProof { session_id })?;
+        let Phase::AwaitingProof { lease } = &mut entry.phase else {
+            return Err(SessionsError::NotAwaitingProof { session_id });
+        };
+        if let Some(held) = lease
+            && !held.admits(&prover, now)
+        {
+            return Err(SessionsError::AlreadyClaimed {
+                prover: held.prover,
+                expires_at: held.expires_at,
+            });
+        }
+        let granted = Lease {
+            prover,
+            expires_at: now.saturating_add(LEASE_BLOCKS),
+        };
+        *lease = Some(granted);
+        Ok((entry.user, granted))
+    }
+
+    /// Drops every claim `prover` holds, so that other provers may take its inputs at once.
+    pub fn release_claims(&mut self, prover: &ActorId) {
+        for entry in self.sessions.values_mut() {
+            if let Phase::AwaitingProof { lease } = &mut entry.phase
+                && lease.is_some_and(|l| l.prover == *prover)
+            {
+                *lease = None;
+            }
+        }
+    }
+
+    /// `user`'s session.
+    pub fn session_of(&self, user: &ActorId) -> Option<Session> {
+        let id = *self.by_user.get(user)?;
+        Some(self.sessions.get(&id)?.view(id))
+    }
+
+    /// The input of session `session_id`.
+    pub fn input(&self, session_id: u64) -> Option<&[u8]> {
+        self.sessions.get(&session_id).map(|e| e.pixels.as_slice())
+    }
+
+    /// The proof stored for session `session_id`, until its verification finishes.
+    pub fn proof(&self, session_id: u64) -> Option<&[u8]> {
+        match &self.sessions.get(&session_id)?.phase {
+            Phase::ProofSubmitted(s) | Phase::Verifying(s) => Some(&s.bytes),
+            Phase::AwaitingProof { .. } | Phase::Finished { .. } => None,
+        }
+    }
+
+    /// Checks that `prover` may submit a proof for session `session_id` at block `now`: the
+    /// session awaits one and `prover` claimed it, with no live claim of another prover since.
+    pub fn check_submission(
+        &self,
+        session_id: u64,
+        prover: &ActorId,
+        now: u32,
+    ) -> Result<(), VerifierError> {
+        let entry = self
+            .sessions
+            .get(&session_id)
+            .ok_or(VerifierError::NoSession)?;
+        let lease = match &entry.phase {
+            Phase::AwaitingProof { lease } => lease,
+            Phase::ProofSubmitted(_) | Phase::Verifying(_) => {
+                return Err(VerifierError::ProofAlreadySubmitted);
+            }
+            Phase::Finished { .. } => return Err(VerifierError::SessionFinished),
+        };
+        match lease {
+            None => Err(VerifierError::NotClaimed),
+            Some(lease) if lease.prover == *prover => Ok(()),
+            Some(lease) if lease.is_live(now) => Err(VerifierError::ClaimedByAnother {
+                prover: lease.prover,
+            }),
+            Some(_) => Err(VerifierError::NotClaimed),
+        }
+    }
+
+    /// Accepts `proof` from `prover` for session `session_id` at block `now`, to be verified
+    /// over `steps` fold steps: the session must pass [`Self::check_submission`], then the
+    /// proof must decode ([`verification::decode_proof`]). Returns the session's user.
+    pub fn submit_proof(
+        &mut self,
+        session_id: u64,
+        prover: ActorId,
+        proof: Vec<u8>,
+        now: u32,
+        steps: u64,
+    ) -> Result<ActorId, VerifierError> {
+        // State and claim checks come first so that a late proof is told why, not that it is
+        // malformed.
+        self.check_submission(session_id, &prover, now)?;
+        let decoded = verification::decode_proof(&proof)?;
+        let entry = self
+            .sessions
+            .get_mut(&session_id)
+            .ok_or(VerifierError::NoSession)?;
+        // The stored input has the statement's size (checked in `open`), so the statement
+        // always builds; a failure would name the proof's input, hence `MalformedProof`.
+        let job =
+            Job::start(decoded, &entry.pixels, steps).map_err(VerifierError::MalformedProof)?;
+        entry.phase = Phase::ProofSubmitted(Submission {
+            prover,
+            bytes: proof,
+            job,
+        });
+        Ok(entry.user)
+    }
+
+    /// Starts (`resume` false) or resumes (`resume` true) the verification of session
+    /// `session_id` with the keys `vk` and `ck`, doing at most `budget` units of work, and
+    /// records the result. Refused if the session is not in the phase that call needs, or if
+    /// `budget` does not cover the next stage ([`VerifierError::NotEnoughGas`]).
+    pub fn verify(
+        &mut self,
+        session_id: u64,
+        resume: bool,
+        (vk, ck): (&VerifierKey, &ConstantKey),
+        budget: u64,
+    ) -> Result<Progress, VerifierError> {
+        let entry = self
+            .sessions
+            .get_mut(&session_id)
+            .ok_or(VerifierError::NoSession)?;
+        let submission = match (&mut entry.phase, resume) {
+            (Phase::ProofSubmitted(s), false) | (Phase::Verifying(s), true) => s,
+            (Phase::Finished { .. }, _) => return Err(VerifierError::SessionFinished),
+            (Phase::AwaitingProof { .. }, false) => return Err(VerifierError::NoProof),
+            (Phase::Verifying(_), false) => return Err(VerifierError::AlreadyVerifying),
+            (_, true) => return Err(VerifierError::NotVerifying),
+        };
+        let prover = submission.prover;
+        let advance = submission.job.advance(vk, ck, budget)?;
+        let user = entry.user;
+        let state = match advance {
+            Advance::Pending { .. } => {
+                entry.phase.start_verifying();
+                entry.phase.summary()
+            }
+            Advance::Verified(output) => self.finish(
+                session_id,
+                prover,
+                Outcome::Verified {
+                    digit: output.digit,
+                    logits: output.logits,
+                },
+            ),
+            Advance::Rejected { reason } => {
+                self.finish(session_id, prover, Outcome::Rejected { reason })
+            }
+        };
+        Ok(Progress { user, state })
+    }
+
+    /// Ends session `session_id` with `outcome` of `prover`'s proof, drops its job, and evicts
+    /// the oldest finished sessions past [`MAX_FINISHED_SESSIONS`]; returns its final state.
+    fn finish(&mut self, session_id: u64, prover: ActorId, outcome: Outcome) -> SessionState {
+        let phase = Phase::Finished { prover, outcome };
+        let state = phase.summary();
+        if let Some(entry) = self.sessions.get_mut(&session_id) {
+            entry.phase = phase;
+        }
+        while self.counts().finished > MAX_FINISHED_SESSIONS {
+            let oldest = self
+                .sessions
+                .iter()
+                .find(|(_, e)| e.phase.is_finished())
+                .map(|(_, e)| e.user);
+            match oldest {
+                Some(user) => {
+                    self.remove(&user);
+                }
+                None => break,
+            }
+        }
+        state
+    }
+
+    /// Sessions awaiting a proof, oldest first, with ids after `after`, at most `limit` (capped
+    /// at [`MAX_PAGE`]); with `claimable_by`, only those that prover may claim at block `now`.
+    pub fn pending(
+        &self,
+        after: Option<u64>,
+        limit: u32,
+        claimable_by: Option<(&ActorId, u32)>,
+    ) -> Vec<PendingInput> {
+        let start = after.map_or(0, |id| id.saturating_add(1));
+        self.sessions
+            .range(start..)
+            .filter_map(|(id, entry)| {
+                let Phase::AwaitingProof { lease } = entry.phase else {
+                    return None;
+                };
+                let admitted = match (claimable_by, lease) {
+                    (Some((prover, now)), Some(lease)) => lease.admits(prover, now),
+                    _ => true,
+                };
+                admitted.then_some(PendingInput {
+                    session_id: *id,
+                    user: entry.user,
+                    submitted_at: entry.submitted_at,
+                    lease,
+                })
+            })
+            .take(limit.min(MAX_PAGE) as usize)
+            .collect()
+    }
+
+    /// How many sessions the program holds.
+    pub fn counts(&self) -> SessionCounts {
+        let mut counts = SessionCounts {
+            open: 0,
+            awaiting_proof: 0,
+            finished: 0,
+        };
+        for entry in self.sessions.values() {
+            match entry.phase {
+                Phase::AwaitingProof { .. } => {
+                    counts.open += 1;
+                    counts.awaiting_proof += 1;
+                }
+                Phase::ProofSubmitted(_) | Phase::Verifying(_) => counts.open += 1,
+                Phase::Finished { .. } => counts.finished += 1,
+            }
+        }
+        counts
+    }
+
+    fn of_user(&self, user: &ActorId) -> Option<&Entry> {
+        self.sessions.get(self.by_user.get(user)?)
+    }
+
+    fn remove(&mut self, user: &ActorId) -> Option<u64> {
+        let id = self.by_user.remove(user)?;
+        self.sessions.remove(&id);
+        Some(id)
+    }
+}
