@@ -312,3 +312,78 @@ fn check_init(init: &ModelInit) -> Result<VerifierKey, ModelDefect> {
     }
     Ok(key)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    /// A description that passes every check before the key is decoded.
+    fn init() -> ModelInit {
+        let verifier_key = vec![0xff; 8];
+        ModelInit {
+            name: "mnist".into(),
+            input_shape: (28, 28),
+            fold_steps: 3,
+            verifier_key_digest: keccak256(&verifier_key),
+            verifier_key,
+            verifier_data_len: 100,
+            verifier_data_digest: [0; 32],
+        }
+    }
+
+    #[test]
+    fn keccak256_is_keccak() {
+        let empty = "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470";
+        let hex: String = keccak256(b"")
+            .iter()
+            .map(|b| alloc::format!("{b:02x}"))
+            .collect();
+        assert_eq!(hex, empty);
+    }
+
+    #[test]
+    fn inconsistent_descriptions_are_refused() {
+        type Breakage = fn(&mut ModelInit);
+        let cases: [(Breakage, ModelDefect); 8] = [
+            (|i| i.name.clear(), ModelDefect::Name { max: 64 }),
+            (|i| i.name = "x".repeat(65), ModelDefect::Name { max: 64 }),
+            (|i| i.input_shape = (28, 27), ModelDefect::InputShape),
+            (|i| i.fold_steps = 4, ModelDefect::FoldSteps { expected: 3 }),
+            (
+                |i| {
+                    i.verifier_key.clear();
+                    i.verifier_key_digest = keccak256(&[]);
+                },
+                ModelDefect::VerifierKeySize {
+                    max: MAX_VERIFIER_KEY_LEN,
+                },
+            ),
+            (
+                |i| i.verifier_key_digest = [0; 32],
+                ModelDefect::VerifierKeyDigest,
+            ),
+            (
+                |i| i.verifier_data_len = MAX_VERIFIER_DATA_LEN + 1,
+                ModelDefect::VerifierDataSize {
+                    max: MAX_VERIFIER_DATA_LEN,
+                },
+            ),
+            (
+                |i| i.verifier_data_len = 0,
+                ModelDefect::VerifierDataSize {
+                    max: MAX_VERIFIER_DATA_LEN,
+                },
+            ),
+        ];
+        for (breakage, defect) in cases {
+            let mut init = init();
+            breakage(&mut init);
+            assert_eq!(check_init(&init).err(), Some(defect));
+        }
+        assert!(matches!(
+            check_init(&init()),
+            Err(ModelDefect::VerifierKey(_))
+        ));
+    }
+}

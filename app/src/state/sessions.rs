@@ -423,25 +423,17 @@ impl SessionsState {
         (vk, ck): (&VerifierKey, &ConstantKey),
         budget: u64,
     ) -> Result<Progress, VerifierError> {
-        let entry = self
-            .sessions
-            .get_mut(&session_id)
-            .ok_or(VerifierError::NoSession)?;
-        let submission = match (&mut entry.phase, resume) {
-            (Phase::ProofSubmitted(s), false) | (Phase::Verifying(s), true) => s,
-            (Phase::Finished { .. }, _) => return Err(VerifierError::SessionFinished),
-            (Phase::AwaitingProof { .. }, false) => return Err(VerifierError::NoProof),
-            (Phase::Verifying(_), false) => return Err(VerifierError::AlreadyVerifying),
-            (_, true) => return Err(VerifierError::NotVerifying),
-        };
+        let (user, submission) = self.ready(session_id, resume)?;
         let prover = submission.prover;
         let advance = submission.job.advance(vk, ck, budget)?;
-        let user = entry.user;
         let state = match advance {
-            Advance::Pending { .. } => {
-                entry.phase.start_verifying();
-                entry.phase.summary()
-            }
+            Advance::Pending { .. } => match self.sessions.get_mut(&session_id) {
+                Some(entry) => {
+                    entry.phase.start_verifying();
+                    entry.phase.summary()
+                }
+                None => return Err(VerifierError::NoSession),
+            },
             Advance::Verified(output) => self.finish(
                 session_id,
                 prover,
@@ -455,6 +447,26 @@ impl SessionsState {
             }
         };
         Ok(Progress { user, state })
+    }
+
+    /// The submission of session `session_id` if it is in the phase that starting (`resume`
+    /// false) or resuming (`resume` true) its verification needs; its user.
+    fn ready(
+        &mut self,
+        session_id: u64,
+        resume: bool,
+    ) -> Result<(ActorId, &mut Submission), VerifierError> {
+        let entry = self
+            .sessions
+            .get_mut(&session_id)
+            .ok_or(VerifierError::NoSession)?;
+        match (&mut entry.phase, resume) {
+            (Phase::ProofSubmitted(s), false) | (Phase::Verifying(s), true) => Ok((entry.user, s)),
+            (Phase::Finished { .. }, _) => Err(VerifierError::SessionFinished),
+            (Phase::AwaitingProof { .. }, false) => Err(VerifierError::NoProof),
+            (Phase::Verifying(_), false) => Err(VerifierError::AlreadyVerifying),
+            (_, true) => Err(VerifierError::NotVerifying),
+        }
     }
 
     /// Ends session `session_id` with `outcome` of `prover`'s proof, drops its job, and evicts
@@ -541,3 +553,6 @@ impl SessionsState {
         Some(id)
     }
 }
+
+#[cfg(test)]
+mod tests;
