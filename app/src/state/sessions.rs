@@ -128,7 +128,7 @@ pub struct SessionCounts {
 
 /// A proof accepted for a session: who sent it, its bytes (for the `Proof` query) and the
 /// verification job built from its decoded form.
-pub struct Submission {
+struct Submission {
     prover: ActorId,
     bytes: Vec<u8>,
     job: Job,
@@ -136,7 +136,7 @@ pub struct Submission {
 
 /// How a verification ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
+enum Outcome {
     /// The proof verified: the model's answer.
     Verified {
         /// The predicted digit.
@@ -152,7 +152,7 @@ pub enum Outcome {
 }
 
 /// A session's phase, with what the session has in it.
-pub enum Phase {
+enum Phase {
     /// No proof yet; the latest prover claim, if any.
     AwaitingProof {
         /// The latest claim, live or expired.
