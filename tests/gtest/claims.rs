@@ -28,12 +28,12 @@ async fn lease_of(chain: &Chain, user: u64) -> Option<Lease> {
     chain.session(user).await.and_then(|s| s.lease)
 }
 
-/// `prover` submits the fixture's first proof for `USER`'s session.
-async fn submit(chain: &Chain, prover: u64) -> Result<u64, VerifierError> {
+/// `prover` submits the fixture's first proof for session `session_id`.
+async fn submit(chain: &Chain, prover: u64, session_id: u64) -> Result<(), VerifierError> {
     chain
         .as_(prover)
         .verifier()
-        .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
+        .submit_proof(session_id, FIXTURE.proofs[0].clone())
         .await
         .unwrap()
 }
@@ -96,7 +96,7 @@ async fn a_live_claim_holds_other_provers_off_until_it_expires() {
         })
     );
     assert_eq!(
-        submit(&chain, OTHER_PROVER).await,
+        submit(&chain, OTHER_PROVER, id).await,
         Err(VerifierError::ClaimedByAnother {
             prover: PROVER.into()
         })
@@ -111,12 +111,12 @@ async fn a_live_claim_holds_other_provers_off_until_it_expires() {
 
     // The late first prover can no longer submit; the new claimant can.
     assert_eq!(
-        submit(&chain, PROVER).await,
+        submit(&chain, PROVER, id).await,
         Err(VerifierError::ClaimedByAnother {
             prover: OTHER_PROVER.into()
         })
     );
-    submit(&chain, OTHER_PROVER).await.unwrap();
+    submit(&chain, OTHER_PROVER, id).await.unwrap();
     let session = chain
         .as_(USER)
         .sessions()
@@ -131,8 +131,11 @@ async fn a_live_claim_holds_other_provers_off_until_it_expires() {
 
 #[tokio::test]
 async fn an_unclaimed_session_takes_no_proof() {
-    let (chain, _) = with_input().await;
-    assert_eq!(submit(&chain, PROVER).await, Err(VerifierError::NotClaimed));
+    let (chain, id) = with_input().await;
+    assert_eq!(
+        submit(&chain, PROVER, id).await,
+        Err(VerifierError::NotClaimed)
+    );
     let session = chain.as_(USER).sessions().my_session().await.unwrap();
     assert_eq!(session.unwrap().state, SessionState::AwaitingProof);
 }
@@ -188,7 +191,7 @@ async fn bad_claims_are_refused_and_change_nothing() {
 async fn a_proved_session_cannot_be_claimed() {
     let (chain, id) = with_input().await;
     chain.claim(PROVER, id).await;
-    submit(&chain, PROVER).await.unwrap();
+    submit(&chain, PROVER, id).await.unwrap();
     assert_eq!(
         chain.as_(OTHER_PROVER).sessions().claim(id).await.unwrap(),
         Err(SessionsError::NotAwaitingProof { session_id: id })
@@ -208,8 +211,16 @@ async fn a_claim_does_not_survive_a_purge() {
         .unwrap()
         .unwrap();
 
-    // The proof made for the purged input is dropped: the new session is not claimed.
-    assert_eq!(submit(&chain, PROVER).await, Err(VerifierError::NotClaimed));
+    // The proof made for the purged input is dropped: its session is gone, and the new
+    // session is not claimed.
+    assert_eq!(
+        submit(&chain, PROVER, id).await,
+        Err(VerifierError::NoSession)
+    );
+    assert_eq!(
+        submit(&chain, PROVER, new_id).await,
+        Err(VerifierError::NotClaimed)
+    );
     assert_eq!(
         chain.as_(PROVER).sessions().claim(id).await.unwrap(),
         Err(SessionsError::NotAwaitingProof { session_id: id })

@@ -8,7 +8,10 @@ use zkml_client::{
     model::{Model as _, ModelError, UploadStatus, events::ModelEvents},
     sessions::{Sessions as _, SessionsError},
 };
-use zkml_verifier::wire::{VerifierKey, codec::decode_all};
+use zkml_verifier::{
+    field::le32,
+    wire::{VerifierKey, codec::decode_all},
+};
 
 #[tokio::test]
 async fn deployment_stores_the_model() {
@@ -20,11 +23,12 @@ async fn deployment_stores_the_model() {
     let info = model.info().await.unwrap();
     assert_eq!(info.admin, ActorId::from(ADMIN));
     assert_eq!(info.name, init.name);
-    assert_eq!(info.layer_widths, init.layer_widths);
-    assert_eq!(info.shifts, init.shifts);
+    assert_eq!(info.input_shape, (28, 28));
+    assert_eq!(info.classes, 10);
     assert_eq!(info.fold_steps, 3);
-    assert_eq!(info.layer_widths, vec![784, 64, 32, 10]);
-    assert_eq!(info.weights_digest, init.weights_digest);
+    // The model is named by the digest its verifier key commits to.
+    let key: VerifierKey = decode_all(&init.verifier_key).unwrap();
+    assert_eq!(info.model_digest, le32(&key.folding.pp_digest));
     assert_eq!(info.verifier_key_digest, init.verifier_key_digest);
     assert!(!info.finalized);
     assert_eq!(model.verifier_key().await.unwrap(), init.verifier_key);
@@ -47,29 +51,8 @@ async fn inconsistent_models_are_refused() {
         (|i| i.name.clear(), ModelDefect::Name { max: 64 }),
         (|i| i.name = "x".repeat(65), ModelDefect::Name { max: 64 }),
         (|i| i.input_shape = (28, 27), ModelDefect::InputShape),
-        (
-            |i| i.layer_widths = vec![784],
-            ModelDefect::LayerWidths { max: 8 },
-        ),
-        (
-            |i| i.layer_widths = vec![783, 64, 32, 10],
-            ModelDefect::LayerWidths { max: 8 },
-        ),
-        (
-            |i| i.layer_widths = vec![784, 64, 32, 9],
-            ModelDefect::LayerWidths { max: 8 },
-        ),
-        (
-            |i| i.layer_widths = vec![784, 0, 32, 10],
-            ModelDefect::LayerWidths { max: 8 },
-        ),
-        (|i| i.fold_steps = 2, ModelDefect::FoldSteps),
-        (
-            |i| i.layer_widths = vec![784, 64, 10],
-            ModelDefect::FoldSteps,
-        ),
-        (|i| i.shifts = vec![11], ModelDefect::Shift { max: 31 }),
-        (|i| i.shifts = vec![11, 32], ModelDefect::Shift { max: 31 }),
+        (|i| i.fold_steps = 2, ModelDefect::FoldSteps { expected: 3 }),
+        (|i| i.fold_steps = 4, ModelDefect::FoldSteps { expected: 3 }),
         (
             |i| {
                 i.verifier_key.clear();

@@ -4,7 +4,10 @@ use crate::common::*;
 use sails_rs::{futures::StreamExt as _, prelude::*};
 use zkml_client::{
     Zkml as _,
-    sessions::{SessionCounts, SessionState, Sessions as _, SessionsError, events::SessionsEvents},
+    sessions::{
+        PendingInput, SessionCounts, SessionState, Sessions as _, SessionsError,
+        events::SessionsEvents,
+    },
 };
 
 #[tokio::test]
@@ -30,7 +33,7 @@ async fn a_user_opens_a_session() {
     assert_eq!(session.prover, None);
     assert_eq!(
         chain.as_(STRANGER).sessions().session(user).await.unwrap(),
-        Some(session)
+        Some(session.clone())
     );
 
     let pending = chain
@@ -39,9 +42,20 @@ async fn a_user_opens_a_session() {
         .pending(None, 16)
         .await
         .unwrap();
-    assert_eq!(pending.len(), 1);
-    assert_eq!((pending[0].session_id, pending[0].user), (id, user));
-    assert_eq!(pending[0].pixels, image(9));
+    assert_eq!(
+        pending,
+        vec![PendingInput {
+            session_id: id,
+            user,
+            submitted_at: session.submitted_at,
+            lease: None
+        }]
+    );
+    // A prover reads the input of the session it found.
+    assert_eq!(
+        chain.as_(PROVER).sessions().input(id).await.unwrap(),
+        Some(image(9))
+    );
     assert_eq!(
         sessions.counts().await.unwrap(),
         SessionCounts {
@@ -189,4 +203,28 @@ async fn open_sessions_are_bounded() {
 
     chain.as_(1000).sessions().purge().await.unwrap().unwrap();
     late.submit_input(image(1)).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn input_returns_a_kept_session_s_input_by_id() {
+    let chain = Chain::ready().await;
+    let mut sessions = chain.as_(USER).sessions();
+    let first = sessions.submit_input(image(5)).await.unwrap().unwrap();
+    let other = chain
+        .as_(OTHER_USER)
+        .sessions()
+        .submit_input(image(6))
+        .await
+        .unwrap()
+        .unwrap();
+    let prover = chain.as_(PROVER).sessions();
+    assert_eq!(prover.input(first).await.unwrap(), Some(image(5)));
+    assert_eq!(prover.input(other).await.unwrap(), Some(image(6)));
+    assert_eq!(prover.input(other + 1).await.unwrap(), None, "unknown id");
+
+    // A purged session's input is gone; the user's new session has a new id.
+    sessions.purge().await.unwrap().unwrap();
+    let second = sessions.submit_input(image(7)).await.unwrap().unwrap();
+    assert_eq!(prover.input(first).await.unwrap(), None, "stale id");
+    assert_eq!(prover.input(second).await.unwrap(), Some(image(7)));
 }

@@ -18,8 +18,9 @@ fn decoded(i: usize) -> CompressedProof {
     decode_all(&FIXTURE.proofs[i]).expect("the fixture decodes")
 }
 
-/// A chain with `USER`'s session open on the fixture's input `i` and claimed by `PROVER`.
-async fn with_session(i: usize) -> Chain {
+/// A chain with `USER`'s session open on the fixture's input `i` and claimed by `PROVER`; the
+/// session's id.
+async fn with_session(i: usize) -> (Chain, u64) {
     let chain = Chain::ready().await;
     let id = chain
         .as_(USER)
@@ -29,7 +30,7 @@ async fn with_session(i: usize) -> Chain {
         .unwrap()
         .unwrap();
     chain.claim(PROVER, id).await;
-    chain
+    (chain, id)
 }
 
 async fn state_of(chain: &Chain, user: u64) -> Option<SessionState> {
@@ -43,18 +44,19 @@ struct Run {
     gas: Vec<u128>,
 }
 
-/// Verifies `user`'s proof as `caller`: `Verify`, then `ContinueVerification` until an outcome.
-async fn verify_to_the_end(chain: &Chain, caller: u64, user: u64) -> Run {
+/// Verifies the proof of session `session_id` as `caller`: `Verify`, then
+/// `ContinueVerification` until an outcome.
+async fn verify_to_the_end(chain: &Chain, caller: u64, session_id: u64) -> Run {
     let mut client = chain.as_(caller).verifier();
     let balance = || chain.env().system().balance_of(caller);
     let mut gas = Vec::new();
     let before = balance();
-    let mut state = client.verify(user.into()).await.unwrap().unwrap();
+    let mut state = client.verify(session_id).await.unwrap().unwrap();
     gas.push((before - balance()) / VALUE_PER_GAS);
     while matches!(state, verifier::SessionState::Verifying { .. }) {
         assert!(gas.len() < 40, "verification does not end");
         let before = balance();
-        state = match client.continue_verification(user.into()).await {
+        state = match client.continue_verification(session_id).await {
             Ok(result) => result.unwrap(),
             Err(e) => std::panic!("message {} failed: {e}; gas so far {gas:?}", gas.len() + 1),
         };
@@ -69,13 +71,13 @@ async fn verify_to_the_end(chain: &Chain, caller: u64, user: u64) -> Run {
 
 #[tokio::test]
 async fn a_prover_submits_a_proof() {
-    let chain = with_session(0).await;
+    let (chain, id) = with_session(0).await;
     let mut verifier = chain.as_(PROVER).verifier();
     let mut events = verifier.listen().await.unwrap();
     let proof = FIXTURE.proofs[0].clone();
 
-    let id = verifier
-        .submit_proof(USER.into(), proof.clone())
+    verifier
+        .submit_proof(id, proof.clone())
         .await
         .unwrap()
         .unwrap();
@@ -99,7 +101,7 @@ async fn a_prover_submits_a_proof() {
         .unwrap()
         .unwrap();
     assert_eq!(session.prover, Some(PROVER.into()));
-    assert_eq!(verifier.proof(USER.into()).await.unwrap(), Some(proof));
+    assert_eq!(verifier.proof(id).await.unwrap(), Some(proof));
     assert!(
         chain
             .as_(PROVER)
@@ -113,8 +115,7 @@ async fn a_prover_submits_a_proof() {
 
 #[tokio::test]
 async fn bad_submissions_leave_the_session_unchanged() {
-    let chain = with_session(0).await;
-    let user = ActorId::from(USER);
+    let (chain, id) = with_session(0).await;
     let proof = FIXTURE.proofs[0].clone();
     let mut wrong_step_count = decoded(0);
     wrong_step_count.folding.zn[0] = Fr::from(2u64);
@@ -122,47 +123,42 @@ async fn bad_submissions_leave_the_session_unchanged() {
     huge_logit.folding.zn[1] = Fr::from(1u64 << 40);
 
     let cases = [
-        (STRANGER, user, proof.clone(), VerifierError::NotProver),
-        (USER, user, proof.clone(), VerifierError::NotProver),
+        (STRANGER, id, proof.clone(), VerifierError::NotProver),
+        (USER, id, proof.clone(), VerifierError::NotProver),
+        (PROVER, id + 1, proof.clone(), VerifierError::NoSession),
         (
             PROVER,
-            OTHER_USER.into(),
-            proof.clone(),
-            VerifierError::NoSession,
-        ),
-        (
-            PROVER,
-            user,
+            id,
             vec![0xde, 0xad, 0xbe, 0xef],
             VerifierError::MalformedProof("malformed: does not decode".into()),
         ),
         (
             PROVER,
-            user,
+            id,
             proof[..proof.len() - 1].to_vec(),
             VerifierError::MalformedProof("malformed: does not decode".into()),
         ),
         (
             PROVER,
-            user,
+            id,
             [proof.clone(), vec![0]].concat(),
             VerifierError::MalformedProof("malformed: trailing bytes".into()),
         ),
         (
             PROVER,
-            user,
+            id,
             wrong_step_count.encode(),
             VerifierError::MalformedProof("output step counter is not 3".into()),
         ),
         (
             PROVER,
-            user,
+            id,
             huge_logit.encode(),
             VerifierError::MalformedProof("logit 0 is out of range".into()),
         ),
         (
             PROVER,
-            user,
+            id,
             vec![0; 64 * 1024 + 1],
             VerifierError::ProofTooLarge {
                 max: 65536,
@@ -170,11 +166,11 @@ async fn bad_submissions_leave_the_session_unchanged() {
             },
         ),
     ];
-    for (caller, for_user, bytes, error) in cases {
+    for (caller, session_id, bytes, error) in cases {
         let result = chain
             .as_(caller)
             .verifier()
-            .submit_proof(for_user, bytes)
+            .submit_proof(session_id, bytes)
             .await
             .unwrap();
         assert_eq!(result, Err(error));
@@ -183,7 +179,7 @@ async fn bad_submissions_leave_the_session_unchanged() {
             Some(SessionState::AwaitingProof)
         );
         assert_eq!(
-            chain.as_(STRANGER).verifier().proof(user).await.unwrap(),
+            chain.as_(STRANGER).verifier().proof(id).await.unwrap(),
             None
         );
     }
@@ -191,33 +187,33 @@ async fn bad_submissions_leave_the_session_unchanged() {
 
 #[tokio::test]
 async fn a_second_proof_is_refused() {
-    let chain = with_session(0).await;
+    let (chain, id) = with_session(0).await;
     let mut verifier = chain.as_(PROVER).verifier();
     let first = FIXTURE.proofs[0].clone();
     verifier
-        .submit_proof(USER.into(), first.clone())
+        .submit_proof(id, first.clone())
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
         verifier
-            .submit_proof(USER.into(), FIXTURE.proofs[1].clone())
+            .submit_proof(id, FIXTURE.proofs[1].clone())
             .await
             .unwrap(),
         Err(VerifierError::ProofAlreadySubmitted)
     );
-    assert_eq!(verifier.proof(USER.into()).await.unwrap(), Some(first));
+    assert_eq!(verifier.proof(id).await.unwrap(), Some(first));
 }
 
 #[tokio::test]
 async fn a_removed_prover_cannot_submit() {
-    let chain = with_session(0).await;
+    let (chain, id) = with_session(0).await;
     chain.remove_prover(PROVER).await;
     assert_eq!(
         chain
             .as_(PROVER)
             .verifier()
-            .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
+            .submit_proof(id, FIXTURE.proofs[0].clone())
             .await
             .unwrap(),
         Err(VerifierError::NotProver)
@@ -226,19 +222,23 @@ async fn a_removed_prover_cannot_submit() {
 
 #[tokio::test]
 async fn verify_needs_a_proof() {
-    let chain = with_session(0).await;
+    let (chain, id) = with_session(0).await;
     let mut verifier = chain.as_(USER).verifier();
     assert_eq!(
-        verifier.verify(USER.into()).await.unwrap(),
+        verifier.verify(id).await.unwrap(),
         Err(VerifierError::NoProof)
     );
     assert_eq!(
-        verifier.verify(OTHER_USER.into()).await.unwrap(),
+        verifier.verify(id + 1).await.unwrap(),
         Err(VerifierError::NoSession)
     );
     assert_eq!(
-        verifier.continue_verification(USER.into()).await.unwrap(),
+        verifier.continue_verification(id).await.unwrap(),
         Err(VerifierError::NotVerifying)
+    );
+    assert_eq!(
+        verifier.continue_verification(id + 1).await.unwrap(),
+        Err(VerifierError::NoSession)
     );
     assert_eq!(
         state_of(&chain, USER).await,
@@ -246,20 +246,66 @@ async fn verify_needs_a_proof() {
     );
 }
 
+/// Proofs and verification are keyed by session id: a stale id (its user purged the session
+/// and opened another) or an unknown one is refused and changes nothing.
+#[tokio::test]
+async fn stale_or_unknown_session_ids_are_refused_and_change_nothing() {
+    let (chain, stale) = with_session(0).await;
+    let mut sessions = chain.as_(USER).sessions();
+    sessions.purge().await.unwrap().unwrap();
+    let current = sessions
+        .submit_input(FIXTURE.inputs[0].clone())
+        .await
+        .unwrap()
+        .unwrap();
+    chain.claim(PROVER, current).await;
+    let proof = FIXTURE.proofs[0].clone();
+    let mut prover = chain.as_(PROVER).verifier();
+    let before = chain.session(USER).await;
+    for id in [stale, current + 1] {
+        assert_eq!(
+            prover.submit_proof(id, proof.clone()).await.unwrap(),
+            Err(VerifierError::NoSession)
+        );
+        assert_eq!(chain.session(USER).await, before);
+    }
+
+    prover
+        .submit_proof(current, proof.clone())
+        .await
+        .unwrap()
+        .unwrap();
+    let before = chain.session(USER).await;
+    let mut anyone = chain.as_(STRANGER).verifier();
+    for id in [stale, current + 1] {
+        assert_eq!(
+            anyone.verify(id).await.unwrap(),
+            Err(VerifierError::NoSession)
+        );
+        assert_eq!(
+            anyone.continue_verification(id).await.unwrap(),
+            Err(VerifierError::NoSession)
+        );
+        assert_eq!(anyone.proof(id).await.unwrap(), None);
+        assert_eq!(chain.session(USER).await, before);
+    }
+    assert_eq!(anyone.proof(current).await.unwrap(), Some(proof));
+}
+
 #[tokio::test]
 async fn verify_with_too_little_gas_changes_nothing() {
-    let chain = with_session(0).await;
+    let (chain, id) = with_session(0).await;
     chain
         .as_(PROVER)
         .verifier()
-        .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
+        .submit_proof(id, FIXTURE.proofs[0].clone())
         .await
         .unwrap()
         .unwrap();
     let result = chain
         .as_(USER)
         .verifier()
-        .verify(USER.into())
+        .verify(id)
         .with_gas_limit(50_000_000_000)
         .await
         .unwrap();
@@ -277,17 +323,17 @@ async fn verify_with_too_little_gas_changes_nothing() {
 /// the model's answer, which matches the model run natively. Prints the gas of each message.
 #[tokio::test]
 async fn a_real_proof_verifies_on_chain() {
-    let chain = with_session(0).await;
+    let (chain, id) = with_session(0).await;
     chain
         .as_(PROVER)
         .verifier()
-        .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
+        .submit_proof(id, FIXTURE.proofs[0].clone())
         .await
         .unwrap()
         .unwrap();
     let mut events = chain.as_(USER).verifier().listen().await.unwrap();
 
-    let run = verify_to_the_end(&chain, USER, USER).await;
+    let run = verify_to_the_end(&chain, USER, id).await;
     let pixels: [u8; 784] = FIXTURE.inputs[0].clone().try_into().unwrap();
     let expected = FIXTURE.model.predict(&pixels).unwrap();
     let logits: Vec<i64> = expected.logits.iter().map(|l| i64::from(*l)).collect();
@@ -343,17 +389,17 @@ async fn a_real_proof_verifies_on_chain() {
 /// The claimed output is never trusted: a proof whose `zn` was changed is rejected.
 #[tokio::test]
 async fn a_proof_with_a_changed_output_is_rejected() {
-    let chain = with_session(0).await;
+    let (chain, id) = with_session(0).await;
     let mut forged = decoded(0);
     forged.folding.zn[1] += Fr::from(1u64);
     chain
         .as_(PROVER)
         .verifier()
-        .submit_proof(USER.into(), forged.encode())
+        .submit_proof(id, forged.encode())
         .await
         .unwrap()
         .unwrap();
-    let run = verify_to_the_end(&chain, STRANGER, USER).await;
+    let run = verify_to_the_end(&chain, STRANGER, id).await;
     assert!(
         matches!(&run.outcome, verifier::SessionState::Rejected { reason } if reason.contains("check failed")),
         "{:?}",
@@ -364,15 +410,15 @@ async fn a_proof_with_a_changed_output_is_rejected() {
 /// A valid proof for one input does not verify for another input (z0 is rebuilt on-chain).
 #[tokio::test]
 async fn a_proof_for_another_input_is_rejected() {
-    let chain = with_session(1).await;
+    let (chain, id) = with_session(1).await;
     chain
         .as_(PROVER)
         .verifier()
-        .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
+        .submit_proof(id, FIXTURE.proofs[0].clone())
         .await
         .unwrap()
         .unwrap();
-    let run = verify_to_the_end(&chain, USER, USER).await;
+    let run = verify_to_the_end(&chain, USER, id).await;
     assert!(
         matches!(run.outcome, verifier::SessionState::Rejected { .. }),
         "{:?}",
@@ -383,7 +429,7 @@ async fn a_proof_for_another_input_is_rejected() {
         chain
             .as_(USER)
             .verifier()
-            .continue_verification(USER.into())
+            .continue_verification(id)
             .await
             .unwrap(),
         Err(VerifierError::SessionFinished)
@@ -392,23 +438,23 @@ async fn a_proof_for_another_input_is_rejected() {
 
 #[tokio::test]
 async fn a_verification_under_way_cannot_restart() {
-    let chain = with_session(0).await;
+    let (chain, id) = with_session(0).await;
     chain
         .as_(PROVER)
         .verifier()
-        .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
+        .submit_proof(id, FIXTURE.proofs[0].clone())
         .await
         .unwrap()
         .unwrap();
     let mut verifier = chain.as_(USER).verifier();
-    let state = verifier.verify(USER.into()).await.unwrap().unwrap();
+    let state = verifier.verify(id).await.unwrap().unwrap();
     assert!(
         matches!(state, verifier::SessionState::Verifying { .. }),
         "{state:?}"
     );
     let before = state_of(&chain, USER).await;
     assert_eq!(
-        verifier.verify(USER.into()).await.unwrap(),
+        verifier.verify(id).await.unwrap(),
         Err(VerifierError::AlreadyVerifying)
     );
     assert_eq!(state_of(&chain, USER).await, before);
@@ -417,17 +463,17 @@ async fn a_verification_under_way_cannot_restart() {
 /// A proof tampered deep inside the secondary SNARK's opening is rejected at the last check.
 #[tokio::test]
 async fn a_proof_tampered_in_its_last_check_is_rejected() {
-    let chain = with_session(0).await;
+    let (chain, id) = with_session(0).await;
     let mut tampered = decoded(0);
     tampered.secondary.ipa.a_hat += Fq::from(1u64);
     chain
         .as_(PROVER)
         .verifier()
-        .submit_proof(USER.into(), tampered.encode())
+        .submit_proof(id, tampered.encode())
         .await
         .unwrap()
         .unwrap();
-    let run = verify_to_the_end(&chain, USER, USER).await;
+    let run = verify_to_the_end(&chain, USER, id).await;
     assert!(
         matches!(run.outcome, verifier::SessionState::Rejected { .. }),
         "{:?}",
@@ -438,19 +484,19 @@ async fn a_proof_tampered_in_its_last_check_is_rejected() {
     // The session is over: no more proofs or verification; a new input replaces it.
     let mut verifier = chain.as_(USER).verifier();
     assert_eq!(
-        verifier.verify(USER.into()).await.unwrap(),
+        verifier.verify(id).await.unwrap(),
         Err(VerifierError::SessionFinished)
     );
     assert_eq!(
         chain
             .as_(PROVER)
             .verifier()
-            .submit_proof(USER.into(), FIXTURE.proofs[0].clone())
+            .submit_proof(id, FIXTURE.proofs[0].clone())
             .await
             .unwrap(),
         Err(VerifierError::SessionFinished)
     );
-    assert_eq!(verifier.proof(USER.into()).await.unwrap(), None);
+    assert_eq!(verifier.proof(id).await.unwrap(), None);
     let mut sessions = chain.as_(USER).sessions();
     let counts = sessions.counts().await.unwrap();
     assert_eq!((counts.open, counts.finished), (0, 1));
@@ -485,11 +531,11 @@ async fn finished_sessions_are_bounded_and_the_oldest_evicted() {
         chain.claim(PROVER, id).await;
         let mut prover = chain.as_(PROVER).verifier();
         prover
-            .submit_proof((*user).into(), FIXTURE.proofs[0].clone())
+            .submit_proof(id, FIXTURE.proofs[0].clone())
             .await
             .unwrap()
             .unwrap();
-        prover.verify((*user).into()).await.unwrap().unwrap();
+        prover.verify(id).await.unwrap().unwrap();
     }
     let counts = chain.as_(STRANGER).sessions().counts().await.unwrap();
     assert_eq!((counts.open, counts.finished), (0, 256));
