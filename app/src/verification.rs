@@ -1,4 +1,4 @@
-//! A session's verification job: the glue between the Verifier service and `zkml-verifier`.
+//! A session's verification job: the glue between the session state and `zkml-verifier`.
 
 use crate::error::VerifierError;
 use alloc::string::ToString;
