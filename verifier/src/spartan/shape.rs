@@ -6,7 +6,7 @@
 //! column plus one per group whose value is not ±1 (values 1 and −1 are table entries 0 and 1).
 //! Rows and columns are `u16`, values are indices into one table of distinct field elements.
 
-use crate::VerifyError;
+use crate::error::VerifyError;
 use crate::field::{Fq, from_le32_canonical, le32};
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -309,9 +309,9 @@ impl Decode for Shape {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::polys::eq_table;
+    use crate::spartan::polys::eq_table;
     use ark_ff::UniformRand;
     use ark_std::rand::{Rng, SeedableRng, rngs::StdRng};
 
@@ -414,11 +414,11 @@ pub(crate) mod tests {
     #[test]
     #[ignore = "needs ZKML_NOVA_VK: nova's fixture verifier key (notes/README.md)"]
     fn real_shape_matches_fixture() {
-        use crate::secondary::fixture::{intermediates, nova_vk2_or_skip, scalar, scalars};
-        let Some(vk) = nova_vk2_or_skip("real_shape_matches_fixture") else {
+        use crate::fixture::{intermediates, nova_vk_or_skip, scalar, scalars};
+        let Some(vk) = nova_vk_or_skip("real_shape_matches_fixture") else {
             return;
         };
-        let shape = &vk.shape;
+        let shape = &vk.constants.secondary.shape;
         assert_eq!(
             (shape.num_cons, shape.num_vars, shape.num_io),
             (16384, 16384, 2)
