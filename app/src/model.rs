@@ -7,9 +7,7 @@ use alloc::string::ToString;
 use core::cell::RefCell;
 use sails_rs::prelude::*;
 use sha3::{Digest, Keccak256};
-use zkml_verifier::{
-    constants::ConstantKey, statement, wire::VerifierKey, wire::codec::decode_all,
-};
+use zkml_verifier::{ConstantKey, VerifierKey, decode_all, statement};
 
 /// Pixels per side of an input image.
 pub const IMAGE_SIDE: u8 = 28;

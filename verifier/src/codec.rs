@@ -1,5 +1,5 @@
-//! SCALE helpers for field elements, points and vectors in the wire conventions of [`crate::wire`]:
-//! a leaf module (it uses only [`crate::field`] and [`crate::error`]), shared by every type that
+//! SCALE helpers for field elements, points and vectors in the conventions of our wire format: a
+//! leaf module (it uses only [`crate::field`] and [`crate::error`]), shared by every type that
 //! has a wire encoding.
 //!
 //! * a scalar is `LE32(x)`, 32 bytes, and must be canonical (`< p`);

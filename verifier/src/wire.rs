@@ -172,7 +172,7 @@ impl Decode for FoldingKey {
 
 /// The model-specific verifier key as the program stores it: what the folds and the primary SNARK
 /// need. The constant parts of nova's key (the Poseidon constants, the secondary key and
-/// `dk_secondary`) travel in the [`ConstantKey`](crate::ConstantKey), uploaded once.
+/// `dk_secondary`) travel in the [`ConstantKey`](crate::constants::ConstantKey), uploaded once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifierKey {
     /// `F_arity`, `pp_digest`, `dk_primary.h`.

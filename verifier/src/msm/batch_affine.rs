@@ -1,7 +1,7 @@
 //! Batch-affine point sums: many independent sums of Grumpkin points by pairwise tree levels, with
 //! one shared inversion (Montgomery's trick) per level.
 
-use super::Cost;
+use super::cost::Cost;
 use crate::field::{Fr, Grumpkin};
 use alloc::vec::Vec;
 use ark_ec::AffineRepr;

@@ -2,7 +2,7 @@
 //! 254-bit scalar `s` into `k1 + λ·k2` with `|k1|, |k2| < 2^128`, so the MSM runs over twice the
 //! bases with half-length scalars (half the windows).
 
-use super::Cost;
+use super::cost::Cost;
 use crate::field::{Fq, Fr, Grumpkin};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -187,6 +187,12 @@ impl Scalars {
     }
 }
 
+/// Number of windows of width `c` for magnitudes below `2^bits` (the top window keeps a spare bit,
+/// so its signed digit never carries out).
+pub(crate) fn windows(c: u32, bits: u32) -> u32 {
+    (bits + 1).div_ceil(c)
+}
+
 /// Limbs per magnitude of `bits` bits.
 fn limbs(bits: u32) -> usize {
     bits.div_ceil(64) as usize
@@ -203,7 +209,6 @@ pub fn glv_bases(gens: &[Grumpkin]) -> Vec<Grumpkin> {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::msm::windows;
     /// `λ`: the matching cube root of unity in `Fq`.
     const LAMBDA: Fq = ark_ff::MontFp!(
         "21888242871839275220042445260109153167277707414472061641714758635765020556616"
@@ -215,7 +220,7 @@ pub(super) mod tests {
     use ark_std::rand::{SeedableRng, rngs::StdRng};
 
     /// `n` random scalars and the edge cases `0, ±1, 2^64 − 1, ±λ, λ²`.
-    pub(in crate::msm) fn edge_scalars(rng: &mut StdRng, n: usize) -> Vec<Fq> {
+    pub(crate) fn edge_scalars(rng: &mut StdRng, n: usize) -> Vec<Fq> {
         let mut s: Vec<Fq> = (0..n).map(|_| Fq::rand(rng)).collect();
         s.extend([
             Fq::zero(),

@@ -12,8 +12,10 @@
 //! state ([`Msm`], kept in memory between calls) resumes it later with the same bases and scalars.
 
 mod batch_affine;
+mod cost;
 mod glv;
 
+pub(crate) use cost::Cost;
 pub(crate) use glv::{GLV_BITS, Scalars, glv_bases};
 
 use crate::error::VerifyError;
@@ -25,10 +27,9 @@ use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{AdditiveGroup, Zero};
 use ark_grumpkin::GrumpkinConfig;
 use batch_affine::tree_sum;
-use glv::SCALAR_BITS;
+use cost::INV_COST;
+use glv::{SCALAR_BITS, windows};
 
-/// Cost of one field inversion in multiplication equivalents (conservative).
-pub const INV_COST: u64 = 300;
 /// Eight times the cost bound of a batch-affine addition (6 multiplications, 7 for a tangent).
 const ADD_AFFINE_COST: u64 = 49;
 /// Cost of a mixed (projective + affine) addition.
@@ -41,28 +42,6 @@ const DOUBLE_COST: u64 = 7;
 pub const CHUNK: usize = 8192;
 /// Smallest chunk worth starting when the budget is nearly spent.
 const MIN_CHUNK: usize = 512;
-
-/// Work counter in field multiplications and inversions.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Cost {
-    /// Field multiplications (squarings included).
-    pub mults: u64,
-    /// Field inversions.
-    pub invs: u64,
-}
-
-impl Cost {
-    /// Multiplication equivalents: `mults + INV_COST·invs`.
-    pub fn total(&self) -> u64 {
-        self.mults + INV_COST * self.invs
-    }
-}
-
-/// Number of windows of width `c` for magnitudes below `2^bits` (the top window keeps a spare bit,
-/// so its signed digit never carries out).
-pub fn windows(c: u32, bits: u32) -> u32 {
-    (bits + 1).div_ceil(c)
-}
 
 /// Resumable MSM state: the current window, the progress inside it and the accumulator.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -126,10 +126,10 @@ pub fn primary_key(bytes: &[u8; NOVA_KEY_LEN]) -> Result<PrimaryKey, VerifyError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixture::{model_key, nova_key_bytes};
+    use crate::fixture::data::nova_key_bytes;
 
     fn key() -> PrimaryKey {
-        model_key().primary
+        primary_key(&nova_key_bytes()).unwrap()
     }
 
     #[test]

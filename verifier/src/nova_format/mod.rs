@@ -9,8 +9,10 @@
 //! It rejects exactly what nova's deserializer rejects: non-canonical scalars and coordinates, points not on the curve, bad flags,
 //! truncated data, trailing bytes; and, as nova's `verify` does first, instances whose `X` has not 2 entries.
 
+mod csr;
 mod halo2;
 
+pub use csr::{Csr, shape_from_csr};
 pub use halo2::{decompress, primary_key};
 
 use crate::constants::{ConstantKey, Oracles};
@@ -22,7 +24,6 @@ use crate::pcs::ipa::IpaProof;
 use crate::poseidon::Poseidon;
 use crate::spartan::ppsnark::key::NOVA_KEY_LEN;
 use crate::spartan::ppsnark::{Evals, PrimaryKey, PrimarySnark};
-use crate::spartan::shape::{Csr, Shape};
 use crate::spartan::snark::{SecondaryKey, SecondarySnark};
 use crate::wire::{CompressedProof, FoldingKey, FoldingProof};
 use alloc::vec::Vec;
@@ -353,7 +354,7 @@ fn secondary_key(r: &mut Reader<'_>) -> Result<SecondaryKey, VerifyError> {
     let a = sparse_matrix(r, cols)?;
     let b = sparse_matrix(r, cols)?;
     let c = sparse_matrix(r, cols)?;
-    let shape = Shape::from_csr(num_cons, num_vars, num_io, [&a, &b, &c])?;
+    let shape = shape_from_csr(num_cons, num_vars, num_io, [&a, &b, &c])?;
     let g_c = match ck_s[..] {
         [g_c] => g_c,
         _ => {
@@ -410,7 +411,7 @@ pub fn parse_vk(bytes: &[u8]) -> Result<NovaVerifierKey, VerifyError> {
 mod tests {
     use super::*;
     use crate::field::G1;
-    use crate::fixture::{
+    use crate::fixture::data::{
         DK_PRIMARY, DK_SECONDARY, NOVA_VK_DIGEST, PROOF1, PROOF3, VK_MODEL, hex32,
     };
     use ark_ec::{AffineRepr, CurveGroup};

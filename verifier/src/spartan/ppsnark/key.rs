@@ -48,7 +48,7 @@ pub(crate) struct Sizes {
 }
 
 impl PrimaryKey {
-    /// Builds a key from its parts and computes its digest. Checks the sizes (see [`super::verify`]).
+    /// Builds a key from its parts and computes its digest. Checks the sizes the SNARK's verifier relies on.
     pub fn new(
         num_cons: u64,
         num_vars: u64,

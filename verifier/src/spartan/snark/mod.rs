@@ -475,13 +475,13 @@ mod tests {
 
     #[test]
     fn key_codec_and_checks() {
-        use crate::spartan::shape::Csr;
+        use crate::fixture::{Csr, shape_from_csr};
         let csr = Csr {
             data: vec![Fq::one(), Fq::from(5u64)],
             indices: vec![0, 3],
             indptr: vec![0, 1, 2, 2, 2],
         };
-        let shape = Shape::from_csr(4, 2, 1, [&csr, &csr, &csr]).unwrap();
+        let shape = shape_from_csr(4, 2, 1, [&csr, &csr, &csr]).unwrap();
         let g = Grumpkin::generator();
         let gens = vec![g, (g + g).into_affine()];
         let key = SecondaryKey::new(shape, gens.clone(), g, g, Fq::from(7u64));
