@@ -43,4 +43,4 @@ pub use constants::ConstantKey;
 pub use error::VerifyError;
 pub use field::{Fq, Fr, from_le32_canonical, le32};
 pub use verification::{Progress, Stage, TOTAL_UNITS, Verification, verify};
-pub use wire::{CompressedProof, FoldingKey, FoldingProof, VerifierKey};
+pub use wire::{CompressedProof, VerifierKey};

@@ -51,7 +51,7 @@ pub struct Msm {
     /// Windows not yet finished; the current one is `windows_left − 1`.
     windows_left: u32,
     /// Progress in the current window: `< n`: the next point; `n + g`: the points are done and
-    /// `g` of the bucket row/column sums (see [`reduce_buckets`]) are in `sums`.
+    /// `g` of the bucket row/column sums (see [`bucket_groups`]) are in `sums`.
     next_point: u32,
     /// Bucket sums of the current window (`2^{c−1}` of them while inside a window, else empty).
     buckets: Vec<Grumpkin>,
