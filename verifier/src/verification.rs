@@ -272,11 +272,91 @@ impl Verification {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixture::{PROOF1, PROOF3, nova_vk_or_skip, proof};
+    use crate::constants::Oracles;
+    use crate::fixture::{
+        Csr, DK_SECONDARY, PROOF1, PROOF3, model_key, nova_vk_or_skip, proof, shape_from_csr,
+    };
+    use crate::nova_format::decompress;
+    use crate::poseidon::RoField;
+    use crate::spartan::snark::SecondaryKey;
+    use ark_ec::{AffineRepr, CurveGroup};
     use ark_ff::One;
+    use std::vec;
 
     fn z0() -> Vec<Fr> {
         [2u64, 3].iter().map(|x| Fr::from(*x)).collect()
+    }
+
+    /// The fixture's model key, and a constant key with nova's oracles and `dk_secondary` but a
+    /// tiny secondary key (the full one is 6.5 MB and not in the repository).
+    fn keys() -> (VerifierKey, ConstantKey) {
+        let model = model_key();
+        let csr = Csr {
+            data: vec![Fq::one()],
+            indices: vec![0],
+            indptr: vec![0, 1, 1, 1, 1],
+        };
+        let g = Grumpkin::generator();
+        let secondary = SecondaryKey::new(
+            shape_from_csr(4, 2, 1, [&csr, &csr, &csr]).unwrap(),
+            vec![g, (g + g).into_affine()],
+            g,
+            decompress(&DK_SECONDARY).unwrap(),
+            Fq::one(),
+        );
+        let vk = VerifierKey {
+            folding: model.folding,
+            primary: model.primary,
+        };
+        let oracles = Oracles {
+            fr: Fr::embedded(),
+            fq: Fq::embedded(),
+        };
+        (vk, ConstantKey { oracles, secondary })
+    }
+
+    /// Stages run whole when the budget covers them and count their fixed figures; a budget below
+    /// the next stage does nothing; a failure leaves the stage where it failed.
+    #[test]
+    fn stages_and_work_accounting() {
+        let (vk, ck) = keys();
+        let mut v = Verification::new(proof(PROOF3), z0(), 3);
+        assert_eq!((v.stage(), v.done()), (Stage::Folds, 0));
+        assert_eq!(
+            v.advance(&vk, &ck, FOLD_UNITS - 1),
+            Err(VerifyError::Budget { needed: FOLD_UNITS })
+        );
+        assert_eq!((v.stage(), v.done()), (Stage::Folds, 0));
+        let pending = |done| {
+            Ok(Progress::Pending {
+                done,
+                total: TOTAL_UNITS,
+            })
+        };
+        assert_eq!(v.advance(&vk, &ck, FOLD_UNITS), pending(FOLD_UNITS));
+        assert_eq!(v.stage(), Stage::Primary);
+        let both = FOLD_UNITS + PRIMARY_UNITS;
+        assert_eq!(
+            v.advance(&vk, &ck, PRIMARY_UNITS + TRANSCRIPT_UNITS - 1),
+            pending(both)
+        );
+        assert_eq!((v.stage(), v.done()), (Stage::SecondaryTranscript, both));
+        // The tiny secondary key is not the proof's: its transcript stage rejects the proof.
+        assert!(v.advance(&vk, &ck, TOTAL_UNITS).is_err());
+        assert_eq!((v.stage(), v.done()), (Stage::SecondaryTranscript, both));
+        // A wrong statement fails the folds.
+        let mut v = Verification::new(proof(PROOF3), z0(), 2);
+        assert!(matches!(
+            v.advance(&vk, &ck, TOTAL_UNITS),
+            Err(VerifyError::Check(_))
+        ));
+        assert_eq!((v.stage(), v.done()), (Stage::Folds, 0));
+        // A tampered primary proof fails the primary stage.
+        let mut bad = proof(PROOF1);
+        bad.primary.eval_az += Fr::one();
+        let mut v = Verification::new(bad, z0(), 1);
+        assert!(v.advance(&vk, &ck, TOTAL_UNITS).is_err());
+        assert_eq!((v.stage(), v.done()), (Stage::Primary, FOLD_UNITS));
     }
 
     /// End to end with the real secondary key (set `ZKML_NOVA_VK` to nova's fixture vk, e.g. rebuilt by
