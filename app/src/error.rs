@@ -207,7 +207,7 @@ pub enum ModelDefect {
     /// The verifier key does not hash to its digest.
     #[error("verifier key digest mismatch")]
     VerifierKeyDigest,
-    /// The verifier key does not decode as a `zkml_verifier::wire::VerifierKey`.
+    /// The verifier key does not decode as a `zkml_verifier::VerifierKey`.
     #[error("verifier key does not decode: {0}")]
     VerifierKey(String),
     /// The verifier key is for a step state of another size than the program's statement.

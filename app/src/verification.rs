@@ -4,12 +4,9 @@ use crate::error::VerifierError;
 use alloc::string::ToString;
 use sails_rs::prelude::*;
 use zkml_verifier::{
-    Progress, Verification, VerifyError,
-    constants::ConstantKey,
-    field::{Fr, from_le32_canonical, le32},
+    CompressedProof, ConstantKey, Fr, Progress, TOTAL_UNITS, Verification, VerifierKey,
+    VerifyError, decode_all, from_le32_canonical, le32,
     statement::{self, Output},
-    verification::TOTAL_UNITS,
-    wire::{CompressedProof, VerifierKey, codec::decode_all},
 };
 
 /// Gas of one unit of verifier work: about one BN254 field multiplication under gtest. The

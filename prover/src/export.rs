@@ -4,12 +4,11 @@
 use crate::error::{Error, Result};
 use crate::proving::{ProofFile, Prover, encode};
 use parity_scale_codec::Encode;
-use zkml_verifier::constants::ConstantKey;
-use zkml_verifier::field::{Fr, from_le32_canonical, le32};
-use zkml_verifier::nova::verify;
-use zkml_verifier::nova_export::{parse_proof, parse_vk};
+use zkml_verifier::nova_format::{parse_proof, parse_vk};
 use zkml_verifier::statement::{self, Output};
-use zkml_verifier::wire::{CompressedProof, VerifierKey, codec::decode_all};
+use zkml_verifier::{
+    CompressedProof, ConstantKey, Fr, VerifierKey, decode_all, from_le32_canonical, le32, verify,
+};
 
 /// The verifier key as the program takes it.
 #[derive(Clone, Debug, PartialEq, Eq)]

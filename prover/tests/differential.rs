@@ -9,12 +9,9 @@ use std::sync::LazyLock;
 use zkml_prover::export::{NativeVerifier, chain_keys, chain_proof};
 use zkml_prover::model::{Dataset, QuantizedModel};
 use zkml_prover::proving::{ProofFile, Prover, SetupConfig, encode, verify_with};
-use zkml_verifier::constants::ConstantKey;
-use zkml_verifier::field::{Fr, from_le32_canonical, le32};
-use zkml_verifier::nova::verify;
-use zkml_verifier::nova_export::{parse_proof, parse_vk};
+use zkml_verifier::nova_format::{parse_proof, parse_vk};
 use zkml_verifier::statement::{STEPS, z0_words};
-use zkml_verifier::wire::VerifierKey;
+use zkml_verifier::{ConstantKey, Fr, VerifierKey, from_le32_canonical, le32, verify};
 
 /// A model's keys in both verifiers' forms.
 struct Keys {

@@ -23,8 +23,7 @@ use zkml_prover::proving::{Prover, SetupConfig};
 use zkml_prover::serve::{
     Backend, Backoff, CallError, Daemon, DaemonEvent, GtestBackend, QueryResult, ServeConfig, Stats,
 };
-use zkml_verifier::field::Fr;
-use zkml_verifier::wire::{CompressedProof, codec::decode_all};
+use zkml_verifier::{CompressedProof, Fr, decode_all};
 
 /// A second prover account.
 const OTHER_PROVER: u64 = 104;

@@ -8,10 +8,7 @@ use zkml_client::{
     model::{Model as _, ModelError, UploadStatus, events::ModelEvents},
     sessions::{Sessions as _, SessionsError},
 };
-use zkml_verifier::{
-    field::le32,
-    wire::{VerifierKey, codec::decode_all},
-};
+use zkml_verifier::{VerifierKey, decode_all, le32};
 
 #[tokio::test]
 async fn deployment_stores_the_model() {

@@ -8,10 +8,7 @@ use zkml_client::{
     sessions::{SessionState, Sessions as _},
     verifier::{self, Verifier as _, VerifierError, events::VerifierEvents},
 };
-use zkml_verifier::{
-    field::{Fq, Fr},
-    wire::{CompressedProof, codec::decode_all},
-};
+use zkml_verifier::{CompressedProof, Fq, Fr, decode_all};
 
 /// The fixture's proof `i`, decoded so that a test can tamper with it.
 fn decoded(i: usize) -> CompressedProof {

@@ -3,7 +3,7 @@
 
 use crate::field::{Fq, Fr};
 use crate::poseidon::Poseidon;
-use crate::secondary::SecondaryKey;
+use crate::spartan::snark::SecondaryKey;
 use alloc::vec::Vec;
 use parity_scale_codec::{Decode, Encode, Error, Input, Output};
 

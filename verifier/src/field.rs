@@ -100,18 +100,6 @@ pub fn point_from_coords<P: SWCurveConfig>(
     }
 }
 
-/// A point from canonical `LE32` coordinates and an identity flag (see [`point_from_coords`]).
-pub fn point_from_le32<P: SWCurveConfig>(
-    x: &[u8; 32],
-    y: &[u8; 32],
-    infinity: bool,
-) -> Result<Affine<P>, VerifyError>
-where
-    P::BaseField: PrimeField,
-{
-    point_from_coords(from_le32_canonical(x)?, from_le32_canonical(y)?, infinity)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,7 +171,12 @@ mod tests {
         let (x, y, inf) = coords(&g);
         assert!(!inf);
         assert_eq!(
-            point_from_le32::<ark_bn254::g1::Config>(&le32(&x), &le32(&y), false).unwrap(),
+            point_from_coords::<ark_bn254::g1::Config>(
+                from_le32_canonical(&le32(&x)).unwrap(),
+                from_le32_canonical(&le32(&y)).unwrap(),
+                false
+            )
+            .unwrap(),
             g
         );
         let o = G1::identity();

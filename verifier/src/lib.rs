@@ -1,33 +1,46 @@
 //! no_std verifier of Nova compressed SNARKs for the vara-zkml program.
 //!
-//! The program stores a [`Verification`] between messages and advances it with a work budget
-//! until it reports the public output `zn` or an error.
+//! The program decodes a [`CompressedProof`] (see [`decode_all`]), builds the statement `z0` from
+//! the input it stored ([`statement`]), keeps a [`Verification`] between messages and advances it
+//! with a work budget until it reports the public output `zn` or an error. Native code verifies at
+//! once with [`verify`]. With the `nova-format` feature, `nova_format` converts nova-snark's own
+//! bincode proof and key into the wire types (off-chain only).
+//!
+//! Modules follow the scheme: `nova` (the folds), `spartan` (the two SNARKs: `ppsnark` on BN254,
+//! `snark` on Grumpkin, with their sum-checks, polynomials and the secondary shape), `pcs`
+//! (HyperKZG and IPA openings), `msm` (the resumable Grumpkin MSM), `poseidon` and `transcript`
+//! (the random oracle and the Fiat–Shamir transcript), `wire` and `codec` (the SCALE wire
+//! format), `verification` (at once or in stages).
 #![no_std]
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
-pub mod constants;
-pub mod error;
-pub mod field;
-pub mod hyperkzg;
-pub mod instance;
-pub mod ipa;
-pub mod msm;
-pub mod nova;
-pub mod nova_export;
-pub mod polys;
-pub mod poseidon;
-pub mod primary;
-pub mod secondary;
-pub mod shape;
+mod codec;
+mod constants;
+mod error;
+mod field;
+#[cfg(test)]
+mod fixture;
+mod instance;
+mod msm;
+mod nova;
+#[cfg(any(test, feature = "nova-format"))]
+pub mod nova_format;
+mod pcs;
+mod poseidon;
+mod spartan;
 pub mod statement;
-pub mod sumcheck;
-pub mod transcript;
-pub mod verification;
-pub mod wire;
+mod transcript;
+mod verification;
+mod wire;
 
+pub use codec::decode_all;
+pub use constants::ConstantKey;
 pub use error::VerifyError;
-pub use verification::{Progress, Verification};
+pub use field::{Fq, Fr, from_le32_canonical, le32};
+pub use verification::{Progress, Stage, TOTAL_UNITS, Verification, verify};
+pub use wire::{CompressedProof, VerifierKey};

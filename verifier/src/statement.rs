@@ -18,8 +18,10 @@
 
 use alloc::vec::Vec;
 
-/// Number of pixels of an input image (28 × 28).
-pub const PIXELS: usize = 784;
+/// Pixels per side of an input image.
+pub const IMAGE_SIDE: usize = 28;
+/// Number of pixels of an input image (28 × 28), one byte each.
+pub const PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
 /// Bytes packed into one word of `z` (31 bytes = 248 bits, below the 254-bit modulus).
 pub const BYTES_PER_WORD: usize = 31;
 /// Number of packed words in `z`: `ceil(784 / 31)`.
@@ -45,16 +47,16 @@ const MODULUS: [u64; 4] = [
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StatementError {
     /// The input does not have [`PIXELS`] bytes.
-    #[error("input has {0} bytes, expected 784")]
+    #[error("input has {0} bytes, expected {pixels}", pixels = PIXELS)]
     InputLength(usize),
     /// `zn` does not have [`ARITY`] elements.
-    #[error("output has {0} elements, expected 27")]
+    #[error("output has {0} elements, expected {arity}", arity = ARITY)]
     OutputLength(usize),
     /// An element of `zn` is not a canonical scalar (it is `≥ p`).
     #[error("output element {0} is not a canonical scalar")]
     NonCanonical(usize),
     /// The step counter of `zn` is not [`STEPS`].
-    #[error("output step counter is not 3")]
+    #[error("output step counter is not {steps}", steps = STEPS)]
     StepCount,
     /// A logit is outside the `i32` range.
     #[error("logit {0} is out of range")]
@@ -175,6 +177,7 @@ fn signed(value: &[u64; 4]) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
     use alloc::vec;
     use ark_bn254::Fr;
     use ark_ff::{BigInteger, PrimeField};
@@ -204,6 +207,7 @@ mod tests {
 
     #[test]
     fn constants() {
+        assert_eq!(PIXELS, 784);
         assert_eq!(WORDS, 26);
         assert_eq!(ARITY, 27);
         let p = Fr::MODULUS.0;
@@ -228,6 +232,10 @@ mod tests {
             assert_eq!(z0[1 + j], word(expected), "word {j}");
         }
         assert_eq!(z0_words(&[0; 783]), Err(StatementError::InputLength(783)));
+        assert_eq!(
+            StatementError::InputLength(783).to_string(),
+            "input has 783 bytes, expected 784"
+        );
         assert_eq!(z0_words(&[0; 785]), Err(StatementError::InputLength(785)));
     }
 
@@ -251,6 +259,14 @@ mod tests {
         let mut bad = good.clone();
         bad[0] = int(2);
         assert_eq!(decode_output(&bad), Err(StatementError::StepCount));
+        assert_eq!(
+            StatementError::StepCount.to_string(),
+            "output step counter is not 3"
+        );
+        assert_eq!(
+            StatementError::OutputLength(26).to_string(),
+            "output has 26 elements, expected 27"
+        );
         let mut bad = good.clone();
         bad[3] = int((1 << 31) + 1);
         assert_eq!(decode_output(&bad), Err(StatementError::LogitRange(2)));

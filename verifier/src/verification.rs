@@ -1,43 +1,111 @@
-//! Budgeted, resumable verification for programs: a [`Verification`] owns the decoded proof and its
-//! statement, and each [`Verification::advance`] does at most a given amount of work, so that a program can
-//! spread one verification over several messages and keep the state in between.
+//! Verification of a compressed proof: at once ([`verify`], native use), or budgeted and resumable
+//! ([`Verification`], for programs): a [`Verification`] owns the decoded proof and its statement,
+//! and each [`Verification::advance`] does at most a given amount of work, so that a program can
+//! spread one verification over several messages and keep the state in memory in between.
 //!
-//! Work is counted in units of about one BN254 field multiplication in a Gear program (2.6e6 gas under
-//! gtest); a program converts the gas a message has left into units. The fixed stages (the folds, the
-//! primary SNARK, the secondary transcript, its matrix claim, the IPA scalars) run whole when the budget
-//! covers their measured cost; the 16,384-point IPA MSM runs in slices of whatever budget remains.
+//! Work is counted in units of about one BN254 field multiplication in a Gear program (2.6e6 gas
+//! under gtest); a program converts the gas a message has left into units. The fixed stages (the
+//! folds, the primary SNARK, the secondary transcript, its matrix claim, the IPA scalars) run whole
+//! when the budget covers their measured cost; the 16,384-point IPA MSM runs in slices of whatever
+//! budget remains.
 
 use crate::constants::ConstantKey;
 use crate::error::VerifyError;
-use crate::field::Fr;
+use crate::field::{Fq, Fr, Grumpkin};
+use crate::instance::RelaxedInstance;
 use crate::msm::Cost;
-use crate::nova::Verifier;
+use crate::nova::{Folded, fold};
+use crate::pcs::ipa::IpaCheck;
+use crate::spartan::ppsnark;
+use crate::spartan::snark::{self, IpaMsm, MatrixClaim};
 use crate::wire::{CompressedProof, VerifierKey};
 use alloc::vec::Vec;
 
 /// Work of the output hashes, folds and derandomization (about ten Poseidon permutations).
-pub const FOLD_UNITS: u64 = 125_000;
+const FOLD_UNITS: u64 = 125_000;
 /// Work of the primary SNARK: sum-checks, a 37-point MSM and a two-pair pairing.
-pub const PRIMARY_UNITS: u64 = 145_000;
+const PRIMARY_UNITS: u64 = 145_000;
 /// Work of the secondary SNARK's transcript: its sum-checks and the IPA challenges.
-pub const TRANSCRIPT_UNITS: u64 = 20_000;
+const TRANSCRIPT_UNITS: u64 = 20_000;
 /// Work of the secondary matrix claim: two 16,384-entry eq tables and the shape evaluation.
-pub const MATRIX_UNITS: u64 = 195_000;
+const MATRIX_UNITS: u64 = 195_000;
 /// Work of the IPA MSM's GLV-split scalars.
-pub const SCALAR_UNITS: u64 = 140_000;
+const SCALAR_UNITS: u64 = 140_000;
 /// Units one multiplication counted inside the MSM costs, in tenths: batch-affine additions do much
 /// besides multiplying (measured under gtest: up to about 2.3 units in the costliest slices).
-pub const MSM_WEIGHT_TENTHS: u64 = 26;
+const MSM_WEIGHT_TENTHS: u64 = 26;
 /// Work of the IPA MSM over 16,384 Grumpkin points and the final check (2.36M counted
 /// multiplications).
-pub const MSM_UNITS: u64 = 2_400_000 * MSM_WEIGHT_TENTHS / 10;
+const MSM_UNITS: u64 = 2_400_000 * MSM_WEIGHT_TENTHS / 10;
 /// Smallest MSM slice worth a call.
-pub const MIN_MSM_SLICE: u64 = 20_000;
-/// Number of the MSM stage in [`Verifier::stage`].
-const MSM_STAGE: u8 = 5;
+const MIN_MSM_SLICE: u64 = 20_000;
 /// Work of a whole verification, as reported by [`Progress::Pending`].
 pub const TOTAL_UNITS: u64 =
     FOLD_UNITS + PRIMARY_UNITS + TRANSCRIPT_UNITS + MATRIX_UNITS + SCALAR_UNITS + MSM_UNITS;
+
+/// nova's `CompressedSNARK::verify` (SPEC §2): returns `zn`, the output of `num_steps` steps of
+/// the step function from `z0`, if the proof is valid for the model key `vk` and the constant key
+/// `ck`. Runs everything at once (native use, tests); a program runs the same work in stages with
+/// a [`Verification`].
+///
+/// # Errors
+/// A [`VerifyError`] naming the check the proof fails.
+pub fn verify(
+    vk: &VerifierKey,
+    ck: &ConstantKey,
+    proof: &CompressedProof,
+    z0: &[Fr],
+    num_steps: u64,
+) -> Result<Vec<Fr>, VerifyError> {
+    let sk = &ck.secondary;
+    let folded = fold(
+        &vk.folding,
+        &ck.oracles,
+        &sk.h,
+        &proof.folding,
+        z0,
+        num_steps,
+    )?;
+    ppsnark::verify(&vk.primary, &folded.primary, &proof.primary)?;
+    snark::verify(sk, &folded.secondary, &proof.secondary)?;
+    Ok(proof.folding.zn.clone())
+}
+
+/// The next piece of work of a [`Verification`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// The output hashes that bind `z0`, `zn` and `num_steps`, the three folds and the
+    /// derandomization (SPEC §2).
+    Folds,
+    /// The primary SNARK for `Un1` (SPEC §8).
+    Primary,
+    /// The secondary SNARK's transcript for `Un2`: its sum-checks and the IPA challenges (SPEC §7).
+    SecondaryTranscript,
+    /// The secondary inner sum-check's deferred final claim: the shape evaluation.
+    MatrixClaim,
+    /// The IPA MSM's GLV-split scalars.
+    IpaScalars,
+    /// The IPA MSM and the final IPA check, in slices.
+    IpaMsm,
+    /// Nothing: the proof verified.
+    Done,
+}
+
+impl Stage {
+    /// Units a call needs at least to make progress in this stage: the stage's estimated work
+    /// for the fixed stages, the smallest slice for the MSM.
+    fn units(self) -> u64 {
+        match self {
+            Stage::Folds => FOLD_UNITS,
+            Stage::Primary => PRIMARY_UNITS,
+            Stage::SecondaryTranscript => TRANSCRIPT_UNITS,
+            Stage::MatrixClaim => MATRIX_UNITS,
+            Stage::IpaScalars => SCALAR_UNITS,
+            Stage::IpaMsm => MIN_MSM_SLICE,
+            Stage::Done => 0,
+        }
+    }
+}
 
 /// Where a verification stands after [`Verification::advance`].
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,10 +121,30 @@ pub enum Progress {
     Done(Vec<Fr>),
 }
 
-/// A verification in progress. After an error it is over: the proof is rejected.
+/// What each stage starts from.
+#[derive(Clone, Debug)]
+enum State {
+    /// Nothing yet.
+    Folds,
+    /// The two folded instances.
+    Primary(Folded),
+    /// `Un2`.
+    SecondaryTranscript(RelaxedInstance<Grumpkin, Fq>),
+    /// The deferred claim and the IPA state.
+    MatrixClaim(MatrixClaim, IpaCheck),
+    /// The IPA state.
+    IpaScalars(IpaCheck),
+    /// The MSM in progress.
+    IpaMsm(IpaMsm),
+    /// The proof verified.
+    Done,
+}
+
+/// A verification in progress. After an error it is over: the proof is rejected (the state stays
+/// at the stage that failed).
 #[derive(Clone, Debug)]
 pub struct Verification {
-    verifier: Verifier,
+    state: State,
     proof: CompressedProof,
     z0: Vec<Fr>,
     num_steps: u64,
@@ -67,7 +155,7 @@ impl Verification {
     /// Starts verifying `proof` for `num_steps` steps from `z0`.
     pub fn new(proof: CompressedProof, z0: Vec<Fr>, num_steps: u64) -> Self {
         Self {
-            verifier: Verifier::new(),
+            state: State::Folds,
             proof,
             z0,
             num_steps,
@@ -75,28 +163,30 @@ impl Verification {
         }
     }
 
-    /// Units done so far.
+    /// Units done so far (at most [`TOTAL_UNITS`]).
     pub fn done(&self) -> u64 {
         self.done
     }
 
-    /// Units the next call needs at least to make progress.
-    pub fn next_units(&self) -> u64 {
-        match self.verifier.stage() {
-            0 => FOLD_UNITS,
-            1 => PRIMARY_UNITS,
-            2 => TRANSCRIPT_UNITS,
-            3 => MATRIX_UNITS,
-            4 => SCALAR_UNITS,
-            _ => MIN_MSM_SLICE,
+    /// The next stage.
+    pub fn stage(&self) -> Stage {
+        match self.state {
+            State::Folds => Stage::Folds,
+            State::Primary(_) => Stage::Primary,
+            State::SecondaryTranscript(_) => Stage::SecondaryTranscript,
+            State::MatrixClaim(..) => Stage::MatrixClaim,
+            State::IpaScalars(_) => Stage::IpaScalars,
+            State::IpaMsm(_) => Stage::IpaMsm,
+            State::Done => Stage::Done,
         }
     }
 
     /// Does at most `budget` units of work (estimated for the fixed stages, counted for the MSM).
+    /// Every call must pass the same keys.
     ///
     /// # Errors
-    /// A [`VerifyError`] if the proof is invalid, or [`VerifyError::Budget`] if `budget` does not cover the
-    /// next stage (nothing was done).
+    /// A [`VerifyError`] if the proof is invalid, or [`VerifyError::Budget`] if `budget` does not
+    /// cover the next stage (nothing was done).
     pub fn advance(
         &mut self,
         vk: &VerifierKey,
@@ -105,8 +195,11 @@ impl Verification {
     ) -> Result<Progress, VerifyError> {
         let mut spent = 0;
         loop {
-            let stage = self.verifier.stage();
-            let needed = self.next_units();
+            let stage = self.stage();
+            if stage == Stage::Done {
+                return Ok(Progress::Done(self.proof.folding.zn.clone()));
+            }
+            let needed = stage.units();
             if spent + needed > budget {
                 if spent == 0 {
                     return Err(VerifyError::Budget { needed });
@@ -117,21 +210,220 @@ impl Verification {
                 });
             }
             let mut cost = Cost::default();
-            let statement = (self.z0.as_slice(), self.num_steps);
-            let msm_budget = (budget - spent) * 10 / MSM_WEIGHT_TENTHS;
-            let zn =
-                self.verifier
-                    .advance(vk, ck, &self.proof, statement, msm_budget, &mut cost)?;
-            let units = if stage == MSM_STAGE {
+            let msm_budget = (budget - spent).saturating_mul(10) / MSM_WEIGHT_TENTHS;
+            self.step(vk, ck, msm_budget, &mut cost)?;
+            let units = if stage == Stage::IpaMsm {
                 (cost.total().max(1) * MSM_WEIGHT_TENTHS).div_ceil(10)
             } else {
                 needed
             };
             spent += units;
             self.done = (self.done + units).min(TOTAL_UNITS);
-            if let Some(zn) = zn {
-                return Ok(Progress::Done(zn));
-            }
         }
+    }
+
+    /// Runs the next stage (the MSM stage for at most `msm_budget` counted multiplications).
+    fn step(
+        &mut self,
+        vk: &VerifierKey,
+        ck: &ConstantKey,
+        msm_budget: u64,
+        cost: &mut Cost,
+    ) -> Result<(), VerifyError> {
+        let sk = &ck.secondary;
+        let proof = &self.proof;
+        let next = match &mut self.state {
+            State::Folds => State::Primary(fold(
+                &vk.folding,
+                &ck.oracles,
+                &sk.h,
+                &proof.folding,
+                &self.z0,
+                self.num_steps,
+            )?),
+            State::Primary(folded) => {
+                ppsnark::verify(&vk.primary, &folded.primary, &proof.primary)?;
+                State::SecondaryTranscript(folded.secondary.clone())
+            }
+            State::SecondaryTranscript(un2) => {
+                let (claim, ipa) = snark::transcript(sk, un2, &proof.secondary, cost)?;
+                State::MatrixClaim(claim, ipa)
+            }
+            State::MatrixClaim(claim, ipa) => {
+                claim.check(&sk.shape, cost)?;
+                State::IpaScalars(ipa.clone())
+            }
+            State::IpaScalars(ipa) => {
+                State::IpaMsm(IpaMsm::new(ipa.clone(), &proof.secondary, cost)?)
+            }
+            State::IpaMsm(msm) => {
+                if !msm.step(sk, &proof.secondary, msm_budget, cost)? {
+                    return Ok(());
+                }
+                State::Done
+            }
+            State::Done => return Ok(()),
+        };
+        self.state = next;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::constants::Oracles;
+    use crate::fixture::{
+        Csr, DK_SECONDARY, PROOF1, PROOF3, model_key, nova_vk_or_skip, proof, shape_from_csr,
+    };
+    use crate::nova_format::decompress;
+    use crate::poseidon::RoField;
+    use crate::spartan::snark::SecondaryKey;
+    use ark_ec::{AffineRepr, CurveGroup};
+    use ark_ff::One;
+    use std::vec;
+
+    fn z0() -> Vec<Fr> {
+        [2u64, 3].iter().map(|x| Fr::from(*x)).collect()
+    }
+
+    /// The fixture's model key, and a constant key with nova's oracles and `dk_secondary` but a
+    /// tiny secondary key (the full one is 6.5 MB and not in the repository).
+    fn keys() -> (VerifierKey, ConstantKey) {
+        let model = model_key();
+        let csr = Csr {
+            data: vec![Fq::one()],
+            indices: vec![0],
+            indptr: vec![0, 1, 1, 1, 1],
+        };
+        let g = Grumpkin::generator();
+        let secondary = SecondaryKey::new(
+            shape_from_csr(4, 2, 1, [&csr, &csr, &csr]).unwrap(),
+            vec![g, (g + g).into_affine()],
+            g,
+            decompress(&DK_SECONDARY).unwrap(),
+            Fq::one(),
+        );
+        let vk = VerifierKey {
+            folding: model.folding,
+            primary: model.primary,
+        };
+        let oracles = Oracles {
+            fr: Fr::embedded(),
+            fq: Fq::embedded(),
+        };
+        (vk, ConstantKey { oracles, secondary })
+    }
+
+    /// Stages run whole when the budget covers them and count their fixed figures; a budget below
+    /// the next stage does nothing; a failure leaves the stage where it failed.
+    #[test]
+    fn stages_and_work_accounting() {
+        let (vk, ck) = keys();
+        let mut v = Verification::new(proof(PROOF3), z0(), 3);
+        assert_eq!((v.stage(), v.done()), (Stage::Folds, 0));
+        assert_eq!(
+            v.advance(&vk, &ck, FOLD_UNITS - 1),
+            Err(VerifyError::Budget { needed: FOLD_UNITS })
+        );
+        assert_eq!((v.stage(), v.done()), (Stage::Folds, 0));
+        let pending = |done| {
+            Ok(Progress::Pending {
+                done,
+                total: TOTAL_UNITS,
+            })
+        };
+        assert_eq!(v.advance(&vk, &ck, FOLD_UNITS), pending(FOLD_UNITS));
+        assert_eq!(v.stage(), Stage::Primary);
+        let both = FOLD_UNITS + PRIMARY_UNITS;
+        assert_eq!(
+            v.advance(&vk, &ck, PRIMARY_UNITS + TRANSCRIPT_UNITS - 1),
+            pending(both)
+        );
+        assert_eq!((v.stage(), v.done()), (Stage::SecondaryTranscript, both));
+        // The tiny secondary key is not the proof's: its transcript stage rejects the proof.
+        assert!(v.advance(&vk, &ck, TOTAL_UNITS).is_err());
+        assert_eq!((v.stage(), v.done()), (Stage::SecondaryTranscript, both));
+        // A wrong statement fails the folds.
+        let mut v = Verification::new(proof(PROOF3), z0(), 2);
+        assert!(matches!(
+            v.advance(&vk, &ck, TOTAL_UNITS),
+            Err(VerifyError::Check(_))
+        ));
+        assert_eq!((v.stage(), v.done()), (Stage::Folds, 0));
+        // A tampered primary proof fails the primary stage.
+        let mut bad = proof(PROOF1);
+        bad.primary.eval_az += Fr::one();
+        let mut v = Verification::new(bad, z0(), 1);
+        assert!(v.advance(&vk, &ck, TOTAL_UNITS).is_err());
+        assert_eq!((v.stage(), v.done()), (Stage::Primary, FOLD_UNITS));
+    }
+
+    /// End to end with the real secondary key (set `ZKML_NOVA_VK` to nova's fixture vk, e.g. rebuilt by
+    /// `notes/fixture/assemble_vk.py`): both fixture proofs verify; a wrong statement or a tampered
+    /// secondary-side fold is rejected.
+    #[test]
+    #[ignore = "needs ZKML_NOVA_VK: nova's fixture verifier key (notes/README.md)"]
+    fn verify_end_to_end_when_vk_available() {
+        let Some(nova) = nova_vk_or_skip("verify_end_to_end_when_vk_available") else {
+            return;
+        };
+        let vk = VerifierKey {
+            folding: nova.model.folding.clone(),
+            primary: nova.model.primary.clone(),
+        };
+        let ck = &nova.constants;
+        for (bytes, steps) in [(PROOF3, 3), (PROOF1, 1)] {
+            let proof = proof(bytes);
+            let zn = verify(&vk, ck, &proof, &z0(), steps).unwrap();
+            assert_eq!(zn, proof.folding.zn);
+            assert!(verify(&vk, ck, &proof, &z0(), steps + 1).is_err());
+        }
+        let mut proof = proof(PROOF3);
+        proof.folding.wit_blind_secondary += Fq::one();
+        assert!(matches!(
+            verify(&vk, ck, &proof, &z0(), 3),
+            Err(VerifyError::Check(m)) if m.starts_with("secondary")
+        ));
+    }
+
+    /// The staged [`Verification`] reaches the same verdicts as [`verify`], failing in the stage that checks the tampered part (needs `ZKML_NOVA_VK`, see above).
+    #[test]
+    #[ignore = "needs ZKML_NOVA_VK: nova's fixture verifier key (notes/README.md)"]
+    fn staged_verifier_when_vk_available() {
+        let Some(nova) = nova_vk_or_skip("staged_verifier_when_vk_available") else {
+            return;
+        };
+        let vk = VerifierKey {
+            folding: nova.model.folding.clone(),
+            primary: nova.model.primary.clone(),
+        };
+        let ck = &nova.constants;
+        let run = |proof: &CompressedProof, steps: u64| {
+            let mut v = Verification::new(proof.clone(), z0(), steps);
+            let mut calls = 0;
+            loop {
+                calls += 1;
+                match v.advance(&vk, ck, 800_000) {
+                    Ok(Progress::Done(zn)) => return Ok((zn, calls)),
+                    Ok(Progress::Pending { .. }) => assert!(calls < 1000),
+                    Err(e) => return Err((e, v.stage())),
+                }
+            }
+        };
+        let proof = proof(PROOF3);
+        let (zn, calls) = run(&proof, 3).unwrap();
+        assert_eq!(zn, proof.folding.zn);
+        assert!(calls > 4, "{calls}");
+        assert_eq!(run(&proof, 2).unwrap_err().1, Stage::Folds);
+        let mut bad = proof.clone();
+        bad.folding.err_blind_primary += Fr::one();
+        assert_eq!(run(&bad, 3).unwrap_err().1, Stage::Primary);
+        let mut bad = proof.clone();
+        bad.folding.err_blind_secondary += Fq::one();
+        assert_eq!(run(&bad, 3).unwrap_err().1, Stage::SecondaryTranscript);
+        let mut bad = proof;
+        bad.secondary.ipa.a_hat += Fq::one();
+        assert_eq!(run(&bad, 3).unwrap_err().1, Stage::IpaMsm);
     }
 }

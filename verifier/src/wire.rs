@@ -1,103 +1,18 @@
-//! Our SCALE wire format: what the prover submits and the program stores.
+//! Our SCALE wire format: what the prover submits and the program stores (the conventions for
+//! scalars, points and vectors are those of [`crate::codec`]).
 //!
-//! Conventions (shared by every wire type of the crate):
-//! * a scalar is `LE32(x)`, 32 bytes, and must be canonical (`< p`);
-//! * a point (G1 or Grumpkin) is 65 bytes `LE32(x) ‖ LE32(y) ‖ [identity]`, uncompressed affine, identity =
-//!   64 zero bytes then `1`; decoding checks canonical coordinates and the curve equation (both curves have
-//!   cofactor 1), so the program never takes a square root;
-//! * a vector is a SCALE `Compact<u32>` length then its items; fixed-size arrays and structs have no length.
-//!
-//! The nova proof is converted to this format off-chain by [`crate::nova_export`].
+//! nova's proof and key are converted to this format off-chain by `nova_format` (feature
+//! `nova-format`).
 
-use crate::error::VerifyError;
-use crate::field::{Fq, Fr, G1, Grumpkin, coords, from_le32_canonical, le32, point_from_coords};
+use crate::codec::{read_point, read_scalar, read_vec, write_point, write_scalar, write_vec};
+use crate::field::{Fq, Fr, G1, Grumpkin};
 use crate::instance::{R1csInstance, RelaxedInstance};
-use crate::primary::{PrimaryKey, PrimarySnark};
-use crate::secondary::SecondarySnark;
+use crate::spartan::ppsnark::{PrimaryKey, PrimarySnark};
+use crate::spartan::snark::SecondarySnark;
 use alloc::vec::Vec;
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
 use ark_ff::PrimeField;
-use parity_scale_codec::{Compact, Decode, Encode, Error as CodecError, Input, Output};
-
-/// SCALE helpers for field elements, points and vectors in the conventions above.
-pub mod codec {
-    use super::*;
-
-    /// Reads exactly `N` bytes.
-    pub fn read_bytes<const N: usize, I: Input>(input: &mut I) -> Result<[u8; N], CodecError> {
-        let mut out = [0u8; N];
-        input.read(&mut out)?;
-        Ok(out)
-    }
-
-    /// Reads a canonical `LE32` scalar.
-    pub fn read_scalar<F: PrimeField, I: Input>(input: &mut I) -> Result<F, CodecError> {
-        from_le32_canonical(&read_bytes::<32, _>(input)?)
-            .map_err(|_| CodecError::from("non-canonical field element"))
-    }
-
-    /// Writes `LE32(x)`.
-    pub fn write_scalar<F: PrimeField, O: Output + ?Sized>(x: &F, out: &mut O) {
-        out.write(&le32(x));
-    }
-
-    /// Reads a point `LE32(x) ‖ LE32(y) ‖ [identity]`, checking canonicity and the curve equation.
-    pub fn read_point<P: SWCurveConfig, I: Input>(input: &mut I) -> Result<Affine<P>, CodecError>
-    where
-        P::BaseField: PrimeField,
-    {
-        let x = read_scalar(input)?;
-        let y = read_scalar(input)?;
-        let infinity = bool::decode(input)?;
-        point_from_coords(x, y, infinity).map_err(|_| CodecError::from("invalid point"))
-    }
-
-    /// Writes a point as `LE32(x) ‖ LE32(y) ‖ [identity]` (the transcript encoding).
-    pub fn write_point<P: SWCurveConfig, O: Output + ?Sized>(p: &Affine<P>, out: &mut O)
-    where
-        P::BaseField: PrimeField,
-    {
-        let (x, y, infinity) = coords(p);
-        write_scalar(&x, out);
-        write_scalar(&y, out);
-        infinity.encode_to(out);
-    }
-
-    /// Reads a vector, allocating only as items arrive (a forged length cannot exhaust memory).
-    pub fn read_vec<T, I: Input>(
-        input: &mut I,
-        mut item: impl FnMut(&mut I) -> Result<T, CodecError>,
-    ) -> Result<Vec<T>, CodecError> {
-        let n = Compact::<u32>::decode(input)?.0 as usize;
-        let mut v = Vec::with_capacity(n.min(64));
-        for _ in 0..n {
-            v.push(item(input)?);
-        }
-        Ok(v)
-    }
-
-    /// Writes a vector.
-    pub fn write_vec<T, O: Output + ?Sized>(
-        v: &[T],
-        out: &mut O,
-        mut item: impl FnMut(&T, &mut O),
-    ) {
-        Compact(v.len() as u32).encode_to(out);
-        v.iter().for_each(|x| item(x, out));
-    }
-
-    /// Decodes a whole byte string: fails on any decoding error or trailing byte.
-    pub fn decode_all<T: Decode>(mut bytes: &[u8]) -> Result<T, VerifyError> {
-        let value = T::decode(&mut bytes).map_err(|_| VerifyError::Malformed("does not decode"))?;
-        if bytes.is_empty() {
-            Ok(value)
-        } else {
-            Err(VerifyError::Malformed("trailing bytes"))
-        }
-    }
-}
-
-use codec::*;
+use parity_scale_codec::{Decode, Encode, Error as CodecError, Input, Output};
 
 impl<P: SWCurveConfig> Encode for R1csInstance<Affine<P>, P::ScalarField>
 where
@@ -147,7 +62,7 @@ where
     }
 }
 
-/// The folding part of a nova `CompressedSNARK` (SPEC §1.4 fields 1–14 and 17): what [`crate::nova`] checks
+/// The folding part of a nova `CompressedSNARK` (SPEC §1.4 fields 1–14 and 17): what the folds check
 /// before the two Spartan SNARKs. Field order on the wire is declaration order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FoldingProof {
@@ -255,9 +170,9 @@ impl Decode for FoldingKey {
     }
 }
 
-/// The model-specific verifier key as the program stores it: what [`crate::nova::fold`] and
-/// [`crate::primary::verify`] need. The constant parts of nova's key (Poseidon constants: embedded in
-/// [`crate::poseidon`]; the secondary key and `dk_secondary`: the secondary module's key) are not carried here.
+/// The model-specific verifier key as the program stores it: what the folds and the primary SNARK
+/// need. The constant parts of nova's key (the Poseidon constants, the secondary key and
+/// `dk_secondary`) travel in the [`ConstantKey`](crate::constants::ConstantKey), uploaded once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifierKey {
     /// `F_arity`, `pp_digest`, `dk_primary.h`.
@@ -314,6 +229,8 @@ impl Decode for CompressedProof {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::codec::decode_all;
+    use crate::error::VerifyError;
     use ark_ec::{AffineRepr, CurveGroup};
     use ark_ff::One;
     use std::vec;

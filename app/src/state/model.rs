@@ -6,14 +6,11 @@ use alloc::collections::BTreeSet;
 use alloc::string::ToString;
 use sails_rs::prelude::*;
 use sha3::{Digest, Keccak256};
-use zkml_verifier::{
-    constants::ConstantKey, field::le32, statement, wire::VerifierKey, wire::codec::decode_all,
-};
+use zkml_verifier::{ConstantKey, VerifierKey, decode_all, le32, statement};
 
-/// Pixels per side of an input image: the statement takes a square image of
-/// [`statement::PIXELS`] pixels.
-const IMAGE_SIDE: u8 = statement::PIXELS.isqrt() as u8;
-const _: () = assert!(IMAGE_SIDE as usize * IMAGE_SIDE as usize == statement::PIXELS);
+/// Pixels per side of an input image, as the statement defines it.
+const SIDE: u8 = statement::IMAGE_SIDE as u8;
+
 /// Longest model name accepted.
 pub const MAX_NAME_LEN: u32 = 64;
 /// Largest model-specific verifier key accepted by the constructor.
@@ -43,12 +40,12 @@ pub struct ModelInit {
     pub input_shape: (u8, u8),
     /// Nova fold steps per inference: must be the statement's (3, one per layer).
     pub fold_steps: u32,
-    /// The model-specific Nova verifier key: a SCALE-encoded `zkml_verifier::wire::VerifierKey`.
+    /// The model-specific Nova verifier key: a SCALE-encoded `zkml_verifier::VerifierKey`.
     pub verifier_key: Vec<u8>,
     /// Keccak-256 of `verifier_key`.
     pub verifier_key_digest: [u8; 32],
     /// Size of the verifier data to upload after deployment: the constant part of the Nova verifier
-    /// key, a SCALE-encoded `zkml_verifier::constants::ConstantKey`.
+    /// key, a SCALE-encoded `zkml_verifier::ConstantKey`.
     pub verifier_data_len: u32,
     /// Keccak-256 of that verifier data.
     pub verifier_data_digest: [u8; 32],
@@ -282,7 +279,7 @@ fn check_init(init: &ModelInit) -> Result<VerifierKey, ModelDefect> {
     if init.name.is_empty() || init.name.len() > MAX_NAME_LEN as usize {
         return Err(ModelDefect::Name { max: MAX_NAME_LEN });
     }
-    if init.input_shape != (IMAGE_SIDE, IMAGE_SIDE) {
+    if init.input_shape != (SIDE, SIDE) {
         return Err(ModelDefect::InputShape);
     }
     if u64::from(init.fold_steps) != statement::STEPS {

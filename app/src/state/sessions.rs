@@ -10,7 +10,7 @@ use crate::{
 };
 use alloc::collections::BTreeMap;
 use sails_rs::prelude::*;
-use zkml_verifier::{constants::ConstantKey, statement, wire::VerifierKey};
+use zkml_verifier::{ConstantKey, VerifierKey, statement};
 
 /// Most sessions that may be unfinished at once.
 pub const MAX_OPEN_SESSIONS: u32 = 256;

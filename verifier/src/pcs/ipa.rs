@@ -6,11 +6,11 @@
 //! MSM over the generators and `L, R, G_c, C` ([`IpaCheck::msm_scalars`],
 //! [`IpaCheck::msm_extra_bases`]).
 
-use crate::VerifyError;
+use crate::codec::{read_point, read_scalar, read_vec, write_point, write_scalar, write_vec};
+use crate::error::VerifyError;
 use crate::field::{Fq, Grumpkin};
 use crate::msm::Cost;
 use crate::transcript::{Repr, Transcript};
-use crate::wire::codec::{read_point, read_scalar, read_vec, write_point, write_scalar, write_vec};
 use alloc::vec::Vec;
 use ark_ff::{Field, One, Zero, batch_inversion};
 use parity_scale_codec::{Decode, Encode, Input, Output};
@@ -40,7 +40,7 @@ impl Repr for Instance<'_> {
     }
 }
 
-/// The IPA verifier's state between the transcript part and the final check (small, SCALE-encodable).
+/// The IPA verifier's state between the transcript part and the final check.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IpaCheck {
     /// The commitment `C`.
@@ -168,36 +168,10 @@ impl Decode for IpaProof {
     }
 }
 
-impl Encode for IpaCheck {
-    fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
-        write_point(&self.comm, out);
-        write_scalar(&self.eval, out);
-        write_scalar(&self.r0, out);
-        write_vec(&self.x, out, |x, o| write_scalar(x, o));
-        write_scalar(&self.b_hat, out);
-    }
-}
-
-impl Decode for IpaCheck {
-    fn decode<I: Input>(input: &mut I) -> Result<Self, parity_scale_codec::Error> {
-        let check = Self {
-            comm: read_point(input)?,
-            eval: read_scalar(input)?,
-            r0: read_scalar(input)?,
-            x: read_vec(input, read_scalar)?,
-            b_hat: read_scalar(input)?,
-        };
-        if check.x.len() > MAX_ROUNDS || check.x.iter().any(Zero::is_zero) {
-            return Err("ipa: bad state".into());
-        }
-        Ok(check)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::polys::eq_table;
+    use crate::spartan::polys::eq_table;
     use ark_ec::CurveGroup;
     use ark_ec::VariableBaseMSM;
     use ark_ec::short_weierstrass::Projective;
@@ -299,8 +273,7 @@ mod tests {
         };
         let s = check.msm_scalars(&unit, &mut Cost::default());
         assert_eq!(check.b_hat, ip(&eq_table(&point), &s[..1 << k]));
-        // State and proof round-trip through SCALE.
-        assert_eq!(IpaCheck::decode(&mut &check.encode()[..]).unwrap(), check);
+        // The proof round-trips through SCALE.
         assert_eq!(IpaProof::decode(&mut &proof.encode()[..]).unwrap(), proof);
 
         let fails = |comm: &Grumpkin, v: Fq, proof: &IpaProof| {

@@ -5,7 +5,7 @@
 //! the compressed coefficients under label `"p"`, squeezes the round challenge under `"c"` and moves
 //! to the claim `p(r_i)`.
 
-use crate::VerifyError;
+use crate::error::VerifyError;
 use crate::transcript::{Repr, Transcript};
 use alloc::vec::Vec;
 use ark_ff::PrimeField;
@@ -76,7 +76,7 @@ pub fn verify_batch<F: PrimeField + Repr>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::polys::{eq, eq_table};
+    use crate::spartan::polys::{eq, eq_table};
     use ark_bn254::Fq;
     use ark_ff::UniformRand;
     use ark_std::test_rng;

@@ -8,9 +8,9 @@
 //! `C` is passed as an unevaluated linear combination of points so that the caller's batching MSM
 //! (SPEC §8.11) merges into the MSM of `L` (SPEC §9): `C` itself is never absorbed.
 
-use crate::VerifyError;
+use crate::codec::{read_point, read_scalar, read_vec, write_point, write_scalar, write_vec};
+use crate::error::VerifyError;
 use crate::transcript::Transcript;
-use crate::wire::codec::{read_point, read_scalar, read_vec, write_point, write_scalar, write_vec};
 use alloc::vec::Vec;
 use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
 use ark_ec::pairing::Pairing;
@@ -56,19 +56,6 @@ pub struct PairingInputs {
     pub l: G1Affine,
     /// `R = W_0 + d0·W_1 + d0²·W_2`.
     pub r: G1Affine,
-}
-
-/// Verifies that the commitment `comm` opens to `y` at `x`: [`reduce`] followed by [`pairing_check`].
-pub fn verify(
-    key: &KzgKey,
-    t: &mut Transcript<Fr>,
-    comm: Combination<'_>,
-    x: &[Fr],
-    y: Fr,
-    arg: &EvaluationArgument,
-) -> Result<(), VerifyError> {
-    let inputs = reduce(key, t, comm, x, y, arg)?;
-    pairing_check(key, &inputs)
 }
 
 /// Runs the transcript and the field checks of the opening and computes the pairing inputs
@@ -188,17 +175,20 @@ fn msm(bases: &[G1Affine], scalars: &[Fr]) -> Result<G1Projective, VerifyError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::primary::fixture::*;
-    use crate::primary::{reduce as reduce_primary, verify as verify_primary};
-    use ark_ec::AffineRepr;
+    use crate::fixture::{INTER1, INTER3, model_key, point};
+    use ark_bn254::g1::Config as G1Config;
+
+    fn key() -> KzgKey {
+        model_key().primary.kzg
+    }
 
     #[test]
     fn pairing_accepts_fixture_and_rejects_others() {
-        let key = key().kzg;
+        let key = key();
         for text in [INTER3, INTER1] {
             let inputs = PairingInputs {
-                l: point(text, "KZG.L"),
-                r: point(text, "KZG.R"),
+                l: point::<G1Config>(text, "KZG.L"),
+                r: point::<G1Config>(text, "KZG.R"),
             };
             assert_eq!(pairing_check(&key, &inputs), Ok(()));
             let swapped = PairingInputs {
@@ -218,42 +208,8 @@ mod tests {
     }
 
     #[test]
-    fn named_failures() {
-        let (key, u) = (key(), instance(INTER3));
-        let good = snark(PROOF3);
-        let mut s = good.clone();
-        s.eval_arg.v[5][0] += Fr::one();
-        assert_eq!(
-            reduce_primary(&key, &u, &s).map(|_| ()),
-            Err(VerifyError::Check(
-                "primary: hyperkzg evaluation consistency"
-            ))
-        );
-        // The last row is checked against the batched evaluation y.
-        let mut s = good.clone();
-        s.evals.ts_row += Fr::one();
-        assert!(reduce_primary(&key, &u, &s).is_err());
-        // A consistent-looking change of W passes the field checks but fails the pairing.
-        let mut s = good.clone();
-        s.eval_arg.w[2] = (s.eval_arg.w[2] + key.kzg.g).into_affine();
-        assert!(reduce_primary(&key, &u, &s).is_ok());
-        assert_eq!(
-            verify_primary(&key, &u, &s),
-            Err(VerifyError::Check("primary: hyperkzg pairing"))
-        );
-        let mut s = good.clone();
-        s.eval_arg.com.push(G1Affine::generator());
-        assert_eq!(
-            reduce_primary(&key, &u, &s).map(|_| ()),
-            Err(VerifyError::Malformed(
-                "hyperkzg: wrong number of commitments or evaluations"
-            ))
-        );
-    }
-
-    #[test]
     fn malformed_inputs() {
-        let key = key().kzg;
+        let key = key();
         let arg = EvaluationArgument {
             com: Vec::new(),
             w: [key.g; 3],

@@ -1,26 +1,34 @@
 //! Off-chain conversion of nova-snark 0.76.0's serialized objects (bincode `config::legacy()`, SPEC §10) into
 //! our types. Pure byte parsing: no nova dependency, so it runs in the prover's exporter and in tests.
 //!
+//! Compiled with the `nova-format` feature only (and for tests): the program never runs it.
+//!
 //! nova writes points in halo2curves' compressed form (32 bytes: `LE32(x)`, byte 31 bit 7 = parity of `y`,
-//! bit 6 = identity). This module decompresses them (one square root each; the G2 points of the primary
-//! key are decoded by [`PrimaryKey::from_nova_bytes`]), so that the wire format carries uncompressed points.
+//! bit 6 = identity). This module decompresses them ([`decompress`], one square root each; the primary
+//! key by [`primary_key`]), so that the wire format carries uncompressed points.
 //! It rejects exactly what nova's deserializer rejects: non-canonical scalars and coordinates, points not on the curve, bad flags,
 //! truncated data, trailing bytes; and, as nova's `verify` does first, instances whose `X` has not 2 entries.
 
+mod csr;
+mod halo2;
+
+pub use csr::{Csr, shape_from_csr};
+pub use halo2::{decompress, primary_key};
+
 use crate::constants::{ConstantKey, Oracles};
 use crate::error::VerifyError;
-use crate::field::{Fq, Fr, Grumpkin, from_le32_canonical, truncate_le};
-use crate::hyperkzg::EvaluationArgument;
+use crate::field::{Fq, Fr, Grumpkin, from_le32_canonical, le32, truncate_le};
 use crate::instance::{R1csInstance, RelaxedInstance};
-use crate::ipa::IpaProof;
+use crate::pcs::hyperkzg::EvaluationArgument;
+use crate::pcs::ipa::IpaProof;
 use crate::poseidon::Poseidon;
-use crate::primary::{Evals, NOVA_KEY_LEN, PrimaryKey, PrimarySnark};
-use crate::secondary::{SecondaryKey, SecondarySnark};
-use crate::shape::{Csr, Shape};
+use crate::spartan::ppsnark::key::NOVA_KEY_LEN;
+use crate::spartan::ppsnark::{Evals, PrimaryKey, PrimarySnark};
+use crate::spartan::snark::{SecondaryKey, SecondarySnark};
 use crate::wire::{CompressedProof, FoldingKey, FoldingProof};
 use alloc::vec::Vec;
 use ark_ec::short_weierstrass::{Affine, SWCurveConfig};
-use ark_ff::{BigInteger, PrimeField, Zero};
+use ark_ff::{PrimeField, Zero};
 use sha3::{Digest, Sha3_256};
 
 /// Size of the model-specific part of nova's `VerifierKey`: `F_arity ‖ pp_digest ‖ vk_primary`.
@@ -78,37 +86,12 @@ impl<'a> Reader<'a> {
         from_le32_canonical(&self.array()?)
     }
 
-    /// A halo2curves compressed point on a curve `y² = x³ + b`.
+    /// A halo2curves compressed point (see [`decompress`]).
     fn point<P: SWCurveConfig>(&mut self) -> Result<Affine<P>, VerifyError>
     where
         P::BaseField: PrimeField,
     {
-        let mut bytes: [u8; 32] = self.array()?;
-        let (odd, identity) = flags(&mut bytes[31]);
-        let x: P::BaseField = from_le32_canonical(&bytes)?;
-        if identity {
-            return if x.is_zero() && !odd {
-                Ok(Affine::identity())
-            } else {
-                Err(VerifyError::Malformed("nova bytes: bad identity encoding"))
-            };
-        }
-        if x.is_zero() {
-            return Err(VerifyError::Malformed(
-                "nova bytes: zero x without identity flag",
-            ));
-        }
-        let (y, minus_y) =
-            Affine::<P>::get_ys_from_x_unchecked(x).ok_or(VerifyError::NotOnCurve)?;
-        let y = if y.into_bigint().is_odd() == odd {
-            y
-        } else {
-            minus_y
-        };
-        if y.into_bigint().is_odd() != odd {
-            return Err(VerifyError::NotOnCurve);
-        }
-        crate::field::point_from_coords(x, y, false)
+        decompress(&self.array()?)
     }
 
     /// Public IO: exactly two scalars (SPEC §2 step 3).
@@ -158,13 +141,6 @@ impl<'a> Reader<'a> {
             Err(VerifyError::Malformed("nova bytes: trailing data"))
         }
     }
-}
-
-/// Reads and clears the two flag bits of a compressed point's last byte: `(y is odd, identity)`.
-fn flags(byte: &mut u8) -> (bool, bool) {
-    let out = (*byte & 0x80 != 0, *byte & 0x40 != 0);
-    *byte &= 0x3f;
-    out
 }
 
 /// Parses nova's serialized `CompressedSNARK` (SPEC §1.4, §10).
@@ -269,13 +245,13 @@ fn primary_snark(r: &mut Reader<'_>) -> Result<PrimarySnark, VerifyError> {
 pub struct NovaModelKey {
     /// `F_arity`, `pp_digest` and `dk_primary.h`.
     pub folding: FoldingKey,
-    /// `vk_primary` (decoded by [`PrimaryKey::from_nova_bytes`], which also computes `digest_vk1`).
+    /// `vk_primary` (decoded by [`primary_key`], which also computes `digest_vk1`).
     pub primary: PrimaryKey,
 }
 
 /// Reads nova's `ppsnark::VerifierKey<E1, HyperKZG>` (SPEC §1.3 field 5).
-fn primary_key(r: &mut Reader<'_>) -> Result<PrimaryKey, VerifyError> {
-    PrimaryKey::from_nova_bytes(&r.array()?)
+fn read_primary_key(r: &mut Reader<'_>) -> Result<PrimaryKey, VerifyError> {
+    primary_key(&r.array()?)
 }
 
 /// `F_arity` as a `u32`.
@@ -289,7 +265,7 @@ pub fn parse_model_key(model: &[u8], dk_primary: &[u8; 32]) -> Result<NovaModelK
     let mut r = Reader { bytes: model };
     let arity = arity(&mut r)?;
     let pp_digest = r.scalar()?;
-    let primary = primary_key(&mut r)?;
+    let primary = read_primary_key(&mut r)?;
     r.finish()?;
     let h_primary = Reader { bytes: dk_primary }.point()?;
     Ok(NovaModelKey {
@@ -331,7 +307,7 @@ fn ro_consts<F: PrimeField>(r: &mut Reader<'_>) -> Result<Poseidon<F>, VerifyErr
             crc.iter()
                 .chain(psm.iter().flatten())
                 .chain(sparse.iter().flat_map(|(w, v)| w.iter().chain(v)))
-                .for_each(|x| table.extend_from_slice(&crate::field::le32(x)));
+                .for_each(|x| table.extend_from_slice(&le32(x)));
             let cauchy = mds.len() == 25
                 && mds.iter().enumerate().all(|(i, row)| {
                     row.iter()
@@ -378,7 +354,7 @@ fn secondary_key(r: &mut Reader<'_>) -> Result<SecondaryKey, VerifyError> {
     let a = sparse_matrix(r, cols)?;
     let b = sparse_matrix(r, cols)?;
     let c = sparse_matrix(r, cols)?;
-    let shape = Shape::from_csr(num_cons, num_vars, num_io, [&a, &b, &c])?;
+    let shape = shape_from_csr(num_cons, num_vars, num_io, [&a, &b, &c])?;
     let g_c = match ck_s[..] {
         [g_c] => g_c,
         _ => {
@@ -405,7 +381,7 @@ pub fn parse_vk(bytes: &[u8]) -> Result<NovaVerifierKey, VerifyError> {
     let fq = ro_consts::<Fq>(&mut r)?;
     let fr = ro_consts::<Fr>(&mut r)?;
     let pp_digest = r.scalar()?;
-    let primary = primary_key(&mut r)?;
+    let primary = read_primary_key(&mut r)?;
     let secondary = secondary_key(&mut r)?;
     let h_primary = r.point()?;
     let dk_secondary: Grumpkin = r.point()?;
@@ -432,44 +408,22 @@ pub fn parse_vk(bytes: &[u8]) -> Result<NovaVerifierKey, VerifyError> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::field::{G1, le32};
+    use crate::field::G1;
+    use crate::fixture::data::{
+        DK_PRIMARY, DK_SECONDARY, NOVA_VK_DIGEST, PROOF1, PROOF3, VK_MODEL, hex32,
+    };
     use ark_ec::{AffineRepr, CurveGroup};
+    use ark_ff::BigInteger;
     use std::vec::Vec;
 
-    const PROOF3: &[u8] = include_bytes!("../notes/fixture/proof.bin");
-    const PROOF1: &[u8] = include_bytes!("../notes/fixture/proof1.bin");
-    const VK_MODEL: &[u8] = include_bytes!("../notes/fixture/vk_model.bin");
-
-    /// nova's `dk_primary` (compressed), a constant of every Bn256EngineKZG key.
-    pub(crate) const DK_PRIMARY: [u8; 32] =
-        hex32("702552d34af3bfb8a9b18245b201b93f44ec320fa42981db0f80d79e2e5c0429");
-    /// nova's `dk_secondary` (compressed), a constant of every GrumpkinEngine key.
-    pub(crate) const DK_SECONDARY: [u8; 32] =
-        hex32("b77cd6c6b95524ff9e5fffddf520f714b70d1a63857379000deb8c38736c4a94");
-
-    const fn digit(c: u8) -> u8 {
-        if c <= b'9' { c - b'0' } else { c - b'a' + 10 }
-    }
-
-    const fn hex32(s: &str) -> [u8; 32] {
-        let b = s.as_bytes();
-        let mut out = [0u8; 32];
-        let mut i = 0;
-        while i < 32 {
-            out[i] = digit(b[2 * i]) * 16 + digit(b[2 * i + 1]);
-            i += 1;
-        }
-        out
-    }
-
     /// Decompresses one point of nova's encoding.
-    pub(crate) fn point<P: SWCurveConfig>(bytes: &[u8; 32]) -> Result<Affine<P>, VerifyError>
+    fn point<P: SWCurveConfig>(bytes: &[u8; 32]) -> Result<Affine<P>, VerifyError>
     where
         P::BaseField: PrimeField,
     {
-        Reader { bytes }.point()
+        decompress(bytes)
     }
 
     #[test]
@@ -548,7 +502,8 @@ pub(crate) mod tests {
     /// The exported objects survive our SCALE wire format unchanged.
     #[test]
     fn wire_round_trip() {
-        use crate::wire::{VerifierKey, codec::decode_all};
+        use crate::codec::decode_all;
+        use crate::wire::VerifierKey;
         use parity_scale_codec::Encode;
         let k = parse_model_key(VK_MODEL, &DK_PRIMARY).unwrap();
         let vk = VerifierKey {
@@ -652,7 +607,7 @@ pub(crate) mod tests {
         );
     }
 
-    /// The full 6.5 MB key is not in the repository; set `NOVA_VK` to a nova verifier key of this
+    /// The full 6.5 MB key is not in the repository; set `ZKML_NOVA_VK` to a nova verifier key of this
     /// configuration (e.g. rebuilt by `notes/fixture/assemble_vk.py`) to run this test.
     #[test]
     #[ignore = "needs ZKML_NOVA_VK: nova's fixture verifier key (notes/README.md)"]
@@ -677,7 +632,7 @@ pub(crate) mod tests {
         let nnz: Vec<usize> = shape.matrices.iter().map(|m| m.nnz()).collect();
         assert_eq!(nnz, [72539, 44316, 10002]);
         assert_eq!(s.h, point(&DK_SECONDARY).unwrap());
-        assert_eq!(le32(&s.digest), crate::secondary::NOVA_VK_DIGEST);
+        assert_eq!(le32(&s.digest), NOVA_VK_DIGEST);
         // A tampered key is rejected or yields another digest.
         let mut bad = bytes.clone();
         let last = bad.len() - 1;

@@ -6,9 +6,8 @@
 //! column plus one per group whose value is not ±1 (values 1 and −1 are table entries 0 and 1).
 //! Rows and columns are `u16`, values are indices into one table of distinct field elements.
 
-use crate::VerifyError;
+use crate::error::VerifyError;
 use crate::field::{Fq, from_le32_canonical, le32};
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use ark_ff::{One, Zero};
 use parity_scale_codec::{Decode, Encode, Input, Output};
@@ -28,18 +27,6 @@ pub struct Matrix {
     pub rows: Vec<u16>,
 }
 
-/// A matrix given in CSR form (nova's `SparseMatrix`): for row `i`, entries
-/// `indptr[i]..indptr[i + 1]` of `data`/`indices`.
-#[derive(Clone, Debug, Default)]
-pub struct Csr {
-    /// The non-zero values.
-    pub data: Vec<Fq>,
-    /// Their column indices.
-    pub indices: Vec<u64>,
-    /// Row pointers (`num_cons + 1` entries).
-    pub indptr: Vec<u64>,
-}
-
 /// The secondary R1CS shape: sizes, the table of distinct values and the matrices A, B, C.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Shape {
@@ -56,9 +43,9 @@ pub struct Shape {
 }
 
 /// Value-table index of `1`.
-const ONE: u16 = 0;
+pub(crate) const ONE: u16 = 0;
 /// Value-table index of `−1`.
-const MINUS_ONE: u16 = 1;
+pub(crate) const MINUS_ONE: u16 = 1;
 
 impl Matrix {
     /// Checks the internal consistency of the vectors against the shape's bounds.
@@ -115,80 +102,8 @@ impl Matrix {
 }
 
 impl Shape {
-    /// Builds the compact form from CSR matrices (off-chain: from nova's `R1CSShape`). Entries of
-    /// value zero are dropped. Fails on out-of-range indices or sizes that do not fit `u16`.
-    pub fn from_csr(
-        num_cons: u32,
-        num_vars: u32,
-        num_io: u32,
-        mats: [&Csr; 3],
-    ) -> Result<Self, VerifyError> {
-        let num_cols = num_vars
-            .checked_add(1 + num_io)
-            .ok_or(VerifyError::Malformed("shape: too many columns"))?;
-        check_sizes(num_cons, num_vars, num_io)?;
-        let mut values = Vec::from([Fq::one(), -Fq::one()]);
-        let mut index: BTreeMap<[u8; 32], u16> = BTreeMap::new();
-        index.insert(le32(&Fq::one()), ONE);
-        index.insert(le32(&-Fq::one()), MINUS_ONE);
-        let mut matrices: [Matrix; 3] = Default::default();
-        for (csr, out) in mats.iter().zip(matrices.iter_mut()) {
-            if csr.indptr.len() != num_cons as usize + 1 || csr.data.len() != csr.indices.len() {
-                return Err(VerifyError::Malformed("shape: bad CSR sizes"));
-            }
-            // (col, value index, row)
-            let mut entries: Vec<(u16, u16, u16)> = Vec::with_capacity(csr.data.len());
-            for row in 0..num_cons as usize {
-                let (lo, hi) = (csr.indptr[row] as usize, csr.indptr[row + 1] as usize);
-                if lo > hi || hi > csr.data.len() {
-                    return Err(VerifyError::Malformed("shape: bad CSR row pointers"));
-                }
-                for k in lo..hi {
-                    let (val, col) = (csr.data[k], csr.indices[k]);
-                    if col >= u64::from(num_cols) {
-                        return Err(VerifyError::Malformed("shape: column out of range"));
-                    }
-                    if val.is_zero() {
-                        continue;
-                    }
-                    let next = u16::try_from(values.len())
-                        .map_err(|_| VerifyError::Malformed("shape: too many distinct values"))?;
-                    let vi = *index.entry(le32(&val)).or_insert_with(|| {
-                        values.push(val);
-                        next
-                    });
-                    entries.push((col as u16, vi, row as u16));
-                }
-            }
-            entries.sort_unstable();
-            for (i, &(col, vi, row)) in entries.iter().enumerate() {
-                let prev = i.checked_sub(1).map(|p| entries[p]);
-                if prev.map(|p| p.0) != Some(col) {
-                    out.cols.push(col);
-                    out.col_groups.push(0);
-                }
-                if prev.map(|p| (p.0, p.1)) != Some((col, vi)) {
-                    *out.col_groups.last_mut().expect("column pushed") += 1;
-                    out.group_vals.push(vi);
-                    out.group_lens.push(0);
-                }
-                *out.group_lens.last_mut().expect("group pushed") += 1;
-                out.rows.push(row);
-            }
-        }
-        let shape = Self {
-            num_cons,
-            num_vars,
-            num_io,
-            values,
-            matrices,
-        };
-        shape.validate().map_err(VerifyError::Malformed)?;
-        Ok(shape)
-    }
-
     /// Checks sizes and every index (used by decoding).
-    fn validate(&self) -> Result<(), &'static str> {
+    pub(crate) fn validate(&self) -> Result<(), &'static str> {
         check_sizes(self.num_cons, self.num_vars, self.num_io).map_err(|_| "shape: bad sizes")?;
         if self.values.len() < 2 || self.values[0] != Fq::one() || self.values[1] != -Fq::one() {
             return Err("shape: value table must start with 1, -1");
@@ -260,7 +175,7 @@ impl Shape {
 }
 
 /// Sizes must be powers of two, the IO columns must fit below `2·num_vars`, and all indices `u16`.
-fn check_sizes(num_cons: u32, num_vars: u32, num_io: u32) -> Result<(), VerifyError> {
+pub(crate) fn check_sizes(num_cons: u32, num_vars: u32, num_io: u32) -> Result<(), VerifyError> {
     let ok = num_cons.is_power_of_two()
         && num_vars.is_power_of_two()
         && num_cons <= 1 << 16
@@ -309,9 +224,10 @@ impl Decode for Shape {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::polys::eq_table;
+    use crate::fixture::{Csr, shape_from_csr};
+    use crate::spartan::polys::eq_table;
     use ark_ff::UniformRand;
     use ark_std::rand::{Rng, SeedableRng, rngs::StdRng};
 
@@ -362,7 +278,7 @@ pub(crate) mod tests {
             random_csr(rng, 32, 16 + 3, &pool),
             random_csr(rng, 32, 16 + 3, &pool),
         ];
-        let shape = Shape::from_csr(32, 16, 2, [&mats[0], &mats[1], &mats[2]]).unwrap();
+        let shape = shape_from_csr(32, 16, 2, [&mats[0], &mats[1], &mats[2]]).unwrap();
         (mats, shape)
     }
 
@@ -414,11 +330,11 @@ pub(crate) mod tests {
     #[test]
     #[ignore = "needs ZKML_NOVA_VK: nova's fixture verifier key (notes/README.md)"]
     fn real_shape_matches_fixture() {
-        use crate::secondary::fixture::{intermediates, nova_vk2_or_skip, scalar, scalars};
-        let Some(vk) = nova_vk2_or_skip("real_shape_matches_fixture") else {
+        use crate::fixture::{intermediates, nova_vk_or_skip, scalar, scalars};
+        let Some(vk) = nova_vk_or_skip("real_shape_matches_fixture") else {
             return;
         };
-        let shape = &vk.shape;
+        let shape = &vk.constants.secondary.shape;
         assert_eq!(
             (shape.num_cons, shape.num_vars, shape.num_io),
             (16384, 16384, 2)

@@ -3,173 +3,30 @@
 //! [`verify`] checks a [`PrimarySnark`] for the folded, derandomized primary instance `Un1` against
 //! the model's [`PrimaryKey`]: two sum-checks and their final claims in the field, fifteen openings
 //! batched into one HyperKZG opening (one G1 MSM) and one 2-pair pairing check. [`reduce`] does
-//! everything but the pairing, so a caller can split the work between messages.
+//! everything but the pairing.
 //!
-//! Wire format (SCALE, see the `Encode`/`Decode` impls): scalars are 32-byte little-endian canonical
-//! integers, G1 points 65 bytes `LE32(x) ‖ LE32(y) ‖ [identity]` (identity = 64 zero bytes then 1),
-//! G2 points 128 bytes `LE32(x.c0) ‖ LE32(x.c1) ‖ LE32(y.c0) ‖ LE32(y.c1)`, vectors with a SCALE
-//! compact length. Decoding checks canonicity, curve membership (and the G2 subgroup) and the key's
-//! digest; it never panics.
+//! Wire format (SCALE, see [`crate::codec`]): the six commitments, the outer sum-check, the four
+//! outer evaluations, the inner sum-check, the fifteen evaluations in nova's order, then the
+//! HyperKZG argument. Decoding checks canonicity and curve membership; it never panics.
 
-use crate::VerifyError;
-use crate::field::{Fq, Fr, G1, coords, from_le32_canonical, le32, point_from_le32};
-use crate::hyperkzg::{self, Combination, EvaluationArgument, KzgKey, PairingInputs};
+pub(crate) mod key;
+
+pub use key::PrimaryKey;
+use key::Sizes;
+
+use crate::codec::{
+    read_point, read_scalar, read_sumcheck, write_point, write_scalar, write_sumcheck,
+};
+use crate::error::VerifyError;
+use crate::field::{Fr, G1};
 use crate::instance::RelaxedInstance;
-use crate::polys::{eq, identity_eval, masked_eq_eval, sparse_eval};
-use crate::sumcheck;
+use crate::pcs::hyperkzg::{self, Combination, EvaluationArgument, PairingInputs};
+use crate::spartan::polys::{eq, identity_eval, masked_eq_eval, sparse_eval};
+use crate::spartan::sumcheck;
 use crate::transcript::Transcript;
-use crate::wire::codec::{read_point, read_scalar, read_vec, write_point, write_scalar, write_vec};
 use alloc::vec::Vec;
-use ark_bn254::{Fq2, G2Affine};
-use ark_ec::AffineRepr;
-use ark_ff::{BigInteger, Field, One, PrimeField, Zero};
+use ark_ff::{Field, One, Zero};
 use parity_scale_codec::{Decode, Encode, Error as CodecError, Input, Output};
-use sha3::{Digest, Sha3_256};
-
-/// Length of nova's serialization of the primary verifier key (SPEC §6.4), the input of its digest.
-pub const NOVA_KEY_LEN: usize = 408;
-
-/// The model-specific primary verifier key (nova's `ppsnark::VerifierKey` plus its digest).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PrimaryKey {
-    /// Number of constraints of the padded primary R1CS (a power of two).
-    pub num_cons: u64,
-    /// Number of witness variables of the padded primary R1CS (a power of two).
-    pub num_vars: u64,
-    /// Size `N` of the padded sparse-matrix representation (a power of two).
-    pub n: u64,
-    /// The HyperKZG key `G`, `H`, `τ·H`.
-    pub kzg: KzgKey,
-    /// The seven commitments of the preprocessed matrices, in nova's order: `row`, `col`, `val_A`,
-    /// `val_B`, `val_C`, `ts_row`, `ts_col`.
-    pub s_comm: [G1; 7],
-    /// `digest_vk1`: the low 250 bits of SHA3-256 of [`PrimaryKey::nova_bytes`].
-    pub digest: Fr,
-}
-
-/// The sizes a [`PrimaryKey`] implies: `(n_out, n_in, m_v)` = `log2` of `num_cons`, `N`, `num_vars`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Sizes {
-    n_out: usize,
-    n_in: usize,
-    m_v: usize,
-}
-
-impl PrimaryKey {
-    /// Builds a key from its parts and computes its digest. Checks the sizes (see [`verify`]).
-    pub fn new(
-        num_cons: u64,
-        num_vars: u64,
-        n: u64,
-        kzg: KzgKey,
-        s_comm: [G1; 7],
-    ) -> Result<Self, VerifyError> {
-        let mut key = Self {
-            num_cons,
-            num_vars,
-            n,
-            kzg,
-            s_comm,
-            digest: Fr::zero(),
-        };
-        key.sizes()?;
-        key.digest = digest_of(&key.nova_bytes());
-        Ok(key)
-    }
-
-    /// nova's bincode serialization of the key (`num_cons ‖ num_vars ‖ G ‖ H ‖ τH ‖ N ‖ S_comm`,
-    /// points in halo2curves' compressed form, SPEC §10), the input of the digest.
-    pub fn nova_bytes(&self) -> [u8; NOVA_KEY_LEN] {
-        let mut out = [0u8; NOVA_KEY_LEN];
-        out[0..8].copy_from_slice(&self.num_cons.to_le_bytes());
-        out[8..16].copy_from_slice(&self.num_vars.to_le_bytes());
-        out[16..48].copy_from_slice(&compress_g1(&self.kzg.g));
-        out[48..112].copy_from_slice(&compress_g2(&self.kzg.h));
-        out[112..176].copy_from_slice(&compress_g2(&self.kzg.tau_h));
-        out[176..184].copy_from_slice(&self.n.to_le_bytes());
-        for (chunk, p) in out[184..].chunks_exact_mut(32).zip(&self.s_comm) {
-            chunk.copy_from_slice(&compress_g1(p));
-        }
-        out
-    }
-
-    /// Decodes nova's 408 key bytes (halo2curves compressed points, SPEC §10: each point costs a
-    /// square root) and computes the digest from them. Rejects non-canonical coordinates, bad
-    /// flags, points not on the curve or (G2) not in the subgroup, and inconsistent sizes.
-    pub fn from_nova_bytes(bytes: &[u8; NOVA_KEY_LEN]) -> Result<Self, VerifyError> {
-        let u64_at = |i: usize| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&bytes[i..i + 8]);
-            u64::from_le_bytes(b)
-        };
-        let g1_at = |i: usize| {
-            let mut b = [0u8; 32];
-            b.copy_from_slice(&bytes[i..i + 32]);
-            decompress_g1(&b)
-        };
-        let g2_at = |i: usize| {
-            let mut b = [0u8; 64];
-            b.copy_from_slice(&bytes[i..i + 64]);
-            decompress_g2(&b)
-        };
-        let kzg = KzgKey {
-            g: g1_at(16)?,
-            h: g2_at(48)?,
-            tau_h: g2_at(112)?,
-        };
-        let mut s_comm = [G1::identity(); 7];
-        for (i, p) in s_comm.iter_mut().enumerate() {
-            *p = g1_at(184 + 32 * i)?;
-        }
-        let key = Self::new(u64_at(0), u64_at(8), u64_at(176), kzg, s_comm)?;
-        // Compression is injective on valid points, so this only guards the encoder against drift.
-        if key.nova_bytes() != *bytes {
-            return Err(VerifyError::Malformed(
-                "primary key: non-canonical point encoding",
-            ));
-        }
-        Ok(key)
-    }
-
-    /// Recomputes the digest from the key's own fields and compares it with the stored one.
-    pub fn check_digest(&self) -> Result<(), VerifyError> {
-        if digest_of(&self.nova_bytes()) == self.digest {
-            Ok(())
-        } else {
-            Err(VerifyError::Check("primary: verifier key digest"))
-        }
-    }
-
-    fn sizes(&self) -> Result<Sizes, VerifyError> {
-        let log2 = |v: u64| -> Result<usize, VerifyError> {
-            if v.is_power_of_two() && v < 1 << 40 {
-                Ok(v.trailing_zeros() as usize)
-            } else {
-                Err(VerifyError::Malformed(
-                    "primary key: size is not a power of two below 2^40",
-                ))
-            }
-        };
-        let s = Sizes {
-            n_out: log2(self.num_cons)?,
-            n_in: log2(self.n)?,
-            m_v: log2(self.num_vars)?,
-        };
-        // The instance polynomial has 3 entries (m_v ≥ 2) and the column domain 2·num_vars fits in N.
-        if s.n_in < s.n_out || s.m_v < 2 || s.n_in < s.m_v + 1 {
-            return Err(VerifyError::Malformed("primary key: inconsistent sizes"));
-        }
-        Ok(s)
-    }
-}
-
-/// The digest of a primary verifier key from nova's 408 key bytes (SPEC §6.4): SHA3-256, read
-/// little-endian, low 250 bits.
-pub fn digest_of(nova_key: &[u8; NOVA_KEY_LEN]) -> Fr {
-    let mut hash: [u8; 32] = Sha3_256::digest(nova_key).into();
-    hash[31] &= 0x03;
-    Fr::from_le_bytes_mod_order(&hash)
-}
 
 /// The fifteen claimed evaluations at the inner sum-check point, in nova's field order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -456,169 +313,6 @@ pub fn reduce(
     Ok((challenges, inputs))
 }
 
-/// Splits halo2curves' flags off the last byte: `(bytes without flags, sign, identity)`.
-fn split_flags<const N: usize>(bytes: &[u8; N]) -> ([u8; N], bool, bool) {
-    let mut b = *bytes;
-    let flags = b[N - 1];
-    b[N - 1] &= 0x3f;
-    (b, flags & 0x80 != 0, flags & 0x40 != 0)
-}
-
-/// Decodes halo2curves' compressed G1 encoding (inverse of [`compress_g1`]).
-fn decompress_g1(bytes: &[u8; 32]) -> Result<G1, VerifyError> {
-    let (b, odd, identity) = split_flags(bytes);
-    let x: Fq = from_le32_canonical(&b)?;
-    if identity {
-        return if x.is_zero() && !odd {
-            Ok(G1::identity())
-        } else {
-            Err(VerifyError::Malformed(
-                "compressed identity with coordinates",
-            ))
-        };
-    }
-    if x.is_zero() {
-        return Err(VerifyError::NotOnCurve);
-    }
-    let (y0, y1) = G1::get_ys_from_x_unchecked(x).ok_or(VerifyError::NotOnCurve)?;
-    let y = if y0.into_bigint().is_odd() == odd {
-        y0
-    } else {
-        y1
-    };
-    point_from_le32(&le32(&x), &le32(&y), false)
-}
-
-/// Decodes halo2curves' compressed G2 encoding (inverse of [`compress_g2`]); the identity is
-/// rejected and the point must lie in the prime-order subgroup.
-fn decompress_g2(bytes: &[u8; 64]) -> Result<G2Affine, VerifyError> {
-    let (b, odd, identity) = split_flags(bytes);
-    if identity {
-        return Err(VerifyError::Malformed("primary key: G2 identity"));
-    }
-    let mut c = [[0u8; 32]; 2];
-    c[0].copy_from_slice(&b[..32]);
-    c[1].copy_from_slice(&b[32..]);
-    let x = Fq2::new(from_le32_canonical(&c[0])?, from_le32_canonical(&c[1])?);
-    if x.is_zero() {
-        return Err(VerifyError::NotOnCurve);
-    }
-    let (y0, y1) = G2Affine::get_ys_from_x_unchecked(x).ok_or(VerifyError::NotOnCurve)?;
-    let y = if y0.c0.into_bigint().is_odd() == odd {
-        y0
-    } else {
-        y1
-    };
-    let p = G2Affine::new_unchecked(x, y);
-    if p.is_in_correct_subgroup_assuming_on_curve() {
-        Ok(p)
-    } else {
-        Err(VerifyError::NotOnCurve)
-    }
-}
-
-/// halo2curves' compressed G1 encoding: `LE32(x)`, flag 0x80 in byte 31 if `y` is odd, identity =
-/// 31 zero bytes then 0x40.
-fn compress_g1(p: &G1) -> [u8; 32] {
-    let (x, y, infinity) = coords(p);
-    let mut out = le32(&x);
-    if infinity {
-        out[31] |= 0x40;
-    } else if y.into_bigint().is_odd() {
-        out[31] |= 0x80;
-    }
-    out
-}
-
-/// halo2curves' compressed G2 encoding: `LE32(x.c0) ‖ LE32(x.c1)`, flag 0x80 in byte 63 if `y.c0`
-/// is odd, identity = 63 zero bytes then 0x40.
-fn compress_g2(p: &G2Affine) -> [u8; 64] {
-    let mut out = [0u8; 64];
-    match p.xy() {
-        None => out[63] = 0x40,
-        Some((x, y)) => {
-            out[..32].copy_from_slice(&le32(&x.c0));
-            out[32..].copy_from_slice(&le32(&x.c1));
-            if y.c0.into_bigint().is_odd() {
-                out[63] |= 0x80;
-            }
-        }
-    }
-    out
-}
-
-/// Reads a G2 point `x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1`: not the identity, on the curve, in the subgroup.
-fn read_g2<I: Input>(input: &mut I) -> Result<G2Affine, CodecError> {
-    let c: [Fq; 4] = [
-        read_scalar(input)?,
-        read_scalar(input)?,
-        read_scalar(input)?,
-        read_scalar(input)?,
-    ];
-    let p = G2Affine::new_unchecked(Fq2::new(c[0], c[1]), Fq2::new(c[2], c[3]));
-    if p.is_on_curve() && p.is_in_correct_subgroup_assuming_on_curve() {
-        Ok(p)
-    } else {
-        Err("invalid G2 point".into())
-    }
-}
-
-/// Writes a non-identity G2 point as `x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1`.
-fn write_g2<O: Output + ?Sized>(p: &G2Affine, out: &mut O) {
-    let (x, y) = p.xy().unwrap_or_default();
-    for c in [x.c0, x.c1, y.c0, y.c1] {
-        write_scalar(&c, out);
-    }
-}
-
-/// Reads a sum-check proof (a vector of compressed round polynomials).
-fn read_sumcheck<I: Input>(input: &mut I) -> Result<Vec<Vec<Fr>>, CodecError> {
-    read_vec(input, |i| read_vec(i, read_scalar))
-}
-
-/// Writes a sum-check proof.
-fn write_sumcheck<O: Output + ?Sized>(polys: &[Vec<Fr>], out: &mut O) {
-    write_vec(polys, out, |p, o| write_vec(p, o, write_scalar));
-}
-
-impl Encode for PrimaryKey {
-    fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
-        self.num_cons.encode_to(out);
-        self.num_vars.encode_to(out);
-        self.n.encode_to(out);
-        write_point(&self.kzg.g, out);
-        write_g2(&self.kzg.h, out);
-        write_g2(&self.kzg.tau_h, out);
-        self.s_comm.iter().for_each(|p| write_point(p, out));
-        write_scalar(&self.digest, out);
-    }
-}
-
-/// Decoding checks the points, the sizes and that the stored digest is the key's digest.
-impl Decode for PrimaryKey {
-    fn decode<I: Input>(input: &mut I) -> Result<Self, CodecError> {
-        let num_cons = u64::decode(input)?;
-        let num_vars = u64::decode(input)?;
-        let n = u64::decode(input)?;
-        let kzg = KzgKey {
-            g: read_point(input)?,
-            h: read_g2(input)?,
-            tau_h: read_g2(input)?,
-        };
-        let mut s_comm = [G1::identity(); 7];
-        for p in &mut s_comm {
-            *p = read_point(input)?;
-        }
-        let digest = read_scalar(input)?;
-        let key = PrimaryKey::new(num_cons, num_vars, n, kzg, s_comm)
-            .map_err(|_| CodecError::from("primary key: inconsistent sizes"))?;
-        if key.digest != digest {
-            return Err("primary key: wrong digest".into());
-        }
-        Ok(key)
-    }
-}
-
 impl Encode for PrimarySnark {
     fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
         for p in [
@@ -687,113 +381,43 @@ impl Decode for PrimarySnark {
     }
 }
 
-/// Test helpers: the fixture of `notes/fixture` (nova's bincode bytes, parsed by
-/// [`crate::nova_export`], and the reference verifier's intermediates).
 #[cfg(test)]
-pub(crate) mod fixture {
+mod tests {
     use super::*;
-    use crate::nova_export::parse_proof;
-    use std::string::String;
+    use crate::fixture::*;
+    use alloc::vec;
+    use ark_bn254::g1::Config as G1Config;
+    use ark_ec::{AffineRepr, CurveGroup};
 
-    /// The 448 model-specific vk bytes (`F_arity ‖ pp_digest ‖ vk_primary`).
-    pub(crate) const VK_MODEL: &[u8] = include_bytes!("../notes/fixture/vk_model.bin");
-    /// The 3-step proof.
-    pub(crate) const PROOF3: &[u8] = include_bytes!("../notes/fixture/proof.bin");
-    /// The 1-step proof.
-    pub(crate) const PROOF1: &[u8] = include_bytes!("../notes/fixture/proof1.bin");
-    /// Intermediates of the 3-step proof.
-    pub(crate) const INTER3: &str = include_str!("../notes/fixture/intermediates_proof3.txt");
-    /// Intermediates of the 1-step proof.
-    pub(crate) const INTER1: &str = include_str!("../notes/fixture/intermediates_proof1.txt");
-
-    /// The value text of `name = …` in an intermediates file.
-    pub(crate) fn value<'a>(text: &'a str, name: &str) -> &'a str {
-        let prefix = std::format!("{name} = ");
-        text.lines()
-            .find_map(|l| l.strip_prefix(prefix.as_str()))
-            .expect("intermediate present")
+    /// The fixture's primary key, decoded from nova's bytes.
+    fn key() -> PrimaryKey {
+        model_key().primary
     }
 
-    /// All `0x…` big-endian integers in a value, in order, as elements of `F`.
-    pub(crate) fn hex_values<F: PrimeField>(v: &str) -> Vec<F> {
-        v.split("0x")
-            .skip(1)
-            .map(|h| {
-                let h: String = h.chars().take_while(char::is_ascii_hexdigit).collect();
-                let bytes: Vec<u8> = (0..h.len() / 2)
-                    .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap())
-                    .collect();
-                F::from_be_bytes_mod_order(&bytes)
-            })
-            .collect()
-    }
-
-    /// A scalar intermediate.
-    pub(crate) fn scalar(text: &str, name: &str) -> Fr {
-        let v = hex_values(value(text, name));
-        assert_eq!(v.len(), 1);
-        v[0]
-    }
-
-    /// A point intermediate `(x, y)`.
-    pub(crate) fn point(text: &str, name: &str) -> G1 {
-        let c = hex_values::<Fq>(value(text, name));
-        point_from_le32(&le32(&c[0]), &le32(&c[1]), false).unwrap()
+    /// The primary SNARK of a fixture proof.
+    fn snark(bytes: &[u8]) -> PrimarySnark {
+        proof(bytes).primary
     }
 
     /// The folded, derandomized primary instance `Un1`.
-    pub(crate) fn instance(text: &str) -> RelaxedInstance<G1, Fr> {
-        let v = value(text, "Un1_derandomized");
-        let f = hex_values::<Fr>(v);
-        let q = hex_values::<Fq>(v);
-        let p = |i: usize| point_from_le32(&le32(&q[i]), &le32(&q[i + 1]), false).unwrap();
-        RelaxedInstance {
-            comm_w: p(2),
-            comm_e: p(4),
-            x: [f[0], f[1]],
-            u: f[6],
-        }
+    fn instance(text: &str) -> RelaxedInstance<G1, Fr> {
+        relaxed::<G1Config>(text, "Un1_derandomized")
     }
-
-    /// nova's 408 primary key bytes of the fixture.
-    pub(crate) fn nova_key_bytes() -> [u8; NOVA_KEY_LEN] {
-        let mut out = [0u8; NOVA_KEY_LEN];
-        out.copy_from_slice(&VK_MODEL[40..]);
-        out
-    }
-
-    /// The fixture's primary key, decoded from nova's bytes.
-    pub(crate) fn key() -> PrimaryKey {
-        PrimaryKey::from_nova_bytes(&nova_key_bytes()).unwrap()
-    }
-
-    /// The primary SNARK of a fixture proof, decoded from nova's bytes by [`crate::nova_export`].
-    pub(crate) fn snark(proof: &[u8]) -> PrimarySnark {
-        parse_proof(proof).unwrap().primary
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fixture::*;
-    use super::*;
-    use alloc::vec;
-    use ark_ec::CurveGroup;
 
     fn check_intermediates(proof: &[u8], text: &str) {
         let key = key();
         let u = instance(text);
         let snark = snark(proof);
         let (ch, inputs) = reduce(&key, &u, &snark).unwrap();
-        assert_eq!(ch.tau, hex_values::<Fr>(value(text, "S1.tau")));
-        assert_eq!(ch.r_o, hex_values::<Fr>(value(text, "S1.r_o")));
-        assert_eq!(ch.r_pad, hex_values::<Fr>(value(text, "S1.r_pad")));
+        assert_eq!(ch.tau, scalars::<Fr>(text, "S1.tau"));
+        assert_eq!(ch.r_o, scalars::<Fr>(text, "S1.r_o"));
+        assert_eq!(ch.r_pad, scalars::<Fr>(text, "S1.r_pad"));
         assert_eq!(ch.c, scalar(text, "S1.c"));
         assert_eq!(ch.gamma, scalar(text, "S1.gamma"));
         assert_eq!(ch.r, scalar(text, "S1.r"));
-        assert_eq!(ch.rho, hex_values::<Fr>(value(text, "S1.rho")));
+        assert_eq!(ch.rho, scalars::<Fr>(text, "S1.rho"));
         assert_eq!(ch.s, scalar(text, "S1.s"));
-        assert_eq!(ch.x, hex_values::<Fr>(value(text, "S1.x")));
+        assert_eq!(ch.x, scalars::<Fr>(text, "S1.x"));
         assert_eq!(ch.cc, scalar(text, "S1.cc"));
         // The batched commitment and evaluation (merged into the MSM by `reduce`).
         let evals = snark.evals.opening_order();
@@ -822,10 +446,10 @@ mod tests {
             y += pw * e;
             pw *= ch.cc;
         }
-        assert_eq!(c.into_affine(), point(text, "S1.C"));
+        assert_eq!(c.into_affine(), point::<G1Config>(text, "S1.C"));
         assert_eq!(y, scalar(text, "S1.y"));
-        assert_eq!(inputs.l, point(text, "KZG.L"));
-        assert_eq!(inputs.r, point(text, "KZG.R"));
+        assert_eq!(inputs.l, point::<G1Config>(text, "KZG.L"));
+        assert_eq!(inputs.r, point::<G1Config>(text, "KZG.R"));
         assert_eq!(verify(&key, &u, &snark), Ok(()));
     }
 
@@ -837,92 +461,6 @@ mod tests {
     #[test]
     fn proof1_matches_intermediates_and_verifies() {
         check_intermediates(PROOF1, INTER1);
-    }
-
-    #[test]
-    fn key_digest_and_nova_bytes() {
-        let key = key();
-        assert_eq!(key.nova_bytes(), nova_key_bytes());
-        assert_eq!(key.digest, scalar(INTER3, "digest_vk1"));
-        assert_eq!(digest_of(&nova_key_bytes()), key.digest);
-        assert_eq!(key.check_digest(), Ok(()));
-        assert_eq!((key.num_cons, key.num_vars, key.n), (16384, 16384, 131072));
-        assert_eq!(
-            (key.kzg.g, key.kzg.h),
-            (G1::generator(), G2Affine::generator())
-        );
-        let mut bad = key.clone();
-        bad.s_comm[3] = bad.s_comm[4];
-        assert!(bad.check_digest().is_err());
-        bad = key.clone();
-        bad.digest += Fr::one();
-        assert!(bad.check_digest().is_err());
-    }
-
-    #[test]
-    fn nova_key_bytes_validation() {
-        let good = nova_key_bytes();
-        let bad = |i: usize, f: &dyn Fn(&mut u8)| {
-            let mut b = good;
-            f(&mut b[i]);
-            PrimaryKey::from_nova_bytes(&b)
-        };
-        // Sign flags select the other root: the digest input changes, the key is still valid.
-        assert!(bad(16 + 31, &|b| *b ^= 0x80).is_ok());
-        assert_ne!(bad(16 + 31, &|b| *b ^= 0x80).unwrap().digest, key().digest);
-        // x not on the curve (G1 and G2), identity flag on a non-zero x, non-canonical x, bad size.
-        let off_curve = (0u8..=255)
-            .find(|d| bad(184, &|b| *b = b.wrapping_add(*d)).is_err())
-            .expect("some x is off the curve");
-        assert_eq!(
-            bad(184, &|b| *b = b.wrapping_add(off_curve)),
-            Err(VerifyError::NotOnCurve)
-        );
-        assert!(bad(48 + 1, &|b| *b ^= 1).is_err());
-        assert!(bad(16 + 31, &|b| *b |= 0x40).is_err());
-        assert!(bad(112 + 63, &|b| *b |= 0x40).is_err());
-        let mut b = good;
-        b[16..48].fill(0xff);
-        b[47] = 0x3f;
-        assert_eq!(
-            PrimaryKey::from_nova_bytes(&b),
-            Err(VerifyError::NonCanonical)
-        );
-        assert!(bad(0, &|b| *b = 3).is_err());
-        // An identity S_comm point decodes (nova accepts it) and round-trips.
-        let mut b = good;
-        b[184..216].fill(0);
-        b[215] = 0x40;
-        let k = PrimaryKey::from_nova_bytes(&b).unwrap();
-        assert_eq!(k.s_comm[0], G1::identity());
-        assert_eq!(k.nova_bytes(), b);
-    }
-
-    #[test]
-    fn key_scale_round_trip_and_validation() {
-        let key = key();
-        let bytes = key.encode();
-        assert_eq!(bytes.len(), 24 + 65 + 2 * 128 + 7 * 65 + 32);
-        assert_eq!(PrimaryKey::decode(&mut &bytes[..]), Ok(key.clone()));
-        // Wrong digest.
-        let mut b = bytes.clone();
-        *b.last_mut().unwrap() ^= 1;
-        assert!(PrimaryKey::decode(&mut &b[..]).is_err());
-        // Wrong size (not a power of two), G2 off the curve, G1 off the curve, truncated.
-        let mut b = bytes.clone();
-        b[0] = 3;
-        assert!(PrimaryKey::decode(&mut &b[..]).is_err());
-        let mut b = bytes.clone();
-        b[24 + 65 + 5] ^= 1;
-        assert!(PrimaryKey::decode(&mut &b[..]).is_err());
-        let mut b = bytes.clone();
-        b[24 + 1] ^= 1;
-        assert!(PrimaryKey::decode(&mut &b[..]).is_err());
-        assert!(PrimaryKey::decode(&mut &bytes[..bytes.len() - 1]).is_err());
-        // n_in < n_out is rejected.
-        assert!(
-            PrimaryKey::new(1 << 20, key.num_vars, key.n, key.kzg.clone(), key.s_comm).is_err()
-        );
     }
 
     #[test]
@@ -980,7 +518,7 @@ mod tests {
         {
             let mut b = bytes.clone();
             b[i] ^= mask;
-            if let Ok(s) = crate::wire::codec::decode_all::<PrimarySnark>(&b) {
+            if let Ok(s) = crate::codec::decode_all::<PrimarySnark>(&b) {
                 assert!(
                     verify(&key, &u, &s).is_err(),
                     "flip {mask:#x} at byte {i} accepted"
@@ -1101,5 +639,39 @@ mod tests {
         assert!(verify(&k, &u, &good).is_err());
         // Proof of the other fixture for this instance.
         assert!(verify(&key, &u, &snark(PROOF1)).is_err());
+    }
+
+    #[test]
+    fn named_failures() {
+        let (key, u) = (key(), instance(INTER3));
+        let good = snark(PROOF3);
+        let mut s = good.clone();
+        s.eval_arg.v[5][0] += Fr::one();
+        assert_eq!(
+            reduce(&key, &u, &s).map(|_| ()),
+            Err(VerifyError::Check(
+                "primary: hyperkzg evaluation consistency"
+            ))
+        );
+        // The last row is checked against the batched evaluation y.
+        let mut s = good.clone();
+        s.evals.ts_row += Fr::one();
+        assert!(reduce(&key, &u, &s).is_err());
+        // A consistent-looking change of W passes the field checks but fails the pairing.
+        let mut s = good.clone();
+        s.eval_arg.w[2] = (s.eval_arg.w[2] + key.kzg.g).into_affine();
+        assert!(reduce(&key, &u, &s).is_ok());
+        assert_eq!(
+            verify(&key, &u, &s),
+            Err(VerifyError::Check("primary: hyperkzg pairing"))
+        );
+        let mut s = good.clone();
+        s.eval_arg.com.push(G1::generator());
+        assert_eq!(
+            reduce(&key, &u, &s).map(|_| ()),
+            Err(VerifyError::Malformed(
+                "hyperkzg: wrong number of commitments or evaluations"
+            ))
+        );
     }
 }

@@ -1,0 +1,20 @@
+//! The work counter of the verifier's metered parts.
+
+/// Cost of one field inversion in multiplication equivalents (conservative).
+pub const INV_COST: u64 = 300;
+
+/// Work counter in field multiplications and inversions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cost {
+    /// Field multiplications (squarings included).
+    pub mults: u64,
+    /// Field inversions.
+    pub invs: u64,
+}
+
+impl Cost {
+    /// Multiplication equivalents: `mults + INV_COST·invs`.
+    pub fn total(&self) -> u64 {
+        self.mults + INV_COST * self.invs
+    }
+}
