@@ -59,13 +59,16 @@ pub enum Error {
         #[source]
         source: GtestError,
     },
+    /// The constructor refused the model.
+    #[error("deploy: the program refused: {0:?}")]
+    Deploy(ModelError),
     /// The Model service refused.
     #[error("{call}: the program refused: {refusal:?}")]
     Model {
         /// The call.
         call: &'static str,
         /// The program's error.
-        refusal: ModelError,
+        refusal: zkml_client::model::ModelError,
     },
     /// The Sessions service refused.
     #[error("{call}: the program refused: {refusal:?}")]
@@ -100,7 +103,7 @@ pub fn transport(call: &'static str) -> impl FnOnce(GtestError) -> Error {
 }
 
 /// The Model service's refusal of `call`.
-fn model_refused(call: &'static str) -> impl FnOnce(ModelError) -> Error {
+fn model_refused(call: &'static str) -> impl FnOnce(zkml_client::model::ModelError) -> Error {
     move |refusal| Error::Model { call, refusal }
 }
 
@@ -138,7 +141,7 @@ impl Chain {
     /// [`ADMIN`].
     ///
     /// # Errors
-    /// [`Error::Transport`] or [`Error::Model`] if the deployment fails.
+    /// [`Error::Transport`] or [`Error::Deploy`] if the deployment fails.
     pub async fn deploy(init: ModelInit) -> Result<Self> {
         let system = System::new();
         for who in [ADMIN, PROVER, OTHER_PROVER, USER, OTHER_USER, STRANGER] {
@@ -151,7 +154,7 @@ impl Chain {
             .new(init)
             .await
             .map_err(transport("deploy"))?
-            .map_err(model_refused("deploy"))?;
+            .map_err(Error::Deploy)?;
         Ok(Self {
             env,
             program_id: program.id(),

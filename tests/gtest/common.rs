@@ -76,7 +76,7 @@ impl Chain {
             .await
             .map(Self)
             .map_err(|e| match e {
-                zkml_testkit::Error::Model { refusal, .. } => format!("{refusal:?}"),
+                zkml_testkit::Error::Deploy(refusal) => format!("{refusal:?}"),
                 zkml_testkit::Error::Transport { source, .. } => source.to_string(),
                 other => other.to_string(),
             })

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use zkml_client::sessions::events::SessionsEvents;
-use zkml_client::{Zkml as _, sessions::Sessions as _, verifier::Verifier as _};
+use zkml_client::{Zkml as _, sessions::Sessions as _};
 use zkml_proving::Prover;
 use zkml_testkit::{
     ADMIN, Chain, PROVER, SessionState, USER, Verification, VerifierEvents, transport,
