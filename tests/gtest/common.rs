@@ -1,37 +1,20 @@
 //! Shared fixtures: a deployed program on an embedded gtest chain, and actors to call it.
 
-use sails_rs::{client::*, gtest::System, prelude::*};
+use sails_rs::prelude::*;
 use std::{path::Path, sync::LazyLock};
 use zkml_client::{
-    ModelInit, Zkml as _, ZkmlCtors as _, ZkmlProgram,
+    ModelInit, Zkml as _,
     model::Model as _,
     sessions::{Session, Sessions as _},
 };
-pub use zkml_prover::chain::UPLOAD_CHUNK;
-use zkml_prover::{
+use zkml_model::{Dataset, QuantizedModel};
+use zkml_proving::{
+    Prover, SetupConfig,
     export::{ChainKeys, chain_keys, chain_proof},
-    model::{Dataset, QuantizedModel},
-    proving::{Prover, SetupConfig},
 };
-
-/// The Initializer: deploys the program and is its admin.
-pub const ADMIN: u64 = 42;
-/// A registered prover.
-pub const PROVER: u64 = 100;
-/// A second registered prover.
-pub const OTHER_PROVER: u64 = 104;
-/// A user.
-pub const USER: u64 = 101;
-/// Another user.
-pub const OTHER_USER: u64 = 102;
-/// An account with no role.
-pub const STRANGER: u64 = 103;
-
-/// The program's client, acting as some account.
-pub type Program = Actor<ZkmlProgram, GtestEnv>;
-
-/// Keccak-256, as the program computes digests.
-pub use zkml_prover::chain::keccak;
+pub use zkml_testkit::{
+    ADMIN, OTHER_PROVER, OTHER_USER, PROVER, Program, STRANGER, UPLOAD_CHUNK, USER, keccak,
+};
 
 /// Real keys and proofs, made once per test binary with the prover (nova-snark).
 pub struct Fixture {
@@ -80,34 +63,23 @@ pub fn model_init_with(verifier_data: &[u8]) -> ModelInit {
 
 /// The real model's description.
 pub fn model_init() -> ModelInit {
-    zkml_prover::chain::model_init(&FIXTURE.model, &FIXTURE.keys)
+    zkml_testkit::model_init(&FIXTURE.model, &FIXTURE.keys)
 }
 
 /// An embedded chain with the program deployed on it.
-pub struct Chain {
-    env: GtestEnv,
-    program_id: ActorId,
-}
+pub struct Chain(zkml_testkit::Chain);
 
 impl Chain {
     /// Starts a chain, funds the actors and deploys the program with `init` as `ADMIN`.
     pub async fn deploy(init: ModelInit) -> Result<Self, String> {
-        let system = System::new();
-        for who in [ADMIN, PROVER, OTHER_PROVER, USER, OTHER_USER, STRANGER] {
-            system.mint_to(who, 1_000_000_000_000_000_000);
-        }
-        let code_id = system.submit_code(zkml_wasm::WASM_BINARY);
-        let env = GtestEnv::new(system, ADMIN.into());
-        let program = env
-            .deploy::<ZkmlProgram>(code_id, b"zkml".to_vec())
-            .new(init)
+        zkml_testkit::Chain::deploy(init)
             .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("{e:?}"))?;
-        Ok(Self {
-            env,
-            program_id: program.id(),
-        })
+            .map(Self)
+            .map_err(|e| match e {
+                zkml_testkit::Error::Deploy(refusal) => format!("{refusal:?}"),
+                zkml_testkit::Error::Transport { source, .. } => source.to_string(),
+                other => other.to_string(),
+            })
     }
 
     /// A chain whose model is uploaded and finalized, with `PROVER` and `OTHER_PROVER`
@@ -115,30 +87,21 @@ impl Chain {
     pub async fn ready() -> Self {
         let chain = Self::deploy(model_init()).await.expect("deploys");
         chain.upload(&FIXTURE.keys.constant_key).await;
-        let mut model = chain.as_(ADMIN).model();
-        model.finalize().await.unwrap().unwrap();
+        chain.0.finalize().await.expect("finalizes");
         for prover in [PROVER, OTHER_PROVER] {
-            model.add_prover(prover.into()).await.unwrap().unwrap();
+            chain.0.add_prover(prover).await.expect("registers");
         }
         chain
     }
 
     /// Uploads `data` in order as the admin.
     pub async fn upload(&self, data: &[u8]) {
-        let mut admin = self.as_(ADMIN).model();
-        for (i, chunk) in data.chunks(UPLOAD_CHUNK).enumerate() {
-            let offset = (i * UPLOAD_CHUNK) as u32;
-            admin
-                .upload_verifier_data(offset, chunk.to_vec())
-                .await
-                .unwrap()
-                .unwrap();
-        }
+        self.0.upload(data).await.expect("uploads");
     }
 
     /// The program's client acting as `who`.
     pub fn as_(&self, who: u64) -> Program {
-        Actor::new(self.env.clone().with_actor_id(who.into()), self.program_id)
+        self.0.as_(who)
     }
 
     /// `prover` claims session `session_id`, which must succeed.
@@ -172,13 +135,11 @@ impl Chain {
 
     /// Runs `n` empty blocks.
     pub fn run_blocks(&self, n: u32) {
-        for _ in 0..n {
-            self.env.run_next_block();
-        }
+        self.0.run_blocks(n);
     }
 
     /// The underlying gtest environment.
-    pub fn env(&self) -> &GtestEnv {
-        &self.env
+    pub fn env(&self) -> &sails_rs::client::GtestEnv {
+        self.0.env()
     }
 }

@@ -1,0 +1,279 @@
+//! `zkml demo` and `zkml load` on an embedded gtest chain, and `zkml serve` on a real node.
+
+use super::{DEFAULT_TEST_SPLIT, InputArgs, SetupArgs, read_input, setup};
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tracing::info;
+use zkml_daemon::embedded;
+use zkml_daemon::{DaemonEvent, Observer};
+use zkml_model::Dataset;
+use zkml_proving::Event;
+use zkml_proving::export;
+use zkml_testkit::{Chain, SessionState};
+use zkml_verifier::statement::PIXELS;
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    setup: SetupArgs,
+}
+
+#[derive(clap::Args)]
+pub struct LoadArgs {
+    /// Users who each submit one sample digit at the same time.
+    #[arg(long, default_value_t = 20)]
+    users: usize,
+    /// Prover daemons (distinct accounts) serving them side by side.
+    #[arg(long, default_value_t = 1)]
+    provers: usize,
+    /// Sample digits file (785-byte records) the users' inputs come from.
+    #[arg(long, default_value = DEFAULT_TEST_SPLIT)]
+    digits: PathBuf,
+    #[command(flatten)]
+    setup: SetupArgs,
+}
+
+#[derive(clap::Args)]
+// Without `gsdk` the settings are parsed, then only the rebuild hint is printed.
+#[cfg_attr(not(feature = "gsdk"), allow(dead_code))]
+pub struct ServeArgs {
+    /// WebSocket address of a Gear/Vara node, e.g. ws://127.0.0.1:9944 (needs a build with
+    /// `--features gsdk`).
+    #[arg(long)]
+    node: String,
+    /// The program's id, 0x-prefixed hex.
+    #[arg(long)]
+    program: String,
+    /// The prover account's secret URI (`//Alice`, a mnemonic or a 0x seed).
+    #[arg(long, env = "ZKML_SURI", hide_env_values = true)]
+    suri: String,
+    /// Seconds between polls when nothing is claimable.
+    #[arg(long, default_value_t = 3)]
+    poll: u64,
+    #[command(flatten)]
+    setup: SetupArgs,
+}
+
+/// The digit as a 28-line terminal picture, darker characters for more ink.
+fn picture(pixels: &[u8; PIXELS]) -> String {
+    const SHADES: &[u8] = b" .:-=+*#%@";
+    pixels
+        .chunks(28)
+        .map(|row| {
+            row.iter()
+                .map(|p| SHADES[usize::from(*p) * (SHADES.len() - 1) / 255] as char)
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A progress bar over `total` proofs (a spinner if `total` is 0) fed by daemon events.
+fn progress(total: u64) -> Result<(ProgressBar, Observer)> {
+    let bar = if total == 0 {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(ProgressStyle::with_template(
+            "{spinner} {pos} proofs submitted {elapsed} {msg}",
+        )?);
+        bar
+    } else {
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} proofs [{bar:30}] {pos}/{len} {elapsed_precise} {msg}",
+            )?
+            .progress_chars("=> "),
+        );
+        bar
+    };
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let shown = bar.clone();
+    let observer: Observer = Arc::new(move |event| match event {
+        DaemonEvent::Claimed { session_id, .. } => {
+            shown.set_message(format!("session {session_id}: claimed"));
+        }
+        DaemonEvent::Proving {
+            session_id,
+            event: Event::Step { index, total },
+        } => shown.set_message(format!("session {session_id}: folded {index}/{total}")),
+        DaemonEvent::Proving {
+            session_id,
+            event: Event::Phase(phase),
+        } => shown.set_message(format!("session {session_id}: {phase}")),
+        DaemonEvent::Submitted { session_id, .. } => {
+            shown.inc(1);
+            shown.set_message(format!("session {session_id}: submitted"));
+        }
+        DaemonEvent::Skipped { session_id, reason } => {
+            shown.set_message(format!("session {session_id}: skipped ({reason})"));
+        }
+        DaemonEvent::Retrying { what, delay, .. } => {
+            shown.set_message(format!("{what} failed; retrying in {delay:?}"));
+        }
+        DaemonEvent::Proving { .. } => {}
+    });
+    Ok((bar, observer))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
+}
+
+pub fn demo(args: DemoArgs) -> Result<()> {
+    let (pixels, label, source) = read_input(&args.input)?;
+    let (model, prover) = setup(&args.setup)?;
+    let keys = export::chain_keys(&prover)?;
+    println!("{}", picture(&pixels));
+    println!(
+        "input        {source}{}",
+        label.map(|l| format!(" (label {l})")).unwrap_or_default()
+    );
+    let (bar, observer) = progress(1)?;
+    let report = runtime()?.block_on(async {
+        info!("deploying the program, uploading the verifier key, registering the prover");
+        let chain = Chain::start(&model, &keys).await?;
+        info!("the user submits the digit; the daemon claims, proves and submits");
+        let report = embedded::demo(&chain, Arc::new(prover), &pixels, observer).await;
+        bar.finish_and_clear();
+        report
+    })?;
+    let verification = &report.verification;
+    match &verification.outcome {
+        SessionState::Verified { digit, logits } => {
+            println!("prediction   {digit} (verified on-chain)");
+            println!("logits       {logits:?}");
+        }
+        other => println!("outcome      {other:?}"),
+    }
+    println!("prove time   {:.2} s", report.prove_time.as_secs_f64());
+    println!("proof size   {} bytes", report.proof_size);
+    let total: u128 = verification.gas.iter().sum();
+    println!(
+        "verification {} messages, {:.3e} gas (largest message {:.3e}), {:.1} s on the gtest chain",
+        verification.gas.len(),
+        total as f64,
+        verification.gas.iter().max().copied().unwrap_or(0) as f64,
+        verification.elapsed.as_secs_f64()
+    );
+    println!("final event  {:?}", verification.event);
+    Ok(())
+}
+
+/// A load run on the embedded chain.
+pub fn load(args: LoadArgs) -> Result<()> {
+    if args.users == 0 || args.provers == 0 {
+        bail!("--users and --provers must be at least 1");
+    }
+    let digits = Dataset::load(&args.digits)
+        .context("loading the sample digits (run from the workspace root or pass --digits)")?;
+    let inputs: Vec<Vec<u8>> = (0..args.users)
+        .map(|i| digits.digits()[i % digits.len()].pixels().to_vec())
+        .collect();
+    let (model, prover) = setup(&args.setup)?;
+    let keys = export::chain_keys(&prover)?;
+    let (bar, observer) = progress(args.users as u64)?;
+    let report = runtime()?.block_on(async {
+        let chain = Chain::start(&model, &keys).await?;
+        info!(
+            users = args.users,
+            provers = args.provers,
+            "users submit at once; the daemons serve them"
+        );
+        let report =
+            embedded::load(&chain, Arc::new(prover), &inputs, args.provers, observer).await;
+        bar.finish_and_clear();
+        report
+    })?;
+    let minutes = report.elapsed.as_secs_f64() / 60.0;
+    println!(
+        "load         {} users, {} prover daemons, embedded gtest chain, {} cores",
+        args.users,
+        args.provers,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    for (k, stats) in report.daemons.iter().enumerate() {
+        println!(
+            "daemon {}     {} proofs, mean {:.1} s each, {} dropped, {} refused",
+            k + 1,
+            stats.submitted,
+            stats.prove_time.as_secs_f64() / stats.submitted.max(1) as f64,
+            stats.dropped,
+            stats.refused
+        );
+    }
+    println!(
+        "outcomes     {} verified, {} rejected, {} lost; {} proved twice, {} claimed twice",
+        report.verified, report.rejected, report.lost, report.proved_twice, report.claimed_twice
+    );
+    println!(
+        "elapsed      {:.1} s until every proof was submitted, {:.1} s until every outcome",
+        report.proved_in.as_secs_f64(),
+        report.elapsed.as_secs_f64()
+    );
+    let proved: u64 = report.daemons.iter().map(|d| d.submitted).sum();
+    println!(
+        "throughput   {:.2} inferences proved per minute; {:.2} proved and verified per minute \
+         (on-chain verification runs on this machine's gtest chain too)",
+        proved as f64 / (report.proved_in.as_secs_f64() / 60.0),
+        report.verified as f64 / minutes
+    );
+    if report.lost + report.proved_twice + report.claimed_twice > 0 {
+        bail!("inputs were lost or served twice");
+    }
+    Ok(())
+}
+
+/// The daemon against a real node, forever: it reconnects whenever the node is lost.
+#[cfg(feature = "gsdk")]
+pub fn serve(args: ServeArgs) -> Result<()> {
+    use zkml_daemon::{Daemon, ServeConfig, gsdk::GsdkBackend};
+    let (node, program, suri) = (&args.node, &args.program, &args.suri);
+    let (_, prover) = setup(&args.setup)?;
+    let prover = Arc::new(prover);
+    let (_bar, observer) = progress(0)?;
+    let config = ServeConfig {
+        poll_interval: Duration::from_secs(args.poll),
+        ..ServeConfig::default()
+    };
+    runtime()?.block_on(async {
+        let mut delays = config
+            .backoff
+            .delays()
+            .chain(std::iter::repeat(config.backoff.max));
+        loop {
+            // An unreachable node or a lost connection is reported, then tried again.
+            let lost = match GsdkBackend::connect(node, suri, program).await {
+                Ok(backend) => match Daemon::start(backend, prover.clone(), config.clone()).await {
+                    Ok(daemon) => daemon.with_observer(observer.clone()).run().await.err(),
+                    Err(e) => Some(e),
+                },
+                Err(e) => Some(e),
+            };
+            match lost {
+                Some(e) if e.is_connection_lost() => {
+                    let delay = delays.next().unwrap_or(config.backoff.max);
+                    tracing::error!("{:#}; reconnecting in {delay:?}", anyhow::Error::from(e));
+                    tokio::time::sleep(delay).await;
+                }
+                Some(e) => return Err(e.into()),
+                None => return Ok(()),
+            }
+        }
+    })
+}
+
+/// Without the `gsdk` feature there is no real-node backend.
+#[cfg(not(feature = "gsdk"))]
+pub fn serve(_args: ServeArgs) -> Result<()> {
+    bail!(
+        "this zkml was built without the real-node backend; rebuild it with \
+         `cargo run --release -p zkml --features gsdk -- serve --node ...`"
+    )
+}

@@ -1,0 +1,148 @@
+//! The chain a prover daemon talks to, behind one trait: the embedded gtest chain or, with the
+//! `gsdk` feature, a real Gear/Vara node. Both implementations go through the generated client.
+
+use sails_rs::client::{Actor, GtestEnv};
+use sails_rs::prelude::ActorId;
+use std::convert::Infallible;
+use zkml_client::sessions::{Lease, PendingInput, Session, SessionsError};
+use zkml_client::verifier::Verifier as _;
+use zkml_client::verifier::VerifierError;
+use zkml_client::{Zkml as _, ZkmlProgram, model::Model as _, sessions::Sessions as _};
+
+/// The error of a Sails environment (gtest's or a node's), behind one type.
+pub type TransportError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why a call to the program did not return the program's answer.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError<E> {
+    /// The node could not be reached or the message did not execute: worth retrying.
+    #[error("call failed: {0}")]
+    Transport(TransportError),
+    /// The program refused the call with its typed error: retrying will not help.
+    #[error("the program refused: {0:?}")]
+    Refused(E),
+}
+
+/// A query's result: queries have no typed refusal.
+pub type QueryResult<T> = Result<T, CallError<Infallible>>;
+
+/// What a prover daemon needs of the program, as one prover account.
+#[allow(async_fn_in_trait)] // The daemon runs on one thread; its futures need not be `Send`.
+pub trait Backend {
+    /// The prover account this backend signs as.
+    fn prover(&self) -> ActorId;
+    /// Whether [`Backend::prover`] is a registered prover.
+    async fn is_prover(&self) -> QueryResult<bool>;
+    /// Inputs this prover may claim now, oldest first, with session ids after `after`.
+    async fn claimable(&self, after: Option<u64>, limit: u32) -> QueryResult<Vec<PendingInput>>;
+    /// `user`'s session.
+    async fn session(&self, user: ActorId) -> QueryResult<Option<Session>>;
+    /// The input of session `session_id`.
+    async fn input(&self, session_id: u64) -> QueryResult<Option<Vec<u8>>>;
+    /// Claims session `session_id` (or renews this prover's claim on it).
+    async fn claim(&self, session_id: u64) -> Result<Lease, CallError<SessionsError>>;
+    /// Submits `proof` for session `session_id`.
+    async fn submit_proof(
+        &self,
+        session_id: u64,
+        proof: Vec<u8>,
+    ) -> Result<(), CallError<VerifierError>>;
+}
+
+/// Implements [`Backend`] for a type with `fn client(&self) -> Actor<ZkmlProgram, Env>` and a
+/// `prover: ActorId` field, for a Sails environment whose pending calls are futures. `$query`
+/// turns a pending call into a read-only query's result (no message, no gas).
+macro_rules! impl_backend {
+    ($backend:ty, $($query:tt)+) => {
+        impl Backend for $backend {
+            fn prover(&self) -> ActorId {
+                self.prover
+            }
+
+            async fn is_prover(&self) -> QueryResult<bool> {
+                self.client()
+                    .model()
+                    .is_prover(self.prover)
+                    $($query)+
+                    .map_err(|e| CallError::Transport(e.into()))
+            }
+
+            async fn claimable(
+                &self,
+                after: Option<u64>,
+                limit: u32,
+            ) -> QueryResult<Vec<PendingInput>> {
+                self.client()
+                    .sessions()
+                    .claimable(self.prover, after, limit)
+                    $($query)+
+                    .map_err(|e| CallError::Transport(e.into()))
+            }
+
+            async fn session(&self, user: ActorId) -> QueryResult<Option<Session>> {
+                self.client()
+                    .sessions()
+                    .session(user)
+                    $($query)+
+                    .map_err(|e| CallError::Transport(e.into()))
+            }
+
+            async fn input(&self, session_id: u64) -> QueryResult<Option<Vec<u8>>> {
+                self.client()
+                    .sessions()
+                    .input(session_id)
+                    $($query)+
+                    .map_err(|e| CallError::Transport(e.into()))
+            }
+
+            async fn claim(&self, session_id: u64) -> Result<Lease, CallError<SessionsError>> {
+                self.client()
+                    .sessions()
+                    .claim(session_id)
+                    .await
+                    .map_err(|e| CallError::Transport(e.into()))?
+                    .map_err(CallError::Refused)
+            }
+
+            async fn submit_proof(
+                &self,
+                session_id: u64,
+                proof: Vec<u8>,
+            ) -> Result<(), CallError<VerifierError>> {
+                self.client()
+                    .verifier()
+                    .submit_proof(session_id, proof)
+                    .await
+                    .map_err(|e| CallError::Transport(e.into()))?
+                    .map_err(CallError::Refused)
+            }
+        }
+    };
+}
+#[cfg(feature = "gsdk")]
+pub(crate) use impl_backend;
+
+/// The embedded gtest chain, in-process, as one prover account.
+#[derive(Clone)]
+pub struct GtestBackend {
+    env: GtestEnv,
+    program_id: ActorId,
+    prover: ActorId,
+}
+
+impl GtestBackend {
+    /// The program `program_id` on `env`'s chain, called as `prover`.
+    pub fn new(env: &GtestEnv, program_id: ActorId, prover: ActorId) -> Self {
+        Self {
+            env: env.clone().with_actor_id(prover),
+            program_id,
+            prover,
+        }
+    }
+
+    fn client(&self) -> Actor<ZkmlProgram, GtestEnv> {
+        Actor::new(self.env.clone(), self.program_id)
+    }
+}
+
+impl_backend!(GtestBackend, .query());

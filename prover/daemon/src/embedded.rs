@@ -1,0 +1,246 @@
+//! The demo and load runs on an embedded gtest chain: users submit digits, prover daemons claim,
+//! prove and submit, and the users have the program verify each proof.
+
+use crate::backend::GtestBackend;
+use crate::daemon::{Daemon, Observer, ServeConfig, Stats};
+use sails_rs::futures::{self, FutureExt as _, Stream, StreamExt as _, future::join_all};
+use sails_rs::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use zkml_client::sessions::events::SessionsEvents;
+use zkml_client::{Zkml as _, sessions::Sessions as _};
+use zkml_proving::Prover;
+use zkml_testkit::{
+    ADMIN, Chain, PROVER, SessionState, USER, Verification, VerifierEvents, transport,
+};
+
+/// Why a demo or load run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A call to the program failed.
+    #[error(transparent)]
+    Chain(#[from] zkml_testkit::Error),
+    /// A daemon failed.
+    #[error(transparent)]
+    Daemon(#[from] crate::Error),
+    /// The demo's daemon finished without proving the input.
+    #[error("the daemon did not prove the input: {0:?}")]
+    NotProved(Stats),
+}
+
+/// A result of a run.
+pub type Result<T, E = RunError> = std::result::Result<T, E>;
+
+/// The prover daemon's backend on `chain` for the account `who`.
+pub fn backend(chain: &Chain, who: u64) -> GtestBackend {
+    GtestBackend::new(chain.env(), chain.program_id(), who.into())
+}
+
+/// Daemon settings for the embedded chain: serve what is there, then return.
+fn drain() -> ServeConfig {
+    ServeConfig {
+        drain: true,
+        ..ServeConfig::default()
+    }
+}
+
+/// What the demo did and measured.
+#[derive(Debug)]
+pub struct DemoReport {
+    /// Time to prove the inference (fold steps and compression).
+    pub prove_time: Duration,
+    /// Size of the proof submitted to the program.
+    pub proof_size: u64,
+    /// The on-chain verification.
+    pub verification: Verification,
+}
+
+/// Runs the workflow for `pixels`: the user submits them, the prover daemon claims, proves and
+/// submits, and the user has the program verify the proof until the outcome.
+///
+/// # Errors
+/// [`RunError::Chain`] if a call fails, [`RunError::Daemon`] if the daemon fails,
+/// [`RunError::NotProved`] if it does not prove the input.
+pub async fn demo(
+    chain: &Chain,
+    prover: Arc<Prover>,
+    pixels: &[u8],
+    observer: Observer,
+) -> Result<DemoReport> {
+    chain.submit_input(USER, pixels.to_vec()).await?;
+    let stats = Daemon::start(backend(chain, PROVER), prover, drain())
+        .await?
+        .with_observer(observer)
+        .run()
+        .await?;
+    if stats.submitted != 1 {
+        return Err(RunError::NotProved(stats));
+    }
+    Ok(DemoReport {
+        prove_time: stats.prove_time,
+        proof_size: stats.proof_bytes,
+        verification: chain.verify(USER).await?,
+    })
+}
+
+/// First account of the users of a load run.
+pub const FIRST_LOAD_USER: u64 = 1_000;
+/// Prover accounts of a load run after [`PROVER`]: `EXTRA_PROVERS + 1`, `+ 2`, ...
+pub const EXTRA_PROVERS: u64 = 200;
+
+/// The account of a load run's prover `k` (0-based).
+pub fn prover_account(k: usize) -> u64 {
+    if k == 0 {
+        PROVER
+    } else {
+        EXTRA_PROVERS + k as u64
+    }
+}
+
+/// What a load run did and measured.
+#[derive(Debug)]
+pub struct LoadReport {
+    /// Wall time from the first submitted input to the last outcome.
+    pub elapsed: Duration,
+    /// Wall time from the first submitted input to the last accepted proof.
+    pub proved_in: Duration,
+    /// Each daemon's statistics.
+    pub daemons: Vec<Stats>,
+    /// Sessions whose proof verified.
+    pub verified: usize,
+    /// Sessions whose proof was rejected.
+    pub rejected: usize,
+    /// Sessions without an outcome at the end (lost inputs).
+    pub lost: usize,
+    /// Sessions for which more than one proof was accepted.
+    pub proved_twice: usize,
+    /// Sessions claimed more than once.
+    pub claimed_twice: usize,
+}
+
+/// `inputs.len()` users submit at once; `provers` daemons serve them side by side while the
+/// users verify each proof as it lands.
+///
+/// # Errors
+/// [`RunError::Chain`] if a call fails, [`RunError::Daemon`] if a daemon fails.
+pub async fn load(
+    chain: &Chain,
+    prover: Arc<Prover>,
+    inputs: &[Vec<u8>],
+    provers: usize,
+    observer: Observer,
+) -> Result<LoadReport> {
+    for k in 1..provers {
+        chain.fund(prover_account(k));
+        chain.add_prover(prover_account(k)).await?;
+    }
+    let users: Vec<u64> = (0..inputs.len() as u64)
+        .map(|i| FIRST_LOAD_USER + i)
+        .collect();
+    let mut submissions = chain
+        .as_(ADMIN)
+        .verifier()
+        .listen()
+        .await
+        .map_err(transport("listen"))?;
+    let mut claims = chain
+        .as_(ADMIN)
+        .sessions()
+        .listen()
+        .await
+        .map_err(transport("listen"))?;
+    let started = Instant::now();
+    for (user, pixels) in users.iter().zip(inputs) {
+        chain.fund(*user);
+        chain.submit_input(*user, pixels.clone()).await?;
+    }
+
+    let mut daemons = Vec::with_capacity(provers);
+    for k in 0..provers {
+        let daemon = Daemon::start(backend(chain, prover_account(k)), prover.clone(), drain())
+            .await?
+            .with_observer(observer.clone());
+        daemons.push(daemon);
+    }
+    let serving = async {
+        let served = join_all(daemons.iter_mut().map(|d| d.run())).await;
+        (served, started.elapsed())
+    };
+    let ((served, proved_in), outcomes) = futures::join!(serving, verify_as_proved(chain, &users));
+    let daemons = served.into_iter().collect::<crate::Result<Vec<_>>>()?;
+    let outcomes = outcomes?;
+    let elapsed = started.elapsed();
+
+    let proofs = count_per_session(&mut submissions, |event| match event {
+        VerifierEvents::ProofSubmitted { session_id, .. } => Some(session_id),
+        _ => None,
+    });
+    let claimed = count_per_session(&mut claims, |event| match event {
+        SessionsEvents::Claimed { session_id, .. } => Some(session_id),
+        _ => None,
+    });
+    Ok(LoadReport {
+        elapsed,
+        proved_in,
+        daemons,
+        verified: outcomes
+            .iter()
+            .filter(|o| matches!(o, Some(SessionState::Verified { .. })))
+            .count(),
+        rejected: outcomes
+            .iter()
+            .filter(|o| matches!(o, Some(SessionState::Rejected { .. })))
+            .count(),
+        lost: outcomes.iter().filter(|o| o.is_none()).count(),
+        proved_twice: proofs.values().filter(|n| **n > 1).count(),
+        claimed_twice: claimed.values().filter(|n| **n > 1).count(),
+    })
+}
+
+/// How often each session appears among the events already delivered on `events`, as
+/// `session_of` reads them.
+fn count_per_session<E>(
+    events: &mut (impl Stream<Item = (ActorId, E)> + Unpin),
+    session_of: impl Fn(E) -> Option<u64>,
+) -> BTreeMap<u64, usize> {
+    let mut counts = BTreeMap::new();
+    while let Some(Some((_, event))) = events.next().now_or_never() {
+        if let Some(session_id) = session_of(event) {
+            *counts.entry(session_id).or_default() += 1;
+        }
+    }
+    counts
+}
+
+/// Verifies each user's proof as soon as it is submitted, until every session has an outcome
+/// or nothing moves for a while; returns each user's outcome (`None` if it never came).
+async fn verify_as_proved(chain: &Chain, users: &[u64]) -> Result<Vec<Option<SessionState>>> {
+    const IDLE_LIMIT: Duration = Duration::from_secs(600);
+    let mut outcomes: Vec<Option<SessionState>> = vec![None; users.len()];
+    let mut last_progress = Instant::now();
+    while outcomes.iter().any(Option::is_none) && last_progress.elapsed() < IDLE_LIMIT {
+        for (user, outcome) in users.iter().zip(outcomes.iter_mut()) {
+            if outcome.is_some() {
+                continue;
+            }
+            // A read-only query: no message, so the chain's block height does not move.
+            let session = chain
+                .as_(*user)
+                .sessions()
+                .my_session()
+                .query()
+                .map_err(transport("session"))?;
+            if matches!(
+                session.map(|s| s.state),
+                Some(zkml_client::sessions::SessionState::ProofSubmitted)
+            ) {
+                *outcome = Some(chain.verify(*user).await?.outcome);
+                last_progress = Instant::now();
+            }
+        }
+        // Let the daemons run.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(outcomes)
+}

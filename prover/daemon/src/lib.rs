@@ -1,0 +1,28 @@
+//! The vara-zkml prover daemon: it serves the program's inputs, claiming, proving and
+//! submitting, over the embedded gtest chain or (feature `gsdk`) a real Gear/Vara node.
+//!
+//! The chain is the only state. A prover claims a session before proving it; the claim is a
+//! lease in block heights (`Sessions::Claim`), so other provers leave the input alone while it
+//! lives and take it over if the prover dies. The program accepts a proof only from the
+//! session's claimant and only once, so a restarted daemon finds its own claimed inputs among
+//! the claimable ones, proves them again and cannot submit twice.
+//!
+//! - [`Daemon`]: the loop over a [`Backend`], with [`Backoff`] for calls that fail in transport;
+//! - [`GtestBackend`] and, with `gsdk`, `gsdk::GsdkBackend`: the chains;
+//! - [`embedded`]: the demo and load runs on an embedded chain.
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod backend;
+mod daemon;
+pub mod embedded;
+mod error;
+#[cfg(feature = "gsdk")]
+pub mod gsdk;
+mod retry;
+
+pub use backend::{Backend, CallError, GtestBackend, QueryResult, TransportError};
+pub use daemon::{Daemon, DaemonEvent, Observer, ServeConfig, Stats};
+pub use error::{Error, Result, SettingError};
+pub use retry::Backoff;

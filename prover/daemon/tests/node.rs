@@ -1,0 +1,424 @@
+//! The prover daemon against a real Gear dev node (feature `gsdk`): the program is deployed,
+//! loaded and finalized as `//Alice`, `//Charlie` submits a digit, the daemon proves it as
+//! `//Bob` through `GsdkBackend`, and `//Charlie` has the program verify the proof to the end.
+//!
+//! Ignored by default: it needs a node binary in `GEAR_PATH`. See `NODE.md` next to this file.
+#![cfg(feature = "gsdk")]
+
+use sails_rs::client::{Actor, GearEnv as _, GsdkEnv};
+use sails_rs::gsdk::{Api, SignedApi};
+use sails_rs::prelude::ActorId;
+use std::collections::VecDeque;
+use std::fmt::Debug;
+use std::io::{BufRead as _, BufReader, Read};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use zkml_client::sessions::{SessionState, Sessions as _};
+use zkml_client::verifier::{self, Verifier as _};
+use zkml_client::{Zkml as _, ZkmlCtors as _, ZkmlProgram, model::Model as _};
+use zkml_daemon::gsdk::GsdkBackend;
+use zkml_daemon::{Backend as _, Daemon, DaemonEvent, ServeConfig};
+use zkml_model::{Dataset, QuantizedModel};
+use zkml_proving::export::chain_keys;
+use zkml_proving::{Prover, SetupConfig};
+use zkml_testkit::{UPLOAD_CHUNK, model_init};
+
+/// One token (VARA) in the chain's smallest unit.
+const UNIT: u128 = 1_000_000_000_000;
+/// Balance Bob and Charlie are topped up to, from Alice (dev chains may fund only Alice and Bob).
+const FUNDS: u128 = 20_000 * UNIT;
+/// Gas of each verification message: enough for the costliest fixed stage (195,000 units of
+/// 2.6e6 gas plus the program's 5e9 reserve), kept below the block gas limit (7.5e11) so the
+/// message fits a block's queue-processing allowance.
+const VERIFY_GAS: u64 = 650_000_000_000;
+/// Most verification messages before the test gives up.
+const MAX_VERIFY_MESSAGES: usize = 80;
+/// Node log lines kept for failure reports.
+const LOG_LINES: usize = 300;
+
+/// The node binary: `GEAR_PATH` at run time, or at compile time as the Sails examples take it.
+fn gear_path() -> PathBuf {
+    let path = std::env::var_os("GEAR_PATH")
+        .map(PathBuf::from)
+        .or_else(|| option_env!("GEAR_PATH").map(PathBuf::from))
+        .unwrap_or_else(|| {
+            panic!(
+                "GEAR_PATH is not set: this test needs a Gear node binary, e.g. \
+                 GEAR_PATH=/path/to/gear cargo test --release -p zkml-daemon --features gsdk \
+                 --test node -- --ignored (see prover/daemon/tests/NODE.md)"
+            )
+        });
+    assert!(
+        path.is_file(),
+        "GEAR_PATH={} is not a file; it must be the Gear node binary",
+        path.display()
+    );
+    path
+}
+
+/// A local port nothing listens on right now.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free local port")
+        .port()
+}
+
+/// A dev node started from a binary; killed when dropped, its log tail printed on panic.
+struct Node {
+    child: Child,
+    ws: String,
+    log: Arc<Mutex<VecDeque<String>>>,
+}
+
+impl Node {
+    /// Starts `gear --dev --tmp` with free RPC and p2p ports and no Prometheus endpoint.
+    fn start(binary: &Path) -> Self {
+        let rpc_port = free_port();
+        let p2p_port = free_port();
+        let mut child = Command::new(binary)
+            .args(["--dev", "--tmp", "--no-hardware-benchmarks"])
+            .args(["--no-prometheus", "--no-telemetry"])
+            .args(["--rpc-port", &rpc_port.to_string()])
+            .args(["--port", &p2p_port.to_string()])
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start the node {}: {e}", binary.display()));
+        let log = Arc::new(Mutex::new(VecDeque::with_capacity(LOG_LINES)));
+        // Drain both pipes for the node's lifetime, so it never blocks on a full pipe.
+        let stdout = child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>);
+        let stderr = child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>);
+        for pipe in [stdout, stderr].into_iter().flatten() {
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                    let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
+                    if log.len() == LOG_LINES {
+                        log.pop_front();
+                    }
+                    log.push_back(line);
+                }
+            });
+        }
+        eprintln!(
+            "node: {} --dev --tmp, rpc port {rpc_port}, pid {}",
+            binary.display(),
+            child.id()
+        );
+        Self {
+            child,
+            ws: format!("ws://127.0.0.1:{rpc_port}"),
+            log,
+        }
+    }
+
+    fn log_tail(&self) -> String {
+        let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        log.iter().cloned().collect::<Vec<_>>().join("\n")
+    }
+
+    /// Connects once the node accepts RPC connections (at most `limit` after start).
+    async fn connect(&mut self, limit: Duration) -> Api {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("node status") {
+                panic!(
+                    "the node exited ({status}) before accepting connections; its log:\n{}",
+                    self.log_tail()
+                );
+            }
+            match Api::new(&self.ws).await {
+                Ok(api) => {
+                    eprintln!("node: {} up after {:?}", self.ws, started.elapsed());
+                    return api;
+                }
+                Err(e) if started.elapsed() > limit => {
+                    panic!(
+                        "the node at {} did not accept connections within {limit:?} ({e}); \
+                         its log:\n{}",
+                        self.ws,
+                        self.log_tail()
+                    );
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(500)).await,
+            }
+        }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("---- node log (last lines) ----\n{}", self.log_tail());
+        }
+        // SIGTERM first so the node removes its --tmp base path; SIGKILL if it lingers.
+        #[cfg(unix)]
+        if let Ok(pid) = libc::pid_t::try_from(self.child.id()) {
+            // SAFETY: `kill` only sends a signal to the node process this guard started.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Fails with `what` if `future` takes longer than `limit`.
+async fn within<T>(what: &str, limit: Duration, future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(limit, future)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no result within {limit:?}"))
+}
+
+/// The value of a program call: panics on a transport error or a refusal.
+fn answer<T, R: Debug, E: Debug>(what: &str, result: Result<Result<T, R>, E>) -> T {
+    match result {
+        Ok(Ok(value)) => value,
+        Ok(Err(refusal)) => panic!("{what}: the program refused: {refusal:?}"),
+        Err(e) => panic!("{what}: call failed: {e:?}"),
+    }
+}
+
+fn account(api: &SignedApi) -> ActorId {
+    ActorId::try_from(api.account_id().as_ref()).expect("a 32-byte account id")
+}
+
+fn hex(id: ActorId) -> String {
+    let bytes: &[u8] = id.as_ref();
+    let digits: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("0x{digits}")
+}
+
+/// Tops `who` up to [`FUNDS`] from `alice`.
+async fn fund(alice: &SignedApi, who: &SignedApi) {
+    // An account that was never funded has no storage entry: its balance reads as an error.
+    let balance = who.free_balance().await.unwrap_or(0);
+    if balance < FUNDS {
+        within(
+            "transfer",
+            Duration::from_secs(120),
+            alice.transfer_keep_alive(account(who), FUNDS - balance),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("Alice cannot fund {}: {e}", hex(account(who))));
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs a Gear node binary in GEAR_PATH; see prover/daemon/tests/NODE.md"]
+async fn the_daemon_proves_on_a_real_node_and_the_program_verifies() {
+    let binary = gear_path();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("zkml_daemon=info,zkml_proving=info")
+            }),
+        )
+        .with_test_writer()
+        .try_init();
+
+    // The model, its prover (keys cached under ~/.cache/vara-zkml) and a committed digit.
+    let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets");
+    let model = QuantizedModel::load(assets.join("model.zkml")).expect("model");
+    let digits = Dataset::load(assets.join("test-digits.bin")).expect("digits");
+    let prover = Prover::setup(&model, &SetupConfig::default_cache(), &|_| {}).expect("setup");
+    let keys = chain_keys(&prover).expect("chain keys");
+    let pixels = digits.digits()[0].pixels().to_vec();
+    let expected = model.infer(&pixels).expect("native inference");
+
+    let mut node = Node::start(&binary);
+    let api = node.connect(Duration::from_secs(180)).await;
+    let signed = |suri: &str| {
+        api.clone()
+            .signed(suri, None)
+            .unwrap_or_else(|e| panic!("{suri}: {e}"))
+    };
+    let (alice, bob, charlie) = (signed("//Alice"), signed("//Bob"), signed("//Charlie"));
+    let (bob_id, charlie_id) = (account(&bob), account(&charlie));
+    fund(&alice, &bob).await;
+    fund(&alice, &charlie).await;
+
+    // Alice uploads the code and deploys the program through the generated client.
+    let code_id = within(
+        "upload code",
+        Duration::from_secs(300),
+        alice.upload_code(zkml_wasm::WASM_BINARY.to_vec()),
+    )
+    .await
+    .expect("upload code")
+    .value;
+    let admin_env = GsdkEnv::new(alice.clone());
+    let program = answer(
+        "deploy",
+        within(
+            "deploy",
+            Duration::from_secs(300),
+            admin_env
+                .deploy::<ZkmlProgram>(code_id, b"vara-zkml-node-test".to_vec())
+                .new(model_init(&model, &keys)),
+        )
+        .await,
+    );
+    let program_id = program.id();
+    eprintln!("program {} deployed", hex(program_id));
+
+    // Alice uploads the verifier data, finalizes the model and registers Bob as a prover.
+    let mut admin = program.model();
+    for (i, chunk) in keys.constant_key.chunks(UPLOAD_CHUNK).enumerate() {
+        let offset = (i * UPLOAD_CHUNK) as u32;
+        let status = answer(
+            "upload verifier data",
+            within(
+                "upload verifier data",
+                Duration::from_secs(300),
+                admin.upload_verifier_data(offset, chunk.to_vec()),
+            )
+            .await,
+        );
+        eprintln!("verifier data {}/{}", status.uploaded, status.declared);
+    }
+    answer(
+        "finalize",
+        within("finalize", Duration::from_secs(300), admin.finalize()).await,
+    );
+    answer(
+        "add prover",
+        within(
+            "add prover",
+            Duration::from_secs(120),
+            admin.add_prover(bob_id),
+        )
+        .await,
+    );
+
+    // Charlie submits a digit.
+    let user = Actor::<ZkmlProgram, GsdkEnv>::new(GsdkEnv::new(charlie.clone()), program_id);
+    let session_id = answer(
+        "submit input",
+        within(
+            "submit input",
+            Duration::from_secs(120),
+            user.sessions().submit_input(pixels.clone()),
+        )
+        .await,
+    );
+    eprintln!("session {session_id} opened by {}", hex(charlie_id));
+
+    // Bob's daemon claims, proves and submits, then returns (drain).
+    let backend = GsdkBackend::connect(&node.ws, "//Bob", &hex(program_id))
+        .await
+        .expect("GsdkBackend::connect");
+    assert_eq!(backend.prover(), bob_id);
+    let config = ServeConfig {
+        poll_interval: Duration::from_secs(3),
+        drain: true,
+        ..ServeConfig::default()
+    };
+    let stats = within("daemon", Duration::from_secs(3600), async {
+        Daemon::start(backend, Arc::new(prover), config)
+            .await
+            .expect("Bob is a registered prover")
+            .with_observer(Arc::new(|event: &DaemonEvent| {
+                if !matches!(event, DaemonEvent::Proving { .. }) {
+                    eprintln!("daemon: {event:?}");
+                }
+            }))
+            .run()
+            .await
+            .expect("the daemon drains")
+    })
+    .await;
+    assert_eq!(
+        (stats.submitted, stats.dropped, stats.refused),
+        (1, 0, 0),
+        "{stats:?}"
+    );
+
+    let query_session = || async {
+        within(
+            "session query",
+            Duration::from_secs(60),
+            user.sessions().session(charlie_id).query(),
+        )
+        .await
+        .expect("session query")
+        .expect("Charlie has a session")
+    };
+    let session = query_session().await;
+    assert_eq!(session.id, session_id);
+    assert_eq!(session.state, SessionState::ProofSubmitted);
+    assert_eq!(session.prover, Some(bob_id));
+
+    // Charlie has the program verify the proof: `Verify`, then `ContinueVerification`.
+    let logits: Vec<i64> = expected.logits.iter().map(|l| i64::from(*l)).collect();
+    let mut checker = user.verifier();
+    let started = Instant::now();
+    let mut state = answer(
+        "verify",
+        within(
+            "verify",
+            Duration::from_secs(300),
+            checker.verify(charlie_id).with_gas_limit(VERIFY_GAS),
+        )
+        .await,
+    );
+    let mut messages = 1;
+    while let verifier::SessionState::Verifying { done, total } = state {
+        eprintln!("verification: {done}/{total} units after {messages} messages");
+        assert!(
+            messages < MAX_VERIFY_MESSAGES,
+            "verification did not end after {messages} messages"
+        );
+        state = answer(
+            "continue verification",
+            within(
+                "continue verification",
+                Duration::from_secs(300),
+                checker
+                    .continue_verification(charlie_id)
+                    .with_gas_limit(VERIFY_GAS),
+            )
+            .await,
+        );
+        messages += 1;
+    }
+    eprintln!(
+        "verification: {messages} messages in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert_eq!(
+        state,
+        verifier::SessionState::Verified {
+            digit: expected.digit,
+            logits: logits.clone(),
+        }
+    );
+    let session = query_session().await;
+    assert_eq!(
+        session.state,
+        SessionState::Verified {
+            digit: expected.digit,
+            logits,
+        }
+    );
+    assert_eq!(session.prover, Some(bob_id));
+    drop(node);
+}
