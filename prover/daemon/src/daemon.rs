@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::{debug, error, info, warn};
-use zkml_client::sessions::{PendingInput, SessionState, SessionsError};
+use zkml_client::sessions::{PendingInput, SessionsError};
 use zkml_client::verifier::VerifierError;
 use zkml_proving::export::chain_proof;
 use zkml_proving::{Event, Prover};
@@ -261,16 +261,6 @@ impl<B: Backend> Daemon<B> {
             Err(e) => return Served::Refused(format!("proving failed: {e}")),
         };
         let prove_time = started.elapsed();
-
-        // The user may have purged the session while it was being proved.
-        match self
-            .retry("session", || self.backend.session(input.user))
-            .await
-        {
-            Ok(Some(s)) if s.id == session_id && s.state == SessionState::AwaitingProof => {}
-            Ok(_) => return Served::Dropped("the session was purged or replaced".into()),
-            Err(e) => return Served::Refused(format!("session lookup failed: {e}")),
-        }
 
         let proof_len = proof.len();
         match self

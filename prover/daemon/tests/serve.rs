@@ -365,7 +365,8 @@ async fn two_provers_share_the_work_without_duplicates() {
     assert_eq!(proved, vec![0, 1, 2], "each input proved once");
 }
 
-/// A backend whose user purges the session while the daemon proves it.
+/// A backend whose user purges the session while the daemon proves it, and submits a new input
+/// before the proof of the old one arrives.
 struct PurgedWhileProving<'a> {
     inner: GtestBackend,
     chain: &'a Chain,
@@ -373,41 +374,42 @@ struct PurgedWhileProving<'a> {
 }
 
 impl Backend for PurgedWhileProving<'_> {
-    forward!(prover, is_prover, claimable, input, claim, submit_proof);
+    forward!(prover, is_prover, claimable, session, input, claim);
 
-    async fn session(&self, user: ActorId) -> QueryResult<Option<Session>> {
-        // The daemon looks the session up after proving, before submitting.
+    async fn submit_proof(
+        &self,
+        session_id: u64,
+        proof: Vec<u8>,
+    ) -> Result<(), CallError<VerifierError>> {
         if !self.purged.replace(true) {
-            self.chain
-                .as_(USER)
-                .sessions()
-                .purge()
-                .await
-                .unwrap()
-                .unwrap();
+            let sessions = || self.chain.as_(USER).sessions();
+            sessions().purge().await.unwrap().unwrap();
+            sessions().submit_input(vec![0; 784]).await.unwrap().unwrap();
         }
-        self.inner.session(user).await
+        self.inner.submit_proof(session_id, proof).await
     }
 }
 
 #[tokio::test]
-async fn a_session_purged_while_proving_is_dropped_cleanly() {
+async fn a_proof_for_a_purged_session_never_lands_in_the_next_one() {
     let chain = chain_with_inputs(&[USER]).await;
+    let first = session(&chain, USER).await.id;
     let backend = PurgedWhileProving {
         inner: backend(&chain, PROVER),
         chain: &chain,
         purged: Cell::new(false),
     };
     let stats = serve_all(backend).await;
-    assert_eq!((stats.submitted, stats.dropped, stats.refused), (0, 1, 0));
+    // The proof of the purged session is dropped; the new input is then proved on its own.
+    assert_eq!((stats.submitted, stats.dropped, stats.refused), (1, 1, 0));
+    let next = session(&chain, USER).await;
+    assert_ne!(next.id, first);
+    assert_eq!(next.state, SessionState::ProofSubmitted);
+    let verification = chain.verify(USER).await.unwrap();
     assert!(
-        chain
-            .as_(USER)
-            .sessions()
-            .my_session()
-            .await
-            .unwrap()
-            .is_none()
+        matches!(verification.outcome, verifier::SessionState::Verified { .. }),
+        "{:?}",
+        verification.outcome
     );
 }
 

@@ -12,7 +12,6 @@ use rand_chacha::ChaCha8Rng;
 use crate::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::linalg;
-use crate::quantized::argmax_f32;
 use zkml_verifier::statement::{CLASSES, PIXELS};
 
 /// log2 of the input scale: the float input is `pixel / 2^INPUT_SHIFT`.
@@ -264,6 +263,6 @@ fn class_of(logits: ArrayView1<'_, f32>) -> Result<u8> {
             expected: CLASSES,
         });
     }
-    let index = argmax_f32(logits.iter().copied());
+    let index = linalg::argmax_f32(logits.iter().copied());
     Ok(u8::try_from(index).unwrap_or(u8::MAX))
 }

@@ -60,6 +60,44 @@ const FLAG_RELU: u32 = 1;
 const QUANTIZED: &str = "quantized";
 const FLOAT: &str = "float";
 
+/// A quantized model's identity and its file.
+impl QuantizedModel {
+    /// SHA-256 of the model's encoding (the file content without its
+    /// trailing digest; see [`crate::format`]). This is the model's identity.
+    pub fn digest(&self) -> [u8; 32] {
+        Sha256::digest(encode_quantized_content(self)).into()
+    }
+
+    /// The model file bytes: encoding followed by the digest.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        encode_quantized(self)
+    }
+
+    /// Decodes and checks a model file.
+    ///
+    /// # Errors
+    /// See [`decode_quantized`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        decode_quantized(bytes)
+    }
+
+    /// Reads and checks a model file.
+    ///
+    /// # Errors
+    /// [`Error::Read`], or as [`QuantizedModel::from_bytes`].
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        Self::from_bytes(&crate::read_file(path.as_ref())?)
+    }
+
+    /// Writes the model file.
+    ///
+    /// # Errors
+    /// [`Error::Write`] if the file cannot be written.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        crate::write_file(path.as_ref(), &self.to_bytes())
+    }
+}
+
 /// The quantized model file without its trailing digest.
 pub fn encode_quantized_content(model: &QuantizedModel) -> Vec<u8> {
     let layers = model.layers();

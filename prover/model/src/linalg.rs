@@ -70,10 +70,27 @@ pub(crate) fn add_column_sums(dz: ArrayView2<'_, f32>, grad_bias: &mut ndarray::
     }
 }
 
+/// [`crate::argmax`] for floats (NaN never wins).
+pub(crate) fn argmax_f32(values: impl IntoIterator<Item = f32>) -> usize {
+    let mut best = (0, f32::NEG_INFINITY);
+    for (index, v) in values.into_iter().enumerate() {
+        if v > best.1 {
+            best = (index, v);
+        }
+    }
+    best.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ndarray::{Array1, array};
+
+    #[test]
+    fn argmax_f32_prefers_lowest_index_on_ties() {
+        assert_eq!(argmax_f32([0.5, 2.0, 2.0]), 1);
+        assert_eq!(argmax_f32([f32::NAN, -1.0]), 1);
+    }
 
     #[test]
     fn kernels_match_the_definitions() {

@@ -25,9 +25,7 @@
 //! outputs are the raw accumulators, the ten class logits. The predicted
 //! digit is the index of the largest logit, the lowest such index on ties.
 
-use std::path::Path;
 
-use sha2::{Digest as _, Sha256};
 
 use crate::error::{Error, Result};
 use zkml_verifier::statement::{CLASSES, PIXELS};
@@ -334,41 +332,6 @@ impl QuantizedModel {
         self.infer(pixels)
     }
 
-    /// SHA-256 of the model's encoding (the file content without its
-    /// trailing digest; see [`crate::format`]). This is the model's identity.
-    pub fn digest(&self) -> [u8; 32] {
-        Sha256::digest(crate::format::encode_quantized_content(self)).into()
-    }
-
-    /// The model file bytes: encoding followed by the digest.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        crate::format::encode_quantized(self)
-    }
-
-    /// Decodes and checks a model file.
-    ///
-    /// # Errors
-    /// See [`crate::format::decode_quantized`].
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        crate::format::decode_quantized(bytes)
-    }
-
-    /// Reads and checks a model file.
-    ///
-    /// # Errors
-    /// [`Error::Read`], or as [`QuantizedModel::from_bytes`].
-    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        Self::from_bytes(&crate::read_file(path.as_ref())?)
-    }
-
-    /// Writes the model file.
-    ///
-    /// # Errors
-    /// [`Error::Write`] if the file cannot be written.
-    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        crate::write_file(path.as_ref(), &self.to_bytes())
-    }
-
     fn layer(&self, index: usize) -> Result<&QuantizedLayer> {
         self.layers.get(index).ok_or(Error::LayerIndex {
             index,
@@ -401,17 +364,6 @@ pub fn argmax(values: &[i32]) -> usize {
         }
     }
     best
-}
-
-/// [`argmax`] for floats (NaN never wins).
-pub(crate) fn argmax_f32(values: impl IntoIterator<Item = f32>) -> usize {
-    let mut best = (0, f32::NEG_INFINITY);
-    for (index, v) in values.into_iter().enumerate() {
-        if v > best.1 {
-            best = (index, v);
-        }
-    }
-    best.0
 }
 
 #[cfg(test)]
@@ -490,7 +442,6 @@ mod tests {
     fn argmax_prefers_lowest_index_on_ties() {
         assert_eq!(argmax(&[1, 5, 5, 2]), 1);
         assert_eq!(argmax(&[-3, -3]), 0);
-        assert_eq!(argmax_f32([0.5, 2.0, 2.0]), 1);
     }
 
     #[test]
