@@ -98,7 +98,7 @@ pub enum Error {
 }
 
 /// A result of this crate.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub type Result<T, E = Error> = result::Result<T, E>;
 
 /// The transport error of `call`.
 pub fn transport(call: &'static str) -> impl FnOnce(GtestError) -> Error {

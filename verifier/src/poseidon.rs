@@ -280,10 +280,10 @@ mod tests {
             );
         }
         for chunk in Fr::TABLE.chunks_exact(32) {
-            crate::field::from_le32_canonical::<Fr>(chunk.try_into().unwrap()).unwrap();
+            from_le32_canonical::<Fr>(chunk.try_into().unwrap()).unwrap();
         }
         for chunk in Fq::TABLE.chunks_exact(32) {
-            crate::field::from_le32_canonical::<Fq>(chunk.try_into().unwrap()).unwrap();
+            from_le32_canonical::<Fq>(chunk.try_into().unwrap()).unwrap();
         }
     }
 

@@ -175,8 +175,7 @@ impl Phase {
     /// Moves a submitted proof on to `Verifying`; other phases stay.
     fn start_verifying(&mut self) {
         if matches!(self, Self::ProofSubmitted(_))
-            && let Self::ProofSubmitted(s) =
-                core::mem::replace(self, Self::AwaitingProof { lease: None })
+            && let Self::ProofSubmitted(s) = mem::replace(self, Self::AwaitingProof { lease: None })
         {
             *self = Self::Verifying(s);
         }

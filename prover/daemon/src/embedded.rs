@@ -30,7 +30,7 @@ pub enum RunError {
 }
 
 /// A result of a run.
-pub type Result<T, E = RunError> = std::result::Result<T, E>;
+pub type Result<T, E = RunError> = result::Result<T, E>;
 
 /// The prover daemon's backend on `chain` for the account `who`.
 pub fn backend(chain: &Chain, who: u64) -> GtestBackend {

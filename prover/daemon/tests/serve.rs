@@ -384,7 +384,11 @@ impl Backend for PurgedWhileProving<'_> {
         if !self.purged.replace(true) {
             let sessions = || self.chain.as_(USER).sessions();
             sessions().purge().await.unwrap().unwrap();
-            sessions().submit_input(vec![0; 784]).await.unwrap().unwrap();
+            sessions()
+                .submit_input(vec![0; 784])
+                .await
+                .unwrap()
+                .unwrap();
         }
         self.inner.submit_proof(session_id, proof).await
     }
@@ -407,7 +411,10 @@ async fn a_proof_for_a_purged_session_never_lands_in_the_next_one() {
     assert_eq!(next.state, SessionState::ProofSubmitted);
     let verification = chain.verify(USER).await.unwrap();
     assert!(
-        matches!(verification.outcome, verifier::SessionState::Verified { .. }),
+        matches!(
+            verification.outcome,
+            verifier::SessionState::Verified { .. }
+        ),
         "{:?}",
         verification.outcome
     );

@@ -43,16 +43,16 @@ pub use quantized::{Inference, QuantizedLayer, QuantizedModel, argmax, to_activa
 pub use train::{TrainConfig, TrainEvent, train};
 
 /// Reads a whole file, naming it in the error.
-fn read_file(path: &std::path::Path) -> crate::Result<Vec<u8>> {
-    std::fs::read(path).map_err(|source| crate::Error::Read {
+fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| Error::Read {
         path: path.to_owned(),
         source,
     })
 }
 
 /// Writes a whole file, naming it in the error.
-fn write_file(path: &std::path::Path, bytes: &[u8]) -> crate::Result<()> {
-    std::fs::write(path, bytes).map_err(|source| crate::Error::Write {
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|source| Error::Write {
         path: path.to_owned(),
         source,
     })

@@ -25,8 +25,6 @@
 //! outputs are the raw accumulators, the ten class logits. The predicted
 //! digit is the index of the largest logit, the lowest such index on ties.
 
-
-
 use crate::error::{Error, Result};
 use zkml_verifier::statement::{CLASSES, PIXELS};
 

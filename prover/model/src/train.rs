@@ -272,7 +272,7 @@ impl AdamW {
             let max = row.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
             let exps: Vec<f32> = row.iter().map(|&v| libm::expf(v - max)).collect();
             let sum: f32 = exps.iter().sum();
-            if crate::linalg::argmax_f32(row.iter().copied()) == label {
+            if linalg::argmax_f32(row.iter().copied()) == label {
                 correct += 1;
             }
             loss -= libm::logf(exps[label] / sum);
