@@ -9,7 +9,6 @@ use sails_rs::client::{Actor, GearEnv as _, GtestEnv, GtestError};
 use sails_rs::futures::StreamExt as _;
 use sails_rs::gtest::{System, constants::VALUE_PER_GAS};
 use sails_rs::prelude::*;
-use sha3::{Digest, Keccak256};
 use std::time::{Duration, Instant};
 pub use zkml_client::verifier::{SessionState, events::VerifierEvents};
 use zkml_client::{
@@ -42,10 +41,8 @@ const MAX_MESSAGES: usize = 100;
 /// The program's client, acting as some account.
 pub type Program = Actor<ZkmlProgram, GtestEnv>;
 
-/// Keccak-256, the program's digest.
-pub fn keccak(bytes: &[u8]) -> [u8; 32] {
-    Keccak256::digest(bytes).into()
-}
+/// Keccak-256, the program's digest: the program's own function.
+pub use zkml_app::state::model::keccak256 as keccak;
 
 /// Why a call to the program on the embedded chain failed.
 #[derive(Debug, thiserror::Error)]
