@@ -165,9 +165,11 @@ impl Drop for Node {
         }
         // SIGTERM first so the node removes its --tmp base path; SIGKILL if it lingers.
         #[cfg(unix)]
-        if let Ok(pid) = libc::pid_t::try_from(self.child.id()) {
-            // SAFETY: `kill` only sends a signal to the node process this guard started.
-            unsafe { libc::kill(pid, libc::SIGTERM) };
+        if Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .is_ok_and(|status| status.success())
+        {
             let deadline = Instant::now() + Duration::from_secs(10);
             while Instant::now() < deadline {
                 if let Ok(Some(_)) = self.child.try_wait() {
@@ -376,7 +378,7 @@ async fn the_daemon_proves_on_a_real_node_and_the_program_verifies() {
         within(
             "verify",
             Duration::from_secs(300),
-            checker.verify(charlie_id).with_gas_limit(VERIFY_GAS),
+            checker.verify(session_id).with_gas_limit(VERIFY_GAS),
         )
         .await,
     );
@@ -393,7 +395,7 @@ async fn the_daemon_proves_on_a_real_node_and_the_program_verifies() {
                 "continue verification",
                 Duration::from_secs(300),
                 checker
-                    .continue_verification(charlie_id)
+                    .continue_verification(session_id)
                     .with_gas_limit(VERIFY_GAS),
             )
             .await,
