@@ -1,0 +1,160 @@
+//! The arithmetic, written out straight-line: [`unroll!`] repeats a block once per listed index,
+//! each time with the index bound as a constant, so that limbs stay in wasm locals.
+
+use crate::consts::{Consts, MASK};
+use crate::{Fe, LIMB_BITS, LIMBS, Modulus};
+
+/// Repeats `$body` with `$i` bound to each listed constant in turn.
+macro_rules! unroll {
+    ($i:ident in [$($n:literal)*] => $body:block) => {
+        $( { #[allow(non_upper_case_globals)] const $i: usize = $n; $body } )*
+    };
+}
+
+/// Repeats `$body` with `$i` bound to `0..9`.
+macro_rules! unroll9 {
+    ($i:ident => $body:block) => {
+        unroll!($i in [0 1 2 3 4 5 6 7 8] => $body)
+    };
+}
+
+impl<M: Modulus> Fe<M> {
+    /// The limbs widened to `u64`.
+    #[inline(always)]
+    fn wide(&self) -> [u64; LIMBS] {
+        let mut out = [0u64; LIMBS];
+        unroll9!(K => { out[K] = u64::from(self.limbs[K]); });
+        out
+    }
+
+    /// Limbs that are already below `2^29` and a value below `2p`.
+    #[inline(always)]
+    fn from_wide(l: [u64; LIMBS]) -> Self {
+        let mut out = [0u32; LIMBS];
+        unroll9!(K => { out[K] = l[K] as u32; });
+        Self::from_limbs(out)
+    }
+
+    /// Montgomery multiplication `a·b·R^{−1}`: 81 products, then nine reduction rows of nine
+    /// products; a column never exceeds `18·2^58 + 2^35 < 2^64`, so carries move once per row.
+    #[inline(never)]
+    pub fn mul(&self, other: &Self) -> Self {
+        Self::from_wide(mont_mul::<M>(self.wide(), other.wide()))
+    }
+
+    /// `a²` (a [`Fe::mul`] of `a` by itself).
+    pub fn square(&self) -> Self {
+        self.mul(self)
+    }
+
+    /// `a + b`.
+    #[inline(never)]
+    #[allow(unused_assignments)] // the last carry is zero: the sum is below 4p < 2^261
+    pub fn add(&self, other: &Self) -> Self {
+        let (a, b) = (self.wide(), other.wide());
+        let mut s = [0u64; LIMBS];
+        let mut carry = 0u64;
+        unroll9!(K => {
+            let t = a[K] + b[K] + carry;
+            s[K] = t & MASK;
+            carry = t >> LIMB_BITS;
+        });
+        Self::from_wide(reduce_2p::<M>(s))
+    }
+
+    /// `2a`.
+    pub fn double(&self) -> Self {
+        self.add(self)
+    }
+
+    /// `a − b`.
+    #[inline(never)]
+    #[allow(unused_assignments)] // the last carry cancels the borrow
+    pub fn sub(&self, other: &Self) -> Self {
+        let (a, b) = (self.wide(), other.wide());
+        // Limb-wise difference with an arithmetic borrow; `borrow` ends 0 or −1.
+        let mut d = [0u64; LIMBS];
+        let mut borrow = 0i64;
+        unroll9!(K => {
+            let t = a[K] as i64 - b[K] as i64 + borrow;
+            d[K] = (t as u64) & MASK;
+            borrow = t >> LIMB_BITS;
+        });
+        // Negative: add 2p (the carry out of the top limb cancels the borrow).
+        let mask = borrow as u64;
+        let two_p = Consts::<M>::TWO_P;
+        let mut carry = 0u64;
+        unroll9!(K => {
+            let t = d[K] + (two_p[K] & mask) + carry;
+            d[K] = t & MASK;
+            carry = t >> LIMB_BITS;
+        });
+        Self::from_wide(d)
+    }
+
+    /// `−a`.
+    pub fn neg(&self) -> Self {
+        Self::ZERO.sub(self)
+    }
+
+    /// The value in `[0, p)`, as limbs (still in Montgomery form).
+    pub(crate) fn canonical(&self) -> [u32; LIMBS] {
+        let v = self.wide();
+        let p = Consts::<M>::P;
+        let mut d = [0u64; LIMBS];
+        let mut borrow = 0i64;
+        unroll9!(K => {
+            let t = v[K] as i64 - p[K] as i64 + borrow;
+            d[K] = (t as u64) & MASK;
+            borrow = t >> LIMB_BITS;
+        });
+        if borrow < 0 {
+            self.limbs
+        } else {
+            Self::from_wide(d).limbs
+        }
+    }
+
+    /// Whether the element is zero.
+    pub fn is_zero(&self) -> bool {
+        self.canonical() == [0; LIMBS]
+    }
+}
+
+/// `(a·b + m·p) / 2^261` on limbs (see [`Fe::mul`]); `a`, `b` with limbs `< 2^29`.
+#[inline(always)]
+pub(crate) fn mont_mul<M: Modulus>(a: [u64; LIMBS], b: [u64; LIMBS]) -> [u64; LIMBS] {
+    let p = Consts::<M>::P;
+    let n0 = Consts::<M>::N0;
+    let mut t = [0u64; 2 * LIMBS];
+    unroll9!(I => { unroll9!(J => { t[I + J] += a[I] * b[J]; }); });
+    unroll9!(K => {
+        let m = t[K].wrapping_mul(n0) & MASK;
+        unroll9!(J => { t[K + J] += m * p[J]; });
+        t[K + 1] += t[K] >> LIMB_BITS;
+    });
+    let mut r = [0u64; LIMBS];
+    unroll!(K in [0 1 2 3 4 5 6 7] => {
+        r[K] = t[LIMBS + K] & MASK;
+        t[LIMBS + K + 1] += t[LIMBS + K] >> LIMB_BITS;
+    });
+    r[LIMBS - 1] = t[2 * LIMBS - 1];
+    r
+}
+
+/// `s − 2p` if that is not negative, else `s` (for `s < 4p`).
+#[inline(always)]
+fn reduce_2p<M: Modulus>(s: [u64; LIMBS]) -> [u64; LIMBS] {
+    let two_p = Consts::<M>::TWO_P;
+    let mut d = [0u64; LIMBS];
+    let mut borrow = 0i64;
+    unroll9!(K => {
+        let t = s[K] as i64 - two_p[K] as i64 + borrow;
+        d[K] = (t as u64) & MASK;
+        borrow = t >> LIMB_BITS;
+    });
+    let keep = borrow as u64; // all ones when s < 2p
+    let mut out = [0u64; LIMBS];
+    unroll9!(K => { out[K] = d[K] ^ ((d[K] ^ s[K]) & keep); });
+    out
+}

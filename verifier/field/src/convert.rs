@@ -1,0 +1,191 @@
+//! Exact conversion to and from ark-ff's elements, and what the kernel borrows from ark-ff.
+
+use crate::arith::mont_mul;
+use crate::consts::{Consts, MASK, limbs};
+use crate::{Fe, LIMB_BITS, LIMBS, Modulus};
+use ark_ff::{BigInt, Field, PrimeField};
+
+impl<M: Modulus> Fe<M> {
+    /// The element equal to ark-ff's `x`.
+    pub fn from_ark(x: &M::Ark) -> Self {
+        let plain = limbs(x.into_bigint().0);
+        Self::from_limbs(crate::consts::narrow(mont_mul::<M>(plain, Consts::<M>::R2)))
+    }
+
+    /// The same element as ark-ff's type.
+    pub fn to_ark(&self) -> M::Ark {
+        let mut one = [0u64; LIMBS];
+        one[0] = 1;
+        let wide = self.limbs.map(u64::from);
+        // v·R^{−1} is < p + 1, and equals p only for zero.
+        let plain = Self::from_limbs(crate::consts::narrow(mont_mul::<M>(wide, one))).canonical();
+        let mut words = [0u64; 4];
+        for (k, &l) in plain.iter().enumerate() {
+            let bit = k * LIMB_BITS as usize;
+            let (w, s) = (bit / 64, bit % 64);
+            words[w] |= u64::from(l) << s;
+            if s + LIMB_BITS as usize > 64 && w + 1 < 4 {
+                words[w + 1] |= (u64::from(l) & MASK) >> (64 - s);
+            }
+        }
+        // The canonical value is below p, so ark-ff accepts it.
+        M::Ark::from_bigint(BigInt(words)).unwrap_or_default()
+    }
+
+    /// The element `n`.
+    pub fn from_u64(n: u64) -> Self {
+        Self::from_ark(&M::Ark::from(n))
+    }
+
+    /// `a^{−1}`, or zero for zero (ark-ff's inversion; one per batch of many elements).
+    pub fn inverse(&self) -> Self {
+        Self::from_ark(&self.to_ark().inverse().unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Bn254Fq, Bn254Fr, Fe, Modulus};
+    use ark_ff::{AdditiveGroup, BigInt, Field, PrimeField};
+    use proptest::prelude::*;
+
+    type Fr = Fe<Bn254Fr>;
+    type Fq = Fe<Bn254Fq>;
+
+    /// An ark element from four random words, reduced mod p.
+    fn ark<M: Modulus>(words: [u64; 4]) -> M::Ark {
+        let mut bytes = [0u8; 32];
+        for (c, w) in bytes.chunks_exact_mut(8).zip(words) {
+            c.copy_from_slice(&w.to_le_bytes());
+        }
+        M::Ark::from_le_bytes_mod_order(&bytes)
+    }
+
+    /// The edges: 0, 1, 2, p − 1, p − 2, (p − 1)/2, and values at limb and word boundaries.
+    fn edges<M: Modulus>() -> Vec<M::Ark> {
+        let mut v = std::vec![
+            M::Ark::ZERO,
+            M::Ark::ONE,
+            M::Ark::from(2u64),
+            -M::Ark::ONE,
+            -M::Ark::from(2u64),
+            M::Ark::from_bigint(M::Ark::MODULUS_MINUS_ONE_DIV_TWO).unwrap(),
+        ];
+        for bit in [28u32, 29, 58, 63, 64, 128, 232, 253] {
+            let mut words = [0u64; 4];
+            words[(bit / 64) as usize] = 1 << (bit % 64);
+            let x = M::Ark::from_bigint(BigInt(words)).unwrap();
+            v.extend([x, x - M::Ark::ONE, -x]);
+        }
+        v
+    }
+
+    fn check_ops<M: Modulus>(a: M::Ark, b: M::Ark) {
+        let (x, y) = (Fe::<M>::from_ark(&a), Fe::<M>::from_ark(&b));
+        for z in [x, y] {
+            assert!(z.limbs().iter().all(|&l| l < 1 << 29));
+        }
+        assert_eq!(x.to_ark(), a);
+        assert_eq!(x.mul(&y).to_ark(), a * b);
+        assert_eq!(x.square().to_ark(), a.square());
+        assert_eq!(x.add(&y).to_ark(), a + b);
+        assert_eq!(x.sub(&y).to_ark(), a - b);
+        assert_eq!(x.neg().to_ark(), -a);
+        assert_eq!(x.double().to_ark(), a.double());
+        assert_eq!(x == y, a == b);
+        assert_eq!(x.is_zero(), a == M::Ark::ZERO);
+        assert_eq!(x.inverse().to_ark(), a.inverse().unwrap_or_default());
+    }
+
+    /// Every result stays in the documented form: limbs below 2^29 and a value below 2p.
+    fn in_form<M: Modulus>(x: &Fe<M>) -> bool {
+        let two_p = crate::consts::Consts::<M>::TWO_P;
+        let limbs = x.limbs().map(u64::from);
+        limbs.iter().all(|&l| l < 1 << 29) && limbs.iter().rev().lt(two_p.iter().rev())
+    }
+
+    #[test]
+    fn edges_match_ark() {
+        for a in edges::<Bn254Fr>() {
+            for b in edges::<Bn254Fr>() {
+                check_ops::<Bn254Fr>(a, b);
+            }
+        }
+        for a in edges::<Bn254Fq>() {
+            for b in edges::<Bn254Fq>() {
+                check_ops::<Bn254Fq>(a, b);
+            }
+        }
+    }
+
+    #[test]
+    fn constants() {
+        assert_eq!(Fr::ONE.to_ark(), ark_bn254::Fr::ONE);
+        assert_eq!(Fq::ZERO.to_ark(), ark_bn254::Fq::ZERO);
+        assert_eq!(Fq::from_u64(77).to_ark(), ark_bn254::Fq::from(77u64));
+        assert_eq!(Fr::default(), Fr::ZERO);
+        assert_eq!(
+            std::format!("{:?}", Fr::from_u64(5)),
+            "Fe(5)",
+            "Debug shows the value"
+        );
+    }
+
+    /// Values in `[p, 2p)`: the same element as `v − p`, and every operation accepts them.
+    #[test]
+    fn unreduced_representatives() {
+        fn high<M: Modulus>(x: &Fe<M>) -> Fe<M> {
+            // x + p, as limbs (valid while x < p).
+            let p = crate::consts::Consts::<M>::P;
+            let mut out = [0u64; 9];
+            let mut carry = 0;
+            for k in 0..9 {
+                let t = u64::from(x.limbs()[k]) + p[k] + carry;
+                out[k] = t & ((1 << 29) - 1);
+                carry = t >> 29;
+            }
+            Fe::from_limbs(crate::consts::narrow(out))
+        }
+        for a in edges::<Bn254Fr>() {
+            let x = Fr::from_ark(&a);
+            let hx = high(&Fr::from_limbs(x.canonical()));
+            assert!(in_form(&hx));
+            assert_eq!(hx, x);
+            for b in edges::<Bn254Fr>() {
+                let hy = high(&Fr::from_limbs(Fr::from_ark(&b).canonical()));
+                for r in [hx.mul(&hy), hx.add(&hy), hx.sub(&hy), hx.square(), hy.neg()] {
+                    assert!(in_form(&r));
+                }
+                assert_eq!(hx.mul(&hy).to_ark(), a * b);
+                assert_eq!(hx.add(&hy).to_ark(), a + b);
+                assert_eq!(hx.sub(&hy).to_ark(), a - b);
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn random_values_match_ark(a in any::<[u64; 4]>(), b in any::<[u64; 4]>()) {
+            check_ops::<Bn254Fr>(ark::<Bn254Fr>(a), ark::<Bn254Fr>(b));
+            check_ops::<Bn254Fq>(ark::<Bn254Fq>(a), ark::<Bn254Fq>(b));
+        }
+
+        /// Long chains stay in form and agree with ark-ff at every step.
+        #[test]
+        fn long_chains_match_ark(seed in any::<[u64; 4]>(), ops in proptest::collection::vec(0u8..5, 200)) {
+            let (mut a, mut x) = (ark::<Bn254Fr>(seed), Fr::from_ark(&ark::<Bn254Fr>(seed)));
+            let (c, y) = (a.square() + ark_bn254::Fr::ONE, Fr::from_ark(&(a.square() + ark_bn254::Fr::ONE)));
+            for op in ops {
+                match op {
+                    0 => { a *= c; x = x.mul(&y); }
+                    1 => { a += c; x = x.add(&y); }
+                    2 => { a -= c; x = x.sub(&y); }
+                    3 => { a.square_in_place(); x = x.square(); }
+                    _ => { a = -a; x = x.neg(); }
+                }
+                prop_assert!(in_form(&x));
+                prop_assert_eq!(x.to_ark(), a);
+            }
+        }
+    }
+}

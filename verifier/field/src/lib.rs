@@ -1,0 +1,105 @@
+//! Gas-lean prime-field arithmetic for Gear programs.
+//!
+//! Gear meters every wasm instruction. A multiplication on ark-ff's four 64-bit limbs spends most
+//! of its gas on carry handling; this kernel instead holds an element in nine *unsaturated* 29-bit
+//! limbs, so that a column of up to eighteen 58-bit products sums in a `u64` without a carry test,
+//! and writes every loop out straight-line (Gear builds programs at opt-level `z`, which does not
+//! unroll loops).
+//!
+//! # Specification
+//! For a prime `p < 2^254` (BN254's `r` or `q`), an [`Fe<M>`] holds limbs `l_0..l_8`, each
+//! `< 2^29`, with `v = Σ l_k·2^{29k}` in `[0, 2p)`. It represents `v·R^{-1} mod p`, `R = 2^261`
+//! (Montgomery form). Every operation takes and returns that form:
+//! - [`Fe::mul`]: `v = a·b·R^{-1} mod p`, computed as `(a·b + m·p) / R`, which is `< 2p` because
+//!   `a, b < 2p` and `4p < R`;
+//! - [`Fe::add`], [`Fe::sub`], [`Fe::neg`], [`Fe::double`]: the sum or difference, brought back
+//!   to `[0, 2p)` by one conditional subtraction or addition of `2p` (branch-free);
+//! - [`Fe::from_ark`] / [`Fe::to_ark`]: exact conversion to and from ark-ff's elements;
+//!   equality ([`PartialEq`]) and [`Fe::is_zero`] compare values mod `p`.
+//!
+//! The kernel is cross-checked against ark-ff (tests, with overflow checks on).
+
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod arith;
+mod consts;
+mod convert;
+
+use core::fmt;
+use core::marker::PhantomData;
+
+/// Limbs per element.
+pub const LIMBS: usize = 9;
+/// Bits per limb.
+pub const LIMB_BITS: u32 = 29;
+
+/// A prime modulus below `2^254`, given by ark-ff's field type.
+pub trait Modulus: 'static + Copy + Eq + Send + Sync {
+    /// The ark-ff field with this modulus (conversions and tests).
+    type Ark: ark_ff::PrimeField<BigInt = ark_ff::BigInt<4>>;
+}
+
+/// BN254's scalar field `r` (Grumpkin's base field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bn254Fr;
+
+impl Modulus for Bn254Fr {
+    type Ark = ark_bn254::Fr;
+}
+
+/// BN254's base field `q` (Grumpkin's scalar field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bn254Fq;
+
+impl Modulus for Bn254Fq {
+    type Ark = ark_bn254::Fq;
+}
+
+/// An element of the field of `M` in Montgomery form on nine 29-bit limbs (see the crate docs).
+/// Limbs are stored as `u32`, so an element takes 36 bytes.
+#[derive(Clone, Copy)]
+pub struct Fe<M: Modulus> {
+    limbs: [u32; LIMBS],
+    modulus: PhantomData<M>,
+}
+
+impl<M: Modulus> Fe<M> {
+    /// Zero.
+    pub const ZERO: Self = Self::from_limbs([0; LIMBS]);
+    /// One (`R mod p` in Montgomery form).
+    pub const ONE: Self = Self::from_limbs(consts::narrow(consts::Consts::<M>::R));
+
+    const fn from_limbs(limbs: [u32; LIMBS]) -> Self {
+        Self {
+            limbs,
+            modulus: PhantomData,
+        }
+    }
+
+    /// The limbs (each `< 2^29`, value `< 2p`, Montgomery form).
+    pub fn limbs(&self) -> &[u32; LIMBS] {
+        &self.limbs
+    }
+}
+
+impl<M: Modulus> Default for Fe<M> {
+    fn default() -> Self {
+        Self::ZERO
+    }
+}
+
+impl<M: Modulus> PartialEq for Fe<M> {
+    fn eq(&self, other: &Self) -> bool {
+        self.canonical() == other.canonical()
+    }
+}
+
+impl<M: Modulus> Eq for Fe<M> {}
+
+impl<M: Modulus> fmt::Debug for Fe<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Fe({})", self.to_ark())
+    }
+}
