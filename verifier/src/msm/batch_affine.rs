@@ -1,136 +1,134 @@
-//! Batch-affine point sums: many independent sums of Grumpkin points by pairwise tree levels, with
-//! one shared inversion (Montgomery's trick) per level.
+//! Batch-affine point additions: many independent `P_dst += ±Q` that share one field inversion
+//! (Montgomery's trick), computed in place in the kernel's arithmetic.
+//!
+//! An addition costs 3 multiplications for its share of the batch inversion and 3 for the chord
+//! (`λ = (y_P − y_Q)/(x_P − x_Q)`, `x_3 = λ² − x_P − x_Q`, `y_3 = λ(x_P − x_3) − y_P`); a doubling
+//! (equal points) one more for `3x²`. An addition to or of the identity, and of opposite points,
+//! is settled when it is scheduled.
 
 use super::cost::Cost;
-use crate::field::{Fr, Grumpkin};
+use super::point::{Coord, Point};
 use alloc::vec::Vec;
-use ark_ec::AffineRepr;
-use ark_ff::{AdditiveGroup, Field, Zero};
 
-/// How a pair `(p, q)` of affine points is added.
+/// Multiplications of one scheduled addition, bounded (a doubling), excluding the inversion.
+pub(super) const OP_COST: u64 = 7;
+
+/// One scheduled addition `points[dst] += ±src`.
 #[derive(Clone, Copy)]
-enum Kind {
-    /// Distinct x: chord; the denominator is `x2 − x1`.
-    Chord,
-    /// Equal points: tangent; the denominator is `2y`.
-    Tangent,
-    /// `q` is the identity: the sum is `p`.
-    Left,
-    /// `p` is the identity: the sum is `q`.
-    Right,
-    /// Opposite points: the sum is the identity.
-    Zero,
+struct Op {
+    dst: u32,
+    src: u32,
+    neg: bool,
+    tangent: bool,
 }
 
-/// Sums each group of `flat` (consecutive groups of sizes `lens`), one result per group, by
-/// pairwise tree levels with one batch inversion per level (results are written in place).
-pub(super) fn tree_sum(
-    mut flat: Vec<Grumpkin>,
-    mut lens: Vec<u32>,
-    cost: &mut Cost,
-) -> Vec<Grumpkin> {
-    let (mut kinds, mut dens, mut scratch) = (Vec::new(), Vec::new(), Vec::new());
-    while lens.iter().any(|&l| l > 1) {
-        // Pass 1: classify the pairs (0,1), (2,3), … of every group and collect denominators.
-        kinds.clear();
-        dens.clear();
-        let mut start = 0usize;
-        for &l in &lens {
-            let l = l as usize;
-            for pair in flat[start..start + l - l % 2].chunks_exact(2) {
-                let kind = match (pair[0].xy(), pair[1].xy()) {
-                    (None, _) => Kind::Right,
-                    (_, None) => Kind::Left,
-                    (Some((x1, y1)), Some((x2, y2))) => {
-                        if x1 != x2 {
-                            dens.push(x2 - x1);
-                            Kind::Chord
-                        } else if y1 == y2 && !y1.is_zero() {
-                            dens.push(y1.double());
-                            Kind::Tangent
-                        } else {
-                            Kind::Zero
-                        }
-                    }
-                };
-                kinds.push(kind);
-            }
-            start += l;
+/// Additions scheduled for one shared inversion. Each destination may appear once per batch, and
+/// no source may be a destination of the same batch.
+#[derive(Default)]
+pub(super) struct Batch {
+    ops: Vec<Op>,
+    dens: Vec<Coord>,
+    scratch: Vec<Coord>,
+}
+
+impl Batch {
+    /// Schedules `points[dst] += ±q`, where `q` is source `src` (see [`Batch::apply`]), or settles
+    /// it at once when either is the identity or they are opposite. Returns whether it was
+    /// scheduled (then `dst` must not be scheduled again before [`Batch::apply`]).
+    pub(super) fn push(
+        &mut self,
+        points: &mut [Point],
+        dst: u32,
+        q: &Point,
+        src: u32,
+        neg: bool,
+    ) -> bool {
+        if q.infinity {
+            return false;
         }
-        batch_inverse(&mut dens, &mut scratch, cost);
-        // Pass 2: compute the sums; output slot `o` never passes the pair being read.
-        let (mut start, mut o, mut pair, mut den) = (0usize, 0usize, 0usize, 0usize);
-        let (mut chords, mut tangents) = (0u64, 0u64);
-        for l in lens.iter_mut() {
-            let n = *l as usize;
-            for k in 0..n / 2 {
-                let (p, q) = (flat[start + 2 * k], flat[start + 2 * k + 1]);
-                flat[o] = match kinds[pair] {
-                    Kind::Left => p,
-                    Kind::Right => q,
-                    Kind::Zero => Grumpkin::identity(),
-                    kind => {
-                        let inv = dens[den];
-                        den += 1;
-                        let (x1, y1) = (p.x, p.y);
-                        let lambda = if let Kind::Chord = kind {
-                            chords += 1;
-                            (q.y - y1) * inv
-                        } else {
-                            tangents += 1;
-                            let xx = x1.square();
-                            (xx.double() + xx) * inv
-                        };
-                        let x3 = lambda.square() - x1 - q.x;
-                        let y3 = lambda * (x1 - x3) - y1;
-                        Grumpkin::new_unchecked(x3, y3)
-                    }
-                };
-                o += 1;
-                pair += 1;
-            }
-            if n % 2 == 1 {
-                flat[o] = flat[start + n - 1];
-                o += 1;
-            }
-            start += n;
-            *l = (n / 2 + n % 2) as u32;
+        let p = &mut points[dst as usize];
+        if p.infinity {
+            *p = if neg { q.neg() } else { *q };
+            return false;
         }
-        flat.truncate(o);
-        cost.mults += 3 * chords + 4 * tangents;
-    }
-    // Every group now has 0 or 1 element; empty groups sum to the identity.
-    let mut res = Vec::with_capacity(lens.len());
-    let mut it = flat.into_iter();
-    for &l in &lens {
-        res.push(if l == 1 {
-            it.next().unwrap_or_default()
+        let den = p.x.sub(&q.x);
+        if !den.is_zero() {
+            self.schedule(dst, src, neg, false, den);
+            return true;
+        }
+        // Same x: equal points double, opposite points cancel.
+        let qy = if neg { q.y.neg() } else { q.y };
+        if qy == p.y && !p.y.is_zero() {
+            self.schedule(dst, src, neg, true, p.y.double());
+            true
         } else {
-            Grumpkin::identity()
-        });
+            *p = Point::IDENTITY;
+            false
+        }
     }
-    res
+
+    fn schedule(&mut self, dst: u32, src: u32, neg: bool, tangent: bool, den: Coord) {
+        self.ops.push(Op {
+            dst,
+            src,
+            neg,
+            tangent,
+        });
+        self.dens.push(den);
+    }
+
+    /// Computes every scheduled addition, reading source `src` as `source(points, src)`. Leaves the
+    /// batch empty.
+    pub(super) fn apply(
+        &mut self,
+        points: &mut [Point],
+        source: impl Fn(&[Point], u32) -> Point,
+        cost: &mut Cost,
+    ) {
+        batch_inverse(&mut self.dens, &mut self.scratch, cost);
+        let mut tangents = 0u64;
+        for (op, inv) in self.ops.iter().zip(&self.dens) {
+            let p = points[op.dst as usize];
+            let q = source(points, op.src);
+            let lambda = if op.tangent {
+                tangents += 1;
+                let xx = p.x.square();
+                xx.double().add(&xx).mul(inv)
+            } else if op.neg {
+                p.y.add(&q.y).mul(inv)
+            } else {
+                p.y.sub(&q.y).mul(inv)
+            };
+            let x3 = lambda.square().sub(&p.x).sub(&q.x);
+            let y3 = lambda.mul(&p.x.sub(&x3)).sub(&p.y);
+            points[op.dst as usize] = Point::new(x3, y3);
+        }
+        cost.mults += 3 * self.ops.len() as u64 + tangents;
+        self.ops.clear();
+        self.dens.clear();
+    }
 }
 
 /// Replaces every element by its inverse (all must be non-zero): Montgomery's trick,
 /// `3(n − 1)` multiplications and one inversion (`scratch` is reused between calls).
-fn batch_inverse(v: &mut [Fr], scratch: &mut Vec<Fr>, cost: &mut Cost) {
-    if v.is_empty() {
+fn batch_inverse(v: &mut [Coord], scratch: &mut Vec<Coord>, cost: &mut Cost) {
+    let Some((first, rest)) = v.split_first() else {
         return;
-    }
+    };
     scratch.clear();
-    let mut acc = Fr::ONE;
-    for x in v.iter() {
-        acc *= x;
+    let mut acc = *first;
+    scratch.push(acc);
+    for x in rest {
+        acc = acc.mul(x);
         scratch.push(acc);
     }
-    let mut inv = acc.inverse().unwrap_or_default();
+    let mut inv = acc.inverse();
     for i in (1..v.len()).rev() {
         let xi = v[i];
-        v[i] = inv * scratch[i - 1];
-        inv *= xi;
+        v[i] = inv.mul(&scratch[i - 1]);
+        inv = inv.mul(&xi);
     }
     v[0] = inv;
-    cost.mults += 3 * (v.len() as u64 - 1) + 1;
+    cost.mults += 3 * (v.len() as u64 - 1);
     cost.invs += 1;
 }

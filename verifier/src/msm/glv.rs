@@ -3,10 +3,10 @@
 //! bases with half-length scalars (half the windows).
 
 use super::cost::Cost;
+use super::point::{Coord, Point};
 use crate::field::{Fq, Fr, Grumpkin};
 use alloc::vec;
 use alloc::vec::Vec;
-use ark_ec::AffineRepr;
 use ark_ff::PrimeField;
 
 /// `β`: a primitive cube root of unity in `Fr` with `(β·x, y) = λ·(x, y)` on Grumpkin.
@@ -30,11 +30,13 @@ pub const GLV_BITS: u32 = 128;
 /// Bit bound of plain scalars.
 pub const SCALAR_BITS: u32 = 254;
 
-/// The Grumpkin endomorphism `φ(x, y) = (β·x, y) = λ·(x, y)` (one multiplication).
-pub fn endomorphism(p: &Grumpkin) -> Grumpkin {
-    match p.xy() {
-        Some((x, y)) => Grumpkin::new_unchecked(x * BETA, y),
-        None => *p,
+/// The Grumpkin endomorphism `φ(x, y) = (β·x, y) = λ·(x, y)` (one multiplication), with `β`
+/// in the kernel's form.
+fn endomorphism(p: &Point, beta: &Coord) -> Point {
+    if p.infinity {
+        *p
+    } else {
+        Point::new(p.x.mul(beta), p.y)
     }
 }
 
@@ -198,11 +200,14 @@ fn limbs(bits: u32) -> usize {
     bits.div_ceil(64) as usize
 }
 
-/// The bases matching [`Scalars::glv`]: `G_0..G_{n−1}, φ(G_0)..φ(G_{n−1})` (n multiplications).
-pub fn glv_bases(gens: &[Grumpkin]) -> Vec<Grumpkin> {
+/// The bases matching [`Scalars::glv`] in the kernel's form: `G_0..G_{n−1}, φ(G_0)..φ(G_{n−1})`
+/// (n multiplications besides the conversion).
+pub fn glv_bases(gens: &[Grumpkin]) -> Vec<Point> {
+    let beta = Coord::from_ark(&BETA);
     let mut out = Vec::with_capacity(2 * gens.len());
-    out.extend_from_slice(gens);
-    out.extend(gens.iter().map(endomorphism));
+    out.extend(gens.iter().map(Point::from_ark));
+    let images: Vec<Point> = out.iter().map(|p| endomorphism(p, &beta)).collect();
+    out.extend(images);
     out
 }
 
@@ -273,9 +278,11 @@ pub(super) mod tests {
     fn endomorphism_is_lambda() {
         let mut rng = StdRng::seed_from_u64(9);
         let p = Projective::<GrumpkinConfig>::rand(&mut rng).into_affine();
-        assert_eq!(endomorphism(&p), (p * LAMBDA).into_affine());
-        assert!(endomorphism(&p).is_on_curve());
-        assert_eq!(endomorphism(&Grumpkin::identity()), Grumpkin::identity());
+        let bases = glv_bases(&[p, Grumpkin::identity()]);
+        assert_eq!(bases[2].to_ark(), (p * LAMBDA).into_affine());
+        assert!(bases[2].to_ark().is_on_curve());
+        assert_eq!(bases[3], Point::IDENTITY);
+        assert_eq!(bases[0].to_ark(), p);
         assert_eq!(LAMBDA.pow([3]), Fq::ONE);
     }
 }

@@ -626,7 +626,7 @@ mod tests {
         let s = &vk.constants.secondary;
         let shape = &s.shape;
         assert_eq!(
-            (s.gens().len(), shape.num_cons, shape.num_vars, shape.num_io),
+            (s.num_gens(), shape.num_cons, shape.num_vars, shape.num_io),
             (16384, 16384, 16384, 2)
         );
         let nnz: Vec<usize> = shape.matrices.iter().map(|m| m.nnz()).collect();

@@ -3,7 +3,7 @@
 
 use crate::codec::{read_point, read_scalar, read_vec, write_point, write_scalar, write_vec};
 use crate::field::{Fq, Grumpkin};
-use crate::msm::glv_bases;
+use crate::msm::{Point, glv_bases};
 use crate::spartan::shape::Shape;
 use alloc::vec::Vec;
 use parity_scale_codec::{Decode, Encode, Input, Output};
@@ -21,8 +21,8 @@ pub struct SecondaryKey {
     /// `digest_vk2`, nova's digest of this key (SPEC §6.4).
     pub digest: Fq,
     /// `gens ‖ φ(gens)`: the Pedersen generators `ck_v` followed by their endomorphism images
-    /// (the bases of the GLV-split MSM).
-    pub(crate) glv_bases: Vec<Grumpkin>,
+    /// (the bases of the GLV-split MSM), in the field kernel's form.
+    pub(crate) glv_bases: Vec<Point>,
 }
 
 impl SecondaryKey {
@@ -39,16 +39,22 @@ impl SecondaryKey {
         }
     }
 
-    /// The Pedersen generators `ck_v` (16,384).
-    pub fn gens(&self) -> &[Grumpkin] {
-        &self.glv_bases[..self.glv_bases.len() / 2]
+    /// The number of Pedersen generators `ck_v` (16,384).
+    pub fn num_gens(&self) -> usize {
+        self.glv_bases.len() / 2
+    }
+
+    /// The Pedersen generators `ck_v` in the kernel's form.
+    pub(crate) fn gens(&self) -> &[Point] {
+        &self.glv_bases[..self.num_gens()]
     }
 }
 
 impl Encode for SecondaryKey {
     fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
         self.shape.encode_to(out);
-        write_vec(self.gens(), out, |p, o| write_point(p, o));
+        let gens: Vec<Grumpkin> = self.gens().iter().map(|p| p.to_ark()).collect();
+        write_vec(&gens, out, |p, o| write_point(p, o));
         write_point(&self.g_c, out);
         write_point(&self.h, out);
         write_scalar(&self.digest, out);
