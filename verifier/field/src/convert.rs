@@ -8,12 +8,48 @@ use ark_ff::{BigInt, Field, PrimeField};
 impl<M: Modulus> Fe<M> {
     /// The element equal to ark-ff's `x`.
     pub fn from_ark(x: &M::Ark) -> Self {
-        let plain = limbs(x.into_bigint().0);
-        Self::from_limbs(crate::consts::narrow(mont_mul::<M>(plain, Consts::<M>::R2)))
+        Self::from_canonical_words(x.into_bigint().0)
     }
 
     /// The same element as ark-ff's type.
     pub fn to_ark(&self) -> M::Ark {
+        // The canonical value is below p, so ark-ff accepts it.
+        M::Ark::from_bigint(BigInt(self.to_words())).unwrap_or_default()
+    }
+
+    /// The element whose canonical integer has the little-endian encoding `bytes`, or `None` if
+    /// that integer is not below `p`.
+    pub fn from_le_bytes(bytes: &[u8; 32]) -> Option<Self> {
+        let mut words = [0u64; 4];
+        for (w, chunk) in words.iter_mut().zip(bytes.chunks_exact(8)) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(chunk);
+            *w = u64::from_le_bytes(b);
+        }
+        let below_p = words
+            .iter()
+            .rev()
+            .lt(<M::Ark as PrimeField>::MODULUS.0.iter().rev());
+        below_p.then(|| Self::from_canonical_words(words))
+    }
+
+    /// The little-endian encoding of the element's canonical integer.
+    pub fn to_le_bytes(&self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        for (chunk, w) in out.chunks_exact_mut(8).zip(self.to_words()) {
+            chunk.copy_from_slice(&w.to_le_bytes());
+        }
+        out
+    }
+
+    /// The element whose canonical integer is `words` (below `p`): one multiplication by `R²`.
+    fn from_canonical_words(words: [u64; 4]) -> Self {
+        let plain = limbs(words);
+        Self::from_limbs(crate::consts::narrow(mont_mul::<M>(plain, Consts::<M>::R2)))
+    }
+
+    /// The canonical integer as four little-endian words: one Montgomery reduction.
+    fn to_words(self) -> [u64; 4] {
         let mut one = [0u64; LIMBS];
         one[0] = 1;
         let wide = self.limbs.map(u64::from);
@@ -28,8 +64,7 @@ impl<M: Modulus> Fe<M> {
                 words[w + 1] |= (u64::from(l) & MASK) >> (64 - s);
             }
         }
-        // The canonical value is below p, so ark-ff accepts it.
-        M::Ark::from_bigint(BigInt(words)).unwrap_or_default()
+        words
     }
 
     /// The element `n`.
@@ -46,7 +81,7 @@ impl<M: Modulus> Fe<M> {
 #[cfg(test)]
 mod tests {
     use crate::{Bn254Fq, Bn254Fr, Fe, Modulus};
-    use ark_ff::{AdditiveGroup, BigInt, Field, PrimeField};
+    use ark_ff::{AdditiveGroup, BigInt, BigInteger, Field, PrimeField};
     use proptest::prelude::*;
 
     type Fr = Fe<Bn254Fr>;
@@ -86,6 +121,9 @@ mod tests {
             assert!(z.limbs().iter().all(|&l| l < 1 << 29));
         }
         assert_eq!(x.to_ark(), a);
+        let bytes = x.to_le_bytes();
+        assert_eq!(bytes[..], a.into_bigint().to_bytes_le()[..]);
+        assert_eq!(Fe::<M>::from_le_bytes(&bytes), Some(x));
         assert_eq!(x.mul(&y).to_ark(), a * b);
         assert_eq!(x.square().to_ark(), a.square());
         assert_eq!(x.add(&y).to_ark(), a + b);
@@ -116,6 +154,26 @@ mod tests {
                 check_ops::<Bn254Fq>(a, b);
             }
         }
+    }
+
+    #[test]
+    fn non_canonical_bytes_rejected() {
+        fn check<M: Modulus>() {
+            let p = <M::Ark as PrimeField>::MODULUS;
+            let mut bytes = [0u8; 32];
+            bytes.copy_from_slice(&p.to_bytes_le());
+            assert_eq!(Fe::<M>::from_le_bytes(&bytes), None, "p");
+            bytes[0] -= 1;
+            assert_eq!(
+                Fe::<M>::from_le_bytes(&bytes).map(|x| x.to_ark()),
+                Some(-M::Ark::ONE)
+            );
+            assert_eq!(Fe::<M>::from_le_bytes(&[0xff; 32]), None, "2^256 - 1");
+            bytes[31] = bytes[31].wrapping_add(1);
+            assert_eq!(Fe::<M>::from_le_bytes(&bytes), None, "above p");
+        }
+        check::<Bn254Fr>();
+        check::<Bn254Fq>();
     }
 
     #[test]

@@ -14,7 +14,9 @@
 //!   `a, b < 2p` and `4p < R`;
 //! - [`Fe::add`], [`Fe::sub`], [`Fe::neg`], [`Fe::double`]: the sum or difference, brought back
 //!   to `[0, 2p)` by one conditional subtraction or addition of `2p` (branch-free);
-//! - [`Fe::from_ark`] / [`Fe::to_ark`]: exact conversion to and from ark-ff's elements;
+//! - [`Fe::from_ark`] / [`Fe::to_ark`], [`Fe::from_le_bytes`] / [`Fe::to_le_bytes`]: exact
+//!   conversion to and from ark-ff's elements and canonical little-endian bytes (non-canonical
+//!   bytes are refused);
 //!   equality ([`PartialEq`]) and [`Fe::is_zero`] compare values mod `p`.
 //!
 //! The kernel is cross-checked against ark-ff (tests, with overflow checks on).

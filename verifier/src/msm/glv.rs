@@ -4,7 +4,7 @@
 
 use super::cost::Cost;
 use super::point::{Coord, Point};
-use crate::field::{Fq, Fr, Grumpkin};
+use crate::field::{Fq, Fr};
 use alloc::vec;
 use alloc::vec::Vec;
 use ark_ff::PrimeField;
@@ -200,15 +200,16 @@ fn limbs(bits: u32) -> usize {
     bits.div_ceil(64) as usize
 }
 
-/// The bases matching [`Scalars::glv`] in the kernel's form: `G_0..G_{n−1}, φ(G_0)..φ(G_{n−1})`
-/// (n multiplications besides the conversion).
-pub fn glv_bases(gens: &[Grumpkin]) -> Vec<Point> {
+/// The bases matching [`Scalars::glv`]: `G_0..G_{n−1}, φ(G_0)..φ(G_{n−1})` (n multiplications).
+pub fn glv_bases(mut gens: Vec<Point>) -> Vec<Point> {
     let beta = Coord::from_ark(&BETA);
-    let mut out = Vec::with_capacity(2 * gens.len());
-    out.extend(gens.iter().map(Point::from_ark));
-    let images: Vec<Point> = out.iter().map(|p| endomorphism(p, &beta)).collect();
-    out.extend(images);
-    out
+    let n = gens.len();
+    gens.reserve_exact(n);
+    for i in 0..n {
+        let image = endomorphism(&gens[i], &beta);
+        gens.push(image);
+    }
+    gens
 }
 
 #[cfg(test)]
@@ -278,7 +279,7 @@ pub(super) mod tests {
     fn endomorphism_is_lambda() {
         let mut rng = StdRng::seed_from_u64(9);
         let p = Projective::<GrumpkinConfig>::rand(&mut rng).into_affine();
-        let bases = glv_bases(&[p, Grumpkin::identity()]);
+        let bases = glv_bases(vec![Point::from_ark(&p), Point::IDENTITY]);
         assert_eq!(bases[2].to_ark(), (p * LAMBDA).into_affine());
         assert!(bases[2].to_ark().is_on_curve());
         assert_eq!(bases[3], Point::IDENTITY);

@@ -409,7 +409,10 @@ mod tests {
     ) -> (Grumpkin, Cost, usize) {
         let mut cost = Cost::default();
         let (scalars, glv_b) = if glv {
-            (Scalars::glv(s, &mut cost), glv_bases(bases))
+            (
+                Scalars::glv(s, &mut cost),
+                glv_bases(bases.iter().map(Point::from_ark).collect()),
+            )
         } else {
             (
                 Scalars::new(s, &mut cost),
@@ -542,7 +545,7 @@ mod tests {
             inv = inv.inverse().unwrap() + y;
         }
         let per_inv = t.elapsed().as_secs_f64() / 1e4;
-        let glv_b = glv_bases(&bases);
+        let glv_b = glv_bases(bases.iter().map(Point::from_ark).collect());
         let t = Instant::now();
         let mut cost = Cost::default();
         let scalars = Scalars::glv(&s, &mut cost);

@@ -3,6 +3,7 @@
 
 use crate::field::Grumpkin;
 use ark_ec::AffineRepr;
+use parity_scale_codec::{Decode, Encode, Error as CodecError, Input, Output};
 use zkml_field::{Bn254Fr, Fe};
 
 /// A coordinate: an element of Grumpkin's base field (BN254's `r`) in the kernel's form.
@@ -53,11 +54,93 @@ impl Point {
         }
     }
 
+    /// Reads a point in the transcript encoding `LE32(x) ‖ LE32(y) ‖ [identity]` (as
+    /// `codec::read_point`) straight into the kernel's form: canonical coordinates, the identity as
+    /// `(0, 0, true)`, any other point on the curve `y² = x³ − 17` (cofactor 1).
+    pub(crate) fn decode<I: Input>(input: &mut I) -> Result<Self, CodecError> {
+        let mut coord = || -> Result<Coord, CodecError> {
+            let mut bytes = [0u8; 32];
+            input.read(&mut bytes)?;
+            Coord::from_le_bytes(&bytes).ok_or_else(|| "non-canonical coordinate".into())
+        };
+        let (x, y) = (coord()?, coord()?);
+        let infinity = bool::decode(input)?;
+        if infinity {
+            return if x.is_zero() && y.is_zero() {
+                Ok(Self::IDENTITY)
+            } else {
+                Err("identity point with non-zero coordinates".into())
+            };
+        }
+        // y² + 17 = x³
+        let seventeen = Coord::from_u64(17);
+        if y.square().add(&seventeen) == x.square().mul(&x) {
+            Ok(Self::new(x, y))
+        } else {
+            Err("invalid point".into())
+        }
+    }
+
+    /// Writes the point in the transcript encoding.
+    pub(crate) fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
+        out.write(&self.x.to_le_bytes());
+        out.write(&self.y.to_le_bytes());
+        self.infinity.encode_to(out);
+    }
+
     /// `−P`.
     pub(crate) fn neg(&self) -> Self {
         Self {
             y: self.y.neg(),
             ..*self
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::write_point;
+    use alloc::vec::Vec;
+    use ark_ec::CurveGroup;
+    use ark_ff::{One, Zero};
+
+    fn encode(p: &Grumpkin) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_point(p, &mut out);
+        out
+    }
+
+    #[test]
+    fn decoding_matches_arkworks_and_refuses_bad_points() {
+        let g = Grumpkin::generator();
+        for p in [
+            g,
+            (g * crate::field::Fq::from(12345u64)).into_affine(),
+            Grumpkin::identity(),
+        ] {
+            let bytes = encode(&p);
+            let k = Point::decode(&mut &bytes[..]).unwrap();
+            assert_eq!(k.to_ark(), p);
+            assert_eq!(k, Point::from_ark(&p));
+            let mut back = Vec::new();
+            k.encode_to(&mut back);
+            assert_eq!(back, bytes);
+        }
+        // Off the curve, non-canonical x, an identity with coordinates, a truncated encoding.
+        let mut off = encode(&g);
+        off[32] ^= 1;
+        assert!(Point::decode(&mut &off[..]).is_err());
+        let mut big = encode(&g);
+        big[..32].copy_from_slice(&[0xff; 32]);
+        assert!(Point::decode(&mut &big[..]).is_err());
+        let mut id = encode(&Grumpkin::identity());
+        id[0] = 1;
+        assert!(Point::decode(&mut &id[..]).is_err());
+        assert!(Point::decode(&mut &encode(&g)[..40]).is_err());
+        // (0, 0) without the identity flag is not on the curve (−17 is not 0).
+        let zero = Grumpkin::new_unchecked(crate::field::Fr::zero(), crate::field::Fr::zero());
+        assert!(Point::decode(&mut &encode(&zero)[..]).is_err());
+        assert!(!crate::field::Fr::one().is_zero());
     }
 }

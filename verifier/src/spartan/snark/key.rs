@@ -29,7 +29,17 @@ impl SecondaryKey {
     /// Assembles the key from nova's data (one multiplication per generator for the endomorphism
     /// images).
     pub fn new(shape: Shape, gens: Vec<Grumpkin>, g_c: Grumpkin, h: Grumpkin, digest: Fq) -> Self {
-        let glv_bases = glv_bases(&gens);
+        Self::with_gens(
+            shape,
+            gens.iter().map(Point::from_ark).collect(),
+            g_c,
+            h,
+            digest,
+        )
+    }
+
+    fn with_gens(shape: Shape, gens: Vec<Point>, g_c: Grumpkin, h: Grumpkin, digest: Fq) -> Self {
+        let glv_bases = glv_bases(gens);
         Self {
             shape,
             g_c,
@@ -53,8 +63,7 @@ impl SecondaryKey {
 impl Encode for SecondaryKey {
     fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
         self.shape.encode_to(out);
-        let gens: Vec<Grumpkin> = self.gens().iter().map(|p| p.to_ark()).collect();
-        write_vec(&gens, out, |p, o| write_point(p, o));
+        write_vec(self.gens(), out, |p, o| p.encode_to(o));
         write_point(&self.g_c, out);
         write_point(&self.h, out);
         write_scalar(&self.digest, out);
@@ -63,9 +72,9 @@ impl Encode for SecondaryKey {
 
 impl Decode for SecondaryKey {
     fn decode<I: Input>(input: &mut I) -> Result<Self, parity_scale_codec::Error> {
-        Ok(Self::new(
+        Ok(Self::with_gens(
             Shape::decode(input)?,
-            read_vec(input, read_point)?,
+            read_vec(input, Point::decode)?,
             read_point(input)?,
             read_point(input)?,
             read_scalar(input)?,

@@ -22,7 +22,7 @@ use crate::codec::{read_scalar, read_sumcheck, read_vec, write_scalar, write_sum
 use crate::error::VerifyError;
 use crate::field::{Fq, Grumpkin};
 use crate::instance::RelaxedInstance;
-use crate::msm::{Cost, GLV_BITS, Msm, Scalars, glv_bases};
+use crate::msm::{Cost, GLV_BITS, Msm, Point, Scalars, glv_bases};
 use crate::pcs::ipa::{IpaCheck, IpaProof};
 use crate::spartan::polys::{eq, eq_table, sparse_eval};
 use crate::spartan::shape::Shape;
@@ -156,7 +156,7 @@ impl IpaMsm {
         cost: &mut Cost,
     ) -> Result<bool, VerifyError> {
         let extra = self.ipa.msm_extra_bases(&proof.ipa, &key.g_c)?;
-        let extra_glv = glv_bases(&extra);
+        let extra_glv = glv_bases(extra.iter().map(Point::from_ark).collect());
         let n = key.num_gens();
         if self.scalars.len() != key.glv_bases.len() + extra_glv.len() {
             return Err(VerifyError::Malformed("secondary: scalar count"));
