@@ -42,6 +42,13 @@ impl<M: Modulus> Fe<M> {
         Self::from_wide(mont_mul::<M>(self.wide(), other.wide()))
     }
 
+    /// Overwrites `self` with `other`, limb by limb (a plain assignment of an `Fe` may become a
+    /// `memcpy` call, which costs about as much as a multiplication in a Gear program).
+    #[inline(always)]
+    pub fn set(&mut self, other: &Self) {
+        unroll9!(K => { self.limbs[K] = other.limbs[K]; });
+    }
+
     /// `a²` (a [`Fe::mul`] of `a` by itself).
     pub fn square(&self) -> Self {
         self.mul(self)

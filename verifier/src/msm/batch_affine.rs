@@ -77,36 +77,62 @@ impl Batch {
         self.dens.push(den);
     }
 
-    /// Computes every scheduled addition, reading source `src` as `source(points, src)`. Leaves the
-    /// batch empty.
-    pub(super) fn apply(
-        &mut self,
-        points: &mut [Point],
-        source: impl Fn(&[Point], u32) -> Point,
-        cost: &mut Cost,
-    ) {
+    /// Computes every scheduled addition, reading source `src` from `sources` (see [`Sources`]).
+    /// Leaves the batch empty.
+    pub(super) fn apply(&mut self, points: &mut [Point], sources: Sources<'_>, cost: &mut Cost) {
         batch_inverse(&mut self.dens, &mut self.scratch, cost);
         let mut tangents = 0u64;
         for (op, inv) in self.ops.iter().zip(&self.dens) {
-            let p = points[op.dst as usize];
-            let q = source(points, op.src);
-            let lambda = if op.tangent {
-                tangents += 1;
-                let xx = p.x.square();
-                xx.double().add(&xx).mul(inv)
-            } else if op.neg {
-                p.y.add(&q.y).mul(inv)
-            } else {
-                p.y.sub(&q.y).mul(inv)
+            // Points are read in place and only the new coordinates are written: copying a
+            // point costs about as much as a multiplication.
+            let (x3, y3) = {
+                let p = &points[op.dst as usize];
+                let q = match sources {
+                    Sources::InPlace => &points[op.src as usize],
+                    Sources::Slices(slices) => lookup(slices, op.src),
+                };
+                let lambda = if op.tangent {
+                    tangents += 1;
+                    let xx = p.x.square();
+                    xx.double().add(&xx).mul(inv)
+                } else if op.neg {
+                    p.y.add(&q.y).mul(inv)
+                } else {
+                    p.y.sub(&q.y).mul(inv)
+                };
+                let x3 = lambda.square().sub(&p.x).sub(&q.x);
+                let y3 = lambda.mul(&p.x.sub(&x3)).sub(&p.y);
+                (x3, y3)
             };
-            let x3 = lambda.square().sub(&p.x).sub(&q.x);
-            let y3 = lambda.mul(&p.x.sub(&x3)).sub(&p.y);
-            points[op.dst as usize] = Point::new(x3, y3);
+            let p = &mut points[op.dst as usize];
+            p.x.set(&x3);
+            p.y.set(&y3);
         }
         cost.mults += 3 * self.ops.len() as u64 + tangents;
         self.ops.clear();
         self.dens.clear();
     }
+}
+
+/// Where [`Batch::apply`] reads its sources.
+#[derive(Clone, Copy)]
+pub(super) enum Sources<'a> {
+    /// The points being added to.
+    InPlace,
+    /// The concatenation of these slices.
+    Slices(&'a [&'a [Point]]),
+}
+
+/// Point `i` of the concatenation of `slices` (the identity past the end).
+pub(super) fn lookup<'a>(slices: &[&'a [Point]], i: u32) -> &'a Point {
+    let mut i = i as usize;
+    for slice in slices {
+        match slice.get(i) {
+            Some(p) => return p,
+            None => i -= slice.len(),
+        }
+    }
+    &Point::IDENTITY
 }
 
 /// Replaces every element by its inverse (all must be non-zero): Montgomery's trick,

@@ -29,7 +29,7 @@ use ark_ec::CurveGroup;
 use ark_ec::short_weierstrass::Projective;
 use ark_ff::{AdditiveGroup, Zero};
 use ark_grumpkin::GrumpkinConfig;
-use batch_affine::{Batch, OP_COST};
+use batch_affine::{Batch, OP_COST, Sources, lookup};
 use cost::INV_COST;
 use glv::{SCALAR_BITS, windows};
 
@@ -43,8 +43,6 @@ const DOUBLE_COST: u64 = 7;
 pub const BATCH: usize = 1024;
 /// Smallest batch worth starting when the budget is nearly spent.
 const MIN_BATCH: usize = 32;
-/// Source indices from this value on name [`Scratch::work`] entries instead of bases.
-const FROM_WORK: u32 = 1 << 31;
 
 /// Cost bound of adding a batch of `len` points into the buckets: at most `len` additions (a
 /// bucket's points are first summed among themselves, then added to the bucket), one inversion
@@ -129,7 +127,7 @@ impl Msm {
         let c = self.window_bits;
         let m = 1usize << (c - 1);
         if scalars.len() != n
-            || n >= FROM_WORK as usize
+            || n > u32::MAX as usize / 2
             || self.next_point as usize > n
             || (self.next_point != 0 && self.buckets.len() != m)
             || self.windows_left > windows(c, scalars.bits())
@@ -205,7 +203,7 @@ impl Msm {
                     }
                 }
             }
-            batch.apply(&mut work, |pts, i| pts[i as usize], cost);
+            batch.apply(&mut work, Sources::InPlace, cost);
             s *= 2;
         }
         let row_sums: Vec<Grumpkin> = (0..rows).map(|hi| work[hi * cols].to_ark()).collect();
@@ -270,16 +268,8 @@ impl Scratch {
         digits: impl Iterator<Item = (u32, i32)>,
         cost: &mut Cost,
     ) {
-        let base = |i: u32| -> Point {
-            let mut i = i as usize;
-            for part in parts {
-                match part.get(i) {
-                    Some(p) => return *p,
-                    None => i -= part.len(),
-                }
-            }
-            Point::IDENTITY
-        };
+        let base = |i: u32| lookup(parts, i);
+        let n: u32 = parts.iter().map(|p| p.len() as u32).sum();
         self.stamp += 1;
         self.used.clear();
         self.link.clear();
@@ -306,14 +296,14 @@ impl Scratch {
             let mut e = self.head[b as usize];
             if self.count[b as usize] == 1 {
                 let (i, neg) = self.entries[e as usize];
-                self.batch.push(buckets, b, &base(i), i, neg);
+                self.batch.push(buckets, b, base(i), i, neg);
                 continue;
             }
             let start = self.work.len() as u32;
             while e != u32::MAX {
                 let (i, neg) = self.entries[e as usize];
                 let p = base(i);
-                self.work.push(if neg { p.neg() } else { p });
+                self.work.push(if neg { p.neg() } else { *p });
                 e = self.link[e as usize];
             }
             self.groups.push((b, start, self.work.len() as u32 - start));
@@ -329,25 +319,17 @@ impl Scratch {
                     level.push(&mut self.work, dst, &q, src, false);
                 }
             }
-            level.apply(&mut self.work, |w, i| w[i as usize], cost);
+            level.apply(&mut self.work, Sources::InPlace, cost);
             s *= 2;
         }
         for &(b, start, _) in &self.groups {
             let sum = self.work[start as usize];
-            self.batch.push(buckets, b, &sum, FROM_WORK | start, false);
+            self.batch.push(buckets, b, &sum, n + start, false);
         }
-        let work = &self.work;
-        self.batch.apply(
-            buckets,
-            |_, i| {
-                if i & FROM_WORK != 0 {
-                    work[(i & !FROM_WORK) as usize]
-                } else {
-                    base(i)
-                }
-            },
-            cost,
-        );
+        // Sources: the bases, then the runs' sums.
+        let mut sources: Vec<&[Point]> = parts.to_vec();
+        sources.push(&self.work);
+        self.batch.apply(buckets, Sources::Slices(&sources), cost);
     }
 }
 

@@ -2,8 +2,9 @@
 //! each), the form the MSM adds in and keeps its bases and buckets in.
 
 use crate::field::Grumpkin;
+use alloc::vec::Vec;
 use ark_ec::AffineRepr;
-use parity_scale_codec::{Decode, Encode, Error as CodecError, Input, Output};
+use parity_scale_codec::{Compact, Decode, Encode, Error as CodecError, Input, Output};
 use zkml_field::{Bn254Fr, Fe};
 
 /// A coordinate: an element of Grumpkin's base field (BN254's `r`) in the kernel's form.
@@ -54,10 +55,26 @@ impl Point {
         }
     }
 
+    /// Reads a vector of points (a compact length, then each as [`Point::decode`]) into a vector
+    /// with room for as many more (the GLV images), allocated once: growing a vector copies it,
+    /// and copying memory is dear in a Gear program.
+    pub(crate) fn decode_vec<I: Input>(input: &mut I) -> Result<Vec<Self>, CodecError> {
+        let n = Compact::<u32>::decode(input)?.0 as usize;
+        // A point takes 65 bytes: a length the input cannot hold allocates nothing up front.
+        let fits = input.remaining_len()?.map_or(0, |r| r / 65);
+        let mut points = Vec::with_capacity(2 * n.min(fits));
+        let seventeen = Coord::from_u64(17);
+        for _ in 0..n {
+            points.push(Self::decode(input, &seventeen)?);
+        }
+        Ok(points)
+    }
+
     /// Reads a point in the transcript encoding `LE32(x) ‖ LE32(y) ‖ [identity]` (as
     /// `codec::read_point`) straight into the kernel's form: canonical coordinates, the identity as
-    /// `(0, 0, true)`, any other point on the curve `y² = x³ − 17` (cofactor 1).
-    pub(crate) fn decode<I: Input>(input: &mut I) -> Result<Self, CodecError> {
+    /// `(0, 0, true)`, any other point on the curve `y² = x³ − 17` (cofactor 1); `seventeen` is
+    /// the constant 17.
+    fn decode<I: Input>(input: &mut I, seventeen: &Coord) -> Result<Self, CodecError> {
         let mut coord = || -> Result<Coord, CodecError> {
             let mut bytes = [0u8; 32];
             input.read(&mut bytes)?;
@@ -73,8 +90,7 @@ impl Point {
             };
         }
         // y² + 17 = x³
-        let seventeen = Coord::from_u64(17);
-        if y.square().add(&seventeen) == x.square().mul(&x) {
+        if y.square().add(seventeen) == x.square().mul(&x) {
             Ok(Self::new(x, y))
         } else {
             Err("invalid point".into())
@@ -100,8 +116,7 @@ impl Point {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::write_point;
-    use alloc::vec::Vec;
+    use crate::codec::{write_point, write_vec};
     use ark_ec::CurveGroup;
     use ark_ff::{One, Zero};
 
@@ -120,27 +135,34 @@ mod tests {
             Grumpkin::identity(),
         ] {
             let bytes = encode(&p);
-            let k = Point::decode(&mut &bytes[..]).unwrap();
+            let seventeen = Coord::from_u64(17);
+            let k = Point::decode(&mut &bytes[..], &seventeen).unwrap();
             assert_eq!(k.to_ark(), p);
             assert_eq!(k, Point::from_ark(&p));
             let mut back = Vec::new();
             k.encode_to(&mut back);
             assert_eq!(back, bytes);
         }
+        let dec = |b: &[u8]| Point::decode(&mut &b[..], &Coord::from_u64(17));
+        // A vector of them.
+        let mut v = Vec::new();
+        write_vec(&[g, Grumpkin::identity()], &mut v, |p, o| write_point(p, o));
+        let pts = Point::decode_vec(&mut &v[..]).unwrap();
+        assert_eq!(pts, [Point::from_ark(&g), Point::IDENTITY]);
         // Off the curve, non-canonical x, an identity with coordinates, a truncated encoding.
         let mut off = encode(&g);
         off[32] ^= 1;
-        assert!(Point::decode(&mut &off[..]).is_err());
+        assert!(dec(&off).is_err());
         let mut big = encode(&g);
         big[..32].copy_from_slice(&[0xff; 32]);
-        assert!(Point::decode(&mut &big[..]).is_err());
+        assert!(dec(&big).is_err());
         let mut id = encode(&Grumpkin::identity());
         id[0] = 1;
-        assert!(Point::decode(&mut &id[..]).is_err());
-        assert!(Point::decode(&mut &encode(&g)[..40]).is_err());
+        assert!(dec(&id).is_err());
+        assert!(dec(&encode(&g)[..40]).is_err());
         // (0, 0) without the identity flag is not on the curve (−17 is not 0).
         let zero = Grumpkin::new_unchecked(crate::field::Fr::zero(), crate::field::Fr::zero());
-        assert!(Point::decode(&mut &encode(&zero)[..]).is_err());
+        assert!(dec(&encode(&zero)).is_err());
         assert!(!crate::field::Fr::one().is_zero());
     }
 }

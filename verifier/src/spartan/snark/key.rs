@@ -1,7 +1,7 @@
 //! The constant secondary verifier key (nova's `snark::VerifierKey` with the IPA key) and its wire
 //! encoding: the shape, the Pedersen generators, `G_c`, `h` and the digest.
 
-use crate::codec::{read_point, read_scalar, read_vec, write_point, write_scalar, write_vec};
+use crate::codec::{read_point, read_scalar, write_point, write_scalar, write_vec};
 use crate::field::{Fq, Grumpkin};
 use crate::msm::{Point, glv_bases};
 use crate::spartan::shape::Shape;
@@ -74,7 +74,7 @@ impl Decode for SecondaryKey {
     fn decode<I: Input>(input: &mut I) -> Result<Self, parity_scale_codec::Error> {
         Ok(Self::with_gens(
             Shape::decode(input)?,
-            read_vec(input, Point::decode)?,
+            Point::decode_vec(input)?,
             read_point(input)?,
             read_point(input)?,
             read_scalar(input)?,
