@@ -33,7 +33,7 @@ const MATRIX_UNITS: u64 = 195_000;
 const SCALAR_UNITS: u64 = 140_000;
 /// Units one multiplication counted inside the MSM costs, in tenths: batch-affine additions do much
 /// besides multiplying (measured under gtest: up to about 2.3 units in the costliest slices).
-const MSM_WEIGHT_TENTHS: u64 = 26;
+const MSM_WEIGHT_TENTHS: u64 = 40;
 /// Work of the IPA MSM over 16,384 Grumpkin points and the final check (2.36M counted
 /// multiplications).
 const MSM_UNITS: u64 = 2_400_000 * MSM_WEIGHT_TENTHS / 10;

@@ -49,6 +49,12 @@ impl<M: Modulus> Fe<M> {
         unroll9!(K => { self.limbs[K] = other.limbs[K]; });
     }
 
+    /// `a ← a·b`, written in place limb by limb (no `memcpy` of a returned value).
+    pub fn mul_assign(&mut self, other: &Self) {
+        let product = self.mul(other);
+        self.set(&product);
+    }
+
     /// `a²` (a [`Fe::mul`] of `a` by itself).
     pub fn square(&self) -> Self {
         self.mul(self)

@@ -146,7 +146,7 @@ mod tests {
         let dec = |b: &[u8]| Point::decode(&mut &b[..], &Coord::from_u64(17));
         // A vector of them.
         let mut v = Vec::new();
-        write_vec(&[g, Grumpkin::identity()], &mut v, |p, o| write_point(p, o));
+        write_vec(&[g, Grumpkin::identity()], &mut v, write_point);
         let pts = Point::decode_vec(&mut &v[..]).unwrap();
         assert_eq!(pts, [Point::from_ark(&g), Point::IDENTITY]);
         // Off the curve, non-canonical x, an identity with coordinates, a truncated encoding.
