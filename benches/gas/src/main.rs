@@ -23,7 +23,7 @@ fn iterations(op: Op) -> u32 {
 /// The ark-ff operation an operation is compared with.
 fn baseline(op: Op) -> Option<Op> {
     Some(match op {
-        Op::FeFrMul => Op::ArkFrMul,
+        Op::FeFrMul | Op::FeFrMulCopied => Op::ArkFrMul,
         Op::FeFqMul => Op::ArkFqMul,
         Op::FeFrSquare => Op::ArkFrSquare,
         Op::FeFrAdd => Op::ArkFrAdd,
@@ -44,6 +44,7 @@ fn label(op: Op) -> &'static str {
         Op::ArkFrSub => "ark-ff Fr sub",
         Op::ArkFrInverse => "ark-ff Fr inverse",
         Op::FeFrMul => "zkml-field Fe<Bn254Fr>::mul",
+        Op::FeFrMulCopied => "zkml-field Fe<Bn254Fr>::mul as `x = x.mul(&y)` (copy back)",
         Op::FeFqMul => "zkml-field Fe<Bn254Fq>::mul",
         Op::FeFrSquare => "zkml-field Fe<Bn254Fr>::square",
         Op::FeFrAdd => "zkml-field Fe<Bn254Fr>::add",

@@ -30,6 +30,8 @@ pub enum Op {
     ArkFrInverse,
     /// zkml-field `Fe<Bn254Fr>::mul`: `x ← x·y`.
     FeFrMul,
+    /// The same, written `x = x.mul(&y)`: the result is copied back into `x` (a `memcpy`).
+    FeFrMulCopied,
     /// zkml-field `Fe<Bn254Fq>::mul`: `x ← x·y`.
     FeFqMul,
     /// zkml-field `Fe<Bn254Fr>::square`: `x ← x²`.
@@ -50,7 +52,7 @@ pub enum Op {
 
 impl Op {
     /// Every operation, in table order.
-    pub const ALL: [Op; 16] = [
+    pub const ALL: [Op; 17] = [
         Op::Empty,
         Op::ArkFrMul,
         Op::ArkFqMul,
@@ -59,6 +61,7 @@ impl Op {
         Op::ArkFrSub,
         Op::ArkFrInverse,
         Op::FeFrMul,
+        Op::FeFrMulCopied,
         Op::FeFqMul,
         Op::FeFrSquare,
         Op::FeFrAdd,
@@ -160,6 +163,14 @@ pub fn run(req: &Request) -> Vec<u8> {
             *x = (*x + y).inverse().unwrap_or_default();
         }),
         Op::FeFrMul => fe_chain::<Bn254Fr>(seed, n, |x, y| x.mul(y)),
+        Op::FeFrMulCopied => {
+            let (x, y) = inputs::<Fr>(seed);
+            let (mut x, y) = (Fe::<Bn254Fr>::from_ark(&x), Fe::from_ark(&y));
+            for _ in 0..n {
+                x = x.mul(&y);
+            }
+            le32(&x.to_ark()).to_vec()
+        }
         Op::FeFqMul => fe_chain::<Bn254Fq>(seed, n, |x, y| x.mul(y)),
         Op::FeFrSquare => fe_chain::<Bn254Fr>(seed, n, |x, _| x.square()),
         Op::FeFrAdd => fe_chain::<Bn254Fr>(seed, n, |x, y| x.add(y)),
@@ -175,7 +186,12 @@ pub fn run(req: &Request) -> Vec<u8> {
             let (p, q, inv) = chord_inputs(seed);
             let fe = |(x, y): (Fr, Fr)| (Fe::from_ark(&x), Fe::from_ark(&y));
             let (mut p, q, inv) = (fe(p), fe(q), Fe::from_ark(&inv));
-            for _ in 0..n {
+            // Two points in turn, so that no result is copied back (as in `fe_chain`).
+            for _ in 0..n / 2 {
+                let r = chord_fe(&p, &q, &inv);
+                p = chord_fe(&r, &q, &inv);
+            }
+            if n % 2 == 1 {
                 p = chord_fe(&p, &q, &inv);
             }
             [p.0, p.1].iter().flat_map(|v| le32(&v.to_ark())).collect()
@@ -210,7 +226,9 @@ fn ark_chain<F: PrimeField>(seed: &[u8; 64], n: u32, f: impl Fn(&mut F, &F)) -> 
     le32(&x).to_vec()
 }
 
-/// `n` times `x ← f(&x, &y)` on zkml-field elements; `x` as bytes.
+/// `n` times `x ← f(&x, &y)` on zkml-field elements; `x` as bytes. Results go to two variables in
+/// turn, so that each is written in place rather than copied back into `x` (see
+/// [`Op::FeFrMulCopied`]).
 fn fe_chain<M: zkml_field::Modulus>(
     seed: &[u8; 64],
     n: u32,
@@ -218,7 +236,11 @@ fn fe_chain<M: zkml_field::Modulus>(
 ) -> Vec<u8> {
     let (x, y) = inputs::<M::Ark>(seed);
     let (mut x, y) = (Fe::<M>::from_ark(&x), Fe::<M>::from_ark(&y));
-    for _ in 0..n {
+    for _ in 0..n / 2 {
+        let a = f(&x, &y);
+        x = f(&a, &y);
+    }
+    if n % 2 == 1 {
         x = f(&x, &y);
     }
     le32(&x.to_ark()).to_vec()

@@ -26,7 +26,7 @@ fn chain<F: PrimeField>(seed: &[u8; 64], n: u32, f: impl Fn(&mut F, &F)) -> Vec<
 fn expected(op: Op, n: u32, seed: &[u8; 64]) -> Vec<u8> {
     match op {
         Op::Empty => Vec::new(),
-        Op::ArkFrMul | Op::FeFrMul => chain::<Fr>(seed, n, |x, y| *x *= y),
+        Op::ArkFrMul | Op::FeFrMul | Op::FeFrMulCopied => chain::<Fr>(seed, n, |x, y| *x *= y),
         Op::ArkFqMul | Op::FeFqMul => chain::<Fq>(seed, n, |x, y| *x *= y),
         Op::ArkFrSquare | Op::FeFrSquare => chain::<Fr>(seed, n, |x, _| *x = *x * *x),
         Op::ArkFrAdd | Op::FeFrAdd => chain::<Fr>(seed, n, |x, y| *x += y),
