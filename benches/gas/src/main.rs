@@ -36,7 +36,7 @@ fn baseline(op: Op) -> Option<Op> {
 /// The operation's row label.
 fn label(op: Op) -> &'static str {
     match op {
-        Op::Empty => "empty message (overhead, not subtracted below)",
+        Op::Empty => "empty message (overhead; each row below subtracts its own n = 0 message)",
         Op::ArkFrMul => "ark-ff Fr mul",
         Op::ArkFqMul => "ark-ff Fq mul",
         Op::ArkFrSquare => "ark-ff Fr square",
