@@ -4,7 +4,8 @@
 //! the input it stored ([`statement`]), keeps a [`Verification`] between messages and advances it
 //! with a work budget until it reports the public output `zn` or an error. Native code verifies at
 //! once with [`verify`]. With the `nova-format` feature, `nova_format` converts nova-snark's own
-//! bincode proof and key into the wire types (off-chain only).
+//! bincode proof and key into the wire types (off-chain only); with the `bench` feature, `bench`
+//! exposes internals to the gas benchmark (`benches/gas`).
 //!
 //! Modules follow the scheme: `nova` (the folds), `spartan` (the two SNARKs: `ppsnark` on BN254,
 //! `snark` on Grumpkin, with their sum-checks, polynomials and the secondary shape), `pcs`
@@ -19,6 +20,8 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+#[cfg(feature = "bench")]
+pub mod bench;
 mod codec;
 mod constants;
 mod error;

@@ -15,7 +15,7 @@ use alloc::vec::Vec;
 use ark_ff::{PrimeField, batch_inversion};
 
 /// State width.
-const WIDTH: usize = 25;
+pub(crate) const WIDTH: usize = 25;
 /// Elements absorbed per permutation.
 const RATE: usize = WIDTH - 1;
 /// Full rounds before (and after) the partial rounds.
@@ -31,8 +31,8 @@ pub const HASH_BITS: usize = 250;
 /// Bits kept of the RO output for fold challenges (`NUM_CHALLENGE_BITS`).
 pub const CHALLENGE_BITS: usize = 128;
 
-/// nova 0.76's constant tables, for tests and native use of the exporter's checks.
-#[cfg(test)]
+/// nova 0.76's constant tables, for tests and benchmarks (feature `bench`).
+#[cfg(any(test, feature = "bench"))]
 pub(crate) trait RoField: PrimeField {
     /// `crc` ‖ `psm` ‖ sparse matrices as LE32 elements.
     const TABLE: &'static [u8];
@@ -43,12 +43,12 @@ pub(crate) trait RoField: PrimeField {
     }
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "bench"))]
 impl RoField for crate::field::Fr {
     const TABLE: &'static [u8] = include_bytes!("poseidon/fr.bin");
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "bench"))]
 impl RoField for crate::field::Fq {
     const TABLE: &'static [u8] = include_bytes!("poseidon/fq.bin");
 }

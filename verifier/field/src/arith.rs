@@ -55,9 +55,12 @@ impl<M: Modulus> Fe<M> {
         self.set(&product);
     }
 
-    /// `a²` (a [`Fe::mul`] of `a` by itself).
+    /// `a²`: each cross product `a_i·a_j` (`i < j`) once, with `2a_i` (below `2^30`), and the nine
+    /// `a_i²`: 45 products instead of 81, and a column still below `9·2^58` before the reduction
+    /// of [`Fe::mul`].
+    #[inline(never)]
     pub fn square(&self) -> Self {
-        self.mul(self)
+        Self::from_wide(mont_sqr::<M>(self.wide()))
     }
 
     /// `a + b`.
@@ -137,10 +140,39 @@ impl<M: Modulus> Fe<M> {
 /// `(a·b + m·p) / 2^261` on limbs (see [`Fe::mul`]); `a`, `b` with limbs `< 2^29`.
 #[inline(always)]
 pub(crate) fn mont_mul<M: Modulus>(a: [u64; LIMBS], b: [u64; LIMBS]) -> [u64; LIMBS] {
-    let p = Consts::<M>::P;
-    let n0 = Consts::<M>::N0;
     let mut t = [0u64; 2 * LIMBS];
     unroll9!(I => { unroll9!(J => { t[I + J] += a[I] * b[J]; }); });
+    mont_reduce::<M>(t)
+}
+
+/// `(a² + m·p) / 2^261` on limbs (see [`Fe::square`]); `a` with limbs `< 2^29`.
+#[inline(always)]
+fn mont_sqr<M: Modulus>(a: [u64; LIMBS]) -> [u64; LIMBS] {
+    let mut t = [0u64; 2 * LIMBS];
+    // Row `i`: `2a_i·a_j` for `j > i`.
+    macro_rules! cross {
+        ($i:literal => [$($j:literal)*]) => {{
+            let twice = a[$i] << 1;
+            unroll!(J in [$($j)*] => { t[$i + J] += twice * a[J]; });
+        }};
+    }
+    cross!(0 => [1 2 3 4 5 6 7 8]);
+    cross!(1 => [2 3 4 5 6 7 8]);
+    cross!(2 => [3 4 5 6 7 8]);
+    cross!(3 => [4 5 6 7 8]);
+    cross!(4 => [5 6 7 8]);
+    cross!(5 => [6 7 8]);
+    cross!(6 => [7 8]);
+    cross!(7 => [8]);
+    unroll9!(I => { t[2 * I] += a[I] * a[I]; });
+    mont_reduce::<M>(t)
+}
+
+/// `(t + m·p) / 2^261` for a product `t` whose columns are below `9·2^58`.
+#[inline(always)]
+fn mont_reduce<M: Modulus>(mut t: [u64; 2 * LIMBS]) -> [u64; LIMBS] {
+    let p = Consts::<M>::P;
+    let n0 = Consts::<M>::N0;
     unroll9!(K => {
         let m = t[K].wrapping_mul(n0) & MASK;
         unroll9!(J => { t[K + J] += m * p[J]; });

@@ -1,0 +1,102 @@
+//! Every benchmark message computes what ark-ff computes natively, so the benchmark cannot
+//! measure wrong arithmetic. Small iteration counts; no gas is asserted.
+
+use ark_bn254::{Bn254, Fq, Fr};
+use ark_ec::{AffineRepr, CurveGroup, pairing::Pairing};
+use ark_ff::{Field, PrimeField, UniformRand};
+use ark_grumpkin::Affine as Grumpkin;
+use parity_scale_codec::Encode as _;
+use zkml_field::Fe;
+use zkml_gas_bench::ops::{
+    chord_ark, chord_fe, chord_inputs, inputs, le32, pairing_inputs, poseidon_state,
+};
+use zkml_gas_bench::{Bench, BenchError, Op, Request};
+use zkml_verifier::bench::PoseidonFr;
+
+/// `n` times `f(&mut x, &y)` natively.
+fn chain<F: PrimeField>(seed: &[u8; 64], n: u32, f: impl Fn(&mut F, &F)) -> Vec<u8> {
+    let (mut x, y) = inputs::<F>(seed);
+    for _ in 0..n {
+        f(&mut x, &y);
+    }
+    le32(&x).to_vec()
+}
+
+/// What the program must reply to `op` with `n` iterations, computed natively with ark.
+fn expected(op: Op, n: u32, seed: &[u8; 64]) -> Vec<u8> {
+    match op {
+        Op::Empty => Vec::new(),
+        Op::ArkFrMul | Op::FeFrMul | Op::FeFrMulCopied => chain::<Fr>(seed, n, |x, y| *x *= y),
+        Op::ArkFqMul | Op::FeFqMul => chain::<Fq>(seed, n, |x, y| *x *= y),
+        Op::ArkFrSquare | Op::FeFrSquare => chain::<Fr>(seed, n, |x, _| *x = *x * *x),
+        Op::ArkFrAdd | Op::FeFrAdd => chain::<Fr>(seed, n, |x, y| *x += y),
+        Op::ArkFrSub | Op::FeFrSub => chain::<Fr>(seed, n, |x, y| *x -= y),
+        Op::ArkFrInverse => chain::<Fr>(seed, n, |x, y| *x = Fr::ONE / (*x + y)),
+        Op::ArkAffineAdd | Op::FeAffineAdd => {
+            let (mut p, q, inv) = chord_inputs(seed);
+            for _ in 0..n {
+                p = chord_ark(&p, &q, &inv);
+            }
+            [p.0, p.1].iter().flat_map(le32).collect()
+        }
+        Op::Poseidon => {
+            let mut s = poseidon_state(seed);
+            for _ in 0..n {
+                PoseidonFr::nova().permute(&mut s);
+            }
+            s.iter().flat_map(le32).collect()
+        }
+        Op::Pairing2 => {
+            let (a, b) = pairing_inputs(seed);
+            let one = Bn254::multi_pairing(a, b).0;
+            let acc = (0..n).fold(<Bn254 as Pairing>::TargetField::ONE, |acc, _| acc * one);
+            acc.to_base_prime_field_elements()
+                .flat_map(|c| le32(&c))
+                .collect()
+        }
+    }
+}
+
+#[test]
+fn every_message_computes_what_ark_computes() {
+    let bench = Bench::deploy().expect("the program deploys");
+    let seed: [u8; 64] = core::array::from_fn(|i| (i as u8).wrapping_mul(97).wrapping_add(3));
+    for op in Op::ALL {
+        let n = match op {
+            Op::Poseidon | Op::Pairing2 => 1,
+            _ => 5,
+        };
+        let got = bench.measure(&Request { op, n, seed }).expect("runs");
+        assert_eq!(got.reply, Ok(expected(op, n, &seed)), "{op:?}");
+    }
+}
+
+#[test]
+fn a_malformed_message_gets_an_error() {
+    let bench = Bench::deploy().expect("the program deploys");
+    let mut payload = Request {
+        op: Op::FeFrMul,
+        n: 1,
+        seed: [1; 64],
+    }
+    .encode();
+    payload[0] = 200; // no such operation
+    let got = bench.send(payload).expect("runs");
+    assert_eq!(got.reply, Err(BenchError::Malformed));
+}
+
+#[test]
+fn the_chord_rule_adds_grumpkin_points() {
+    let mut rng = ark_std::test_rng();
+    for _ in 0..20 {
+        let (p, q) = (Grumpkin::rand(&mut rng), Grumpkin::rand(&mut rng));
+        let inv = (q.x - p.x).inverse().expect("distinct x");
+        let sum = (p + q).into_affine();
+        let (x, y) = chord_ark(&(p.x, p.y), &(q.x, q.y), &inv);
+        assert_eq!((x, y), (sum.x, sum.y));
+        let fe = |x: &Fr| Fe::from_ark(x);
+        let (x, y) = chord_fe(&(fe(&p.x), fe(&p.y)), &(fe(&q.x), fe(&q.y)), &fe(&inv));
+        assert_eq!((x.to_ark(), y.to_ark()), (sum.x, sum.y));
+        assert!(!sum.is_zero());
+    }
+}
