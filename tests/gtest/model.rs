@@ -99,7 +99,7 @@ async fn inconsistent_models_are_refused() {
             .expect("deployment must fail");
         assert_eq!(
             err,
-            format!("{:?}", zkml_client::ModelError::InvalidModel(defect))
+            format!("{defect:?}")
         );
     }
 }

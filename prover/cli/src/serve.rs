@@ -12,7 +12,7 @@ use zkml_daemon::{DaemonEvent, Observer};
 use zkml_model::Dataset;
 use zkml_proving::Event;
 use zkml_proving::export;
-use zkml_testkit::{Chain, SessionState};
+use zkml_testkit::{Chain, VerificationStatus};
 use zkml_verifier::statement::PIXELS;
 
 #[derive(clap::Args)]
@@ -146,7 +146,7 @@ pub fn demo(args: DemoArgs) -> Result<()> {
     })?;
     let verification = &report.verification;
     match &verification.outcome {
-        SessionState::Verified { digit, logits } => {
+        VerificationStatus::Verified { digit, logits } => {
             println!("prediction   {digit} (verified on-chain)");
             println!("logits       {logits:?}");
         }
