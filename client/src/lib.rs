@@ -12,7 +12,6 @@ include!(concat!(env!("OUT_DIR"), "/zkml_client.rs"));
 /// classes, how a proof's output reads as an answer). Re-exported from `zkml-verifier`.
 pub mod wire {
     pub use zkml_verifier::{
-        CompressedProof, ConstantKey, VerifierKey, VerifyError, decode_all, le32, statement,
-        verify,
+        CompressedProof, ConstantKey, VerifierKey, VerifyError, decode_all, le32, statement, verify,
     };
 }

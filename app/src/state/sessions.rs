@@ -14,16 +14,17 @@ use zkml_verifier::{ConstantKey, VerifierKey, statement};
 
 /// Largest proof accepted, in bytes.
 pub const MAX_PROOF_LEN: u32 = 64 * 1024;
-/// Memory a Gear program may use: the schedule's limit of 32,768 wasm pages of 64 KiB
-/// (`memory_pages` in gear-core's `Limits`), 2 GiB.
-pub const PROGRAM_MEMORY: u64 = 32_768 * 64 * 1024;
-/// Memory kept for everything but open sessions: the verifier data while it is uploaded and
-/// decoded (raw bytes and decoded key, each at most `MAX_VERIFIER_DATA_LEN`, 16 MiB), the
-/// model's verifier key (raw and decoded, each at most 64 KiB), the finished sessions kept
-/// (`MAX_FINISHED_SESSIONS` of at most 2 KiB: pixels, logits or reason), one incoming message
-/// (Gear's 8 MiB payload limit, read whole by the entry point), the stack and the allocator's
-/// slack. 64 MiB covers it with room to spare.
-pub const RESERVED_MEMORY: u64 = 64 * 1024 * 1024;
+/// Memory a Gear program can hold: 512 wasm pages of 64 KiB, 32 MiB. (Under gtest the program
+/// stops taking inputs near 8,600 open sessions of 784-byte inputs, about what 32 MiB holds
+/// beside the keys; gear-core's schedule would allow more pages, the runtime does not.)
+pub const PROGRAM_MEMORY: u64 = 512 * 64 * 1024;
+/// Memory kept for everything but open sessions, once the model is finalized (no session
+/// exists before): the decoded constant key (2.1 MB on the wire, at most three times that
+/// decoded), the model's verifier key (raw and decoded, each at most 64 KiB), the finished
+/// sessions kept (`MAX_FINISHED_SESSIONS` of at most 2 KiB: pixels, logits or reason), the
+/// incoming message (read whole by the entry point), the stack and the allocator's slack.
+/// 16 MiB covers it.
+pub const RESERVED_MEMORY: u64 = 16 * 1024 * 1024;
 /// Most memory one open session holds: its pixels, a submitted proof of at most
 /// [`MAX_PROOF_LEN`] bytes kept for the `Proof` query, the same proof decoded into the
 /// verification job (field elements and points in memory take at most twice their wire
@@ -32,12 +33,11 @@ pub const RESERVED_MEMORY: u64 = 64 * 1024 * 1024;
 pub const SESSION_MEMORY: u64 =
     statement::PIXELS as u64 + 3 * MAX_PROOF_LEN as u64 + 32 * 1024 + 1024;
 /// Most sessions that may be unfinished at once: as many as the program's memory holds once
-/// [`RESERVED_MEMORY`] is set aside, at [`SESSION_MEMORY`] each (8,998). When the cap is
+/// [`RESERVED_MEMORY`] is set aside, at [`SESSION_MEMORY`] each (72). When the cap is
 /// reached, `SubmitInput` is refused with `TooManyOpenSessions` until a session finishes, is
 /// purged by its user, or, once [`INPUT_EXPIRY_BLOCKS`] have passed without a proof, is closed
 /// by anyone (`CloseExpired`).
-pub const MAX_OPEN_SESSIONS: u32 =
-    ((PROGRAM_MEMORY - RESERVED_MEMORY) / SESSION_MEMORY) as u32;
+pub const MAX_OPEN_SESSIONS: u32 = ((PROGRAM_MEMORY - RESERVED_MEMORY) / SESSION_MEMORY) as u32;
 /// Blocks after its submission from which an input that awaits a proof, with no live prover
 /// claim on it, may be closed by anyone: 400 blocks, 20 minutes at Vara's 3 s blocks. That is
 /// four claim leases ([`LEASE_BLOCKS`]) and about a hundred times the 11 s a proof takes, so

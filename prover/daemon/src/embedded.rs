@@ -12,7 +12,7 @@ use zkml_client::sessions::events::SessionsEvents;
 use zkml_client::{Zkml as _, sessions::Sessions as _};
 use zkml_proving::Prover;
 use zkml_testkit::{
-    ADMIN, Chain, PROVER, USER, VerificationStatus, Verification, VerifierEvents, transport,
+    ADMIN, Chain, PROVER, USER, Verification, VerificationStatus, VerifierEvents, transport,
 };
 
 /// Why a demo or load run failed.
