@@ -2,20 +2,18 @@
 //!
 //! Every command returns `Result<_, ServiceError>` through `#[export(unwrap_result)]`:
 //! an `Err` ends the message with a userspace panic that carries the encoded error, so Gear
-//! reverts every state change the message made and the generated client decodes the error.
+//! reverts every state change the message made, returns the value attached to the message to
+//! its sender, and the generated client decodes the error.
 
 use sails_rs::prelude::*;
 
-/// Why the constructor or the Model service refused a call.
+/// Why the Model service refused a call.
 #[sails_type]
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
     /// The call is reserved to the admin (the account that deployed the program).
     #[error("only the admin may do this")]
     NotAdmin,
-    /// The model description given to the constructor is inconsistent.
-    #[error("invalid model: {0}")]
-    InvalidModel(ModelDefect),
     /// The model is already finalized: its data can no longer change.
     #[error("the model is already finalized")]
     ModelAlreadyFinalized,
@@ -64,6 +62,18 @@ pub enum ModelError {
         /// The most provers allowed.
         max: u32,
     },
+    /// Value was attached to a call that takes none; the failed message returns it.
+    #[error("this call takes no value, {value} attached")]
+    ValueNotAccepted {
+        /// The value attached.
+        value: u128,
+    },
+    /// The message carries bytes after the call's arguments.
+    #[error("{extra} bytes after the call's arguments")]
+    TrailingBytes {
+        /// How many.
+        extra: u32,
+    },
     /// An event could not be emitted.
     #[error("event could not be emitted")]
     EventNotEmitted,
@@ -105,6 +115,12 @@ pub enum SessionsError {
         /// The session asked for.
         session_id: u64,
     },
+    /// `CloseExpired` on an input that has not expired yet.
+    #[error("the input expires at block {expires_at}")]
+    NotExpired {
+        /// The block height from which it may be closed.
+        expires_at: u32,
+    },
     /// Another prover's claim on the session is still live.
     #[error("claimed by another prover until block {expires_at}")]
     AlreadyClaimed {
@@ -112,6 +128,18 @@ pub enum SessionsError {
         prover: ActorId,
         /// The block height from which the claim no longer holds.
         expires_at: u32,
+    },
+    /// Value was attached to a call that takes none; the failed message returns it.
+    #[error("this call takes no value, {value} attached")]
+    ValueNotAccepted {
+        /// The value attached.
+        value: u128,
+    },
+    /// The message carries bytes after the call's arguments.
+    #[error("{extra} bytes after the call's arguments")]
+    TrailingBytes {
+        /// How many.
+        extra: u32,
     },
     /// An event could not be emitted.
     #[error("event could not be emitted")]
@@ -168,18 +196,31 @@ pub enum VerifierError {
     /// `ContinueVerification` on a session that is not being verified.
     #[error("the session is not being verified")]
     NotVerifying,
-    /// The message has too little gas left to make progress.
+    /// The message has too little gas to make progress.
     #[error("not enough gas: attach at least {needed}")]
     NotEnoughGas {
-        /// Gas the next stage needs at least.
+        /// Gas to attach to the message so that the next stage runs: the stage's work, the
+        /// reserve kept to record the result, and the message's own overhead.
         needed: u64,
+    },
+    /// Value was attached to a call that takes none; the failed message returns it.
+    #[error("this call takes no value, {value} attached")]
+    ValueNotAccepted {
+        /// The value attached.
+        value: u128,
+    },
+    /// The message carries bytes after the call's arguments.
+    #[error("{extra} bytes after the call's arguments")]
+    TrailingBytes {
+        /// How many.
+        extra: u32,
     },
     /// An event could not be emitted.
     #[error("event could not be emitted")]
     EventNotEmitted,
 }
 
-/// What is wrong with a model description.
+/// What is wrong with a model description: why the constructor refused it.
 #[sails_type]
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ModelDefect {
@@ -223,3 +264,34 @@ pub enum ModelDefect {
         max: u32,
     },
 }
+
+/// Why a message was refused before its command ran: it is not exactly a call the command
+/// takes. Each service's error has a variant for each case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallRefused {
+    /// Value was attached to a call that takes none.
+    ValueNotAccepted {
+        /// The value attached.
+        value: u128,
+    },
+    /// Bytes follow the call's arguments.
+    TrailingBytes {
+        /// How many.
+        extra: u32,
+    },
+}
+
+macro_rules! from_call_refused {
+    ($($error:ident),*) => {$(
+        impl From<CallRefused> for $error {
+            fn from(refused: CallRefused) -> Self {
+                match refused {
+                    CallRefused::ValueNotAccepted { value } => Self::ValueNotAccepted { value },
+                    CallRefused::TrailingBytes { extra } => Self::TrailingBytes { extra },
+                }
+            }
+        }
+    )*};
+}
+
+from_call_refused!(ModelError, SessionsError, VerifierError);

@@ -24,7 +24,7 @@ pub mod verification;
 use core::cell::RefCell;
 use sails_rs::prelude::*;
 
-pub use error::{ModelDefect, ModelError, SessionsError, VerifierError};
+pub use error::{CallRefused, ModelDefect, ModelError, SessionsError, VerifierError};
 use services::{model::ModelService, sessions::SessionsService, verifier::VerifierService};
 use state::model::{ModelInit, ModelState};
 use state::sessions::SessionsState;
@@ -39,9 +39,10 @@ pub struct ZkmlProgram {
 impl ZkmlProgram {
     /// Deploys the program with the model the caller (the Initializer, from now on the admin)
     /// defines. Large verifier data, if declared, is uploaded afterwards with
-    /// `Model::UploadVerifierData` and sealed with `Model::Finalize`.
+    /// `Model::UploadVerifierData` and sealed with `Model::Finalize`. Refused with the
+    /// description's defect if it is inconsistent.
     #[export(unwrap_result)]
-    pub fn new(init: ModelInit) -> Result<Self, ModelError> {
+    pub fn new(init: ModelInit) -> Result<Self, ModelDefect> {
         let model = ModelState::new(Syscall::message_source(), init)?;
         Ok(Self {
             model: RefCell::new(model),

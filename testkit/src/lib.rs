@@ -10,9 +10,9 @@ use sails_rs::futures::StreamExt as _;
 use sails_rs::gtest::{System, constants::VALUE_PER_GAS};
 use sails_rs::prelude::*;
 use std::time::{Duration, Instant};
-pub use zkml_client::verifier::{SessionState, events::VerifierEvents};
+pub use zkml_client::verifier::{VerificationStatus, events::VerifierEvents};
 use zkml_client::{
-    ModelError, ModelInit, Zkml as _, ZkmlCtors as _, ZkmlProgram, model::Model as _,
+    ModelDefect, ModelInit, Zkml as _, ZkmlCtors as _, ZkmlProgram, model::Model as _,
     sessions::Sessions as _, sessions::SessionsError, verifier::Verifier as _,
     verifier::VerifierError,
 };
@@ -58,7 +58,7 @@ pub enum Error {
     },
     /// The constructor refused the model.
     #[error("deploy: the program refused: {0:?}")]
-    Deploy(ModelError),
+    Deploy(ModelDefect),
     /// The Model service refused.
     #[error("{call}: the program refused: {refusal:?}")]
     Model {
@@ -292,7 +292,7 @@ impl Chain {
             let now = self.gas_spent(user);
             gas.push(now - spent);
             spent = now;
-            if !matches!(outcome, SessionState::Verifying { .. }) {
+            if !matches!(outcome, VerificationStatus::Verifying { .. }) {
                 break;
             }
             if gas.len() >= MAX_MESSAGES {
@@ -336,7 +336,7 @@ pub struct Verification {
     /// Wall time of the verification messages on this machine's gtest chain.
     pub elapsed: Duration,
     /// The session's final state.
-    pub outcome: SessionState,
+    pub outcome: VerificationStatus,
     /// The final Verifier event.
     pub event: VerifierEvents,
 }

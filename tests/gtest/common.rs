@@ -1,13 +1,13 @@
 //! Shared fixtures: a deployed program on an embedded gtest chain, and actors to call it.
 
 use sails_rs::prelude::*;
-use std::{path::Path, sync::LazyLock};
+use std::sync::LazyLock;
 use zkml_client::{
     ModelInit, Zkml as _,
     model::Model as _,
     sessions::{Session, Sessions as _},
 };
-use zkml_model::{Dataset, QuantizedModel};
+use zkml_model::QuantizedModel;
 use zkml_proving::{
     Prover, SetupConfig,
     export::{ChainKeys, chain_keys, chain_proof},
@@ -30,9 +30,8 @@ pub struct Fixture {
 
 /// The shared fixture: setup and two proofs (tens of seconds, the first time a test asks).
 pub static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let model = QuantizedModel::load(root.join("prover/assets/model.zkml")).expect("model");
-    let digits = Dataset::load(root.join("prover/assets/test-digits.bin")).expect("digits");
+    let model = zkml_model::committed_model().expect("model");
+    let digits = zkml_model::sample_digits().expect("digits");
     let prover = Prover::setup(&model, &SetupConfig::default_cache(), &|_| {}).expect("setup");
     let keys = chain_keys(&prover).expect("the verifier crate reads nova's key");
     let inputs = [0, 1].map(|i| digits.digits()[i].pixels().to_vec());
@@ -141,5 +140,38 @@ impl Chain {
     /// The underlying gtest environment.
     pub fn env(&self) -> &sails_rs::client::GtestEnv {
         self.0.env()
+    }
+
+    /// The harness underneath, for its flows (`verify`).
+    pub fn kit(&self) -> &zkml_testkit::Chain {
+        &self.0
+    }
+
+    /// The program's id.
+    pub fn program_id(&self) -> ActorId {
+        self.0.program_id()
+    }
+
+    /// The balance of `who`.
+    pub fn balance(&self, who: impl Into<ActorId>) -> u128 {
+        self.env().system().balance_of(who.into())
+    }
+
+    /// Sends `payload` with `value` from `from` as a raw message, runs a block, and returns
+    /// whether the program's reply is a success, with its payload.
+    pub fn send_raw(&self, from: u64, payload: Vec<u8>, value: u128) -> (bool, Vec<u8>) {
+        let system = self.env().system();
+        let program = system.get_program(self.program_id()).expect("deployed");
+        let message = program.send_bytes_with_value(from, payload, value);
+        let block = system.run_next_block();
+        let reply = block
+            .log
+            .iter()
+            .find(|log| log.reply_to() == Some(message))
+            .expect("the program replies");
+        (
+            reply.reply_code().is_some_and(|code| code.is_success()),
+            reply.payload().to_vec(),
+        )
     }
 }

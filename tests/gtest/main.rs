@@ -2,6 +2,7 @@
 
 mod claims;
 mod common;
+mod hardening;
 mod model;
 mod sessions;
 mod verifier;

@@ -180,7 +180,8 @@ async fn pending_inputs_page_oldest_first() {
 #[tokio::test]
 async fn open_sessions_are_bounded() {
     let chain = Chain::ready().await;
-    for user in 1000..1256u64 {
+    let max = zkml_app::state::sessions::MAX_OPEN_SESSIONS;
+    for user in 1000..1000 + u64::from(max) {
         chain
             .env()
             .system()
@@ -196,10 +197,10 @@ async fn open_sessions_are_bounded() {
     let mut late = chain.as_(USER).sessions();
     assert_eq!(
         late.submit_input(image(1)).await.unwrap(),
-        Err(SessionsError::TooManyOpenSessions { max: 256 })
+        Err(SessionsError::TooManyOpenSessions { max })
     );
     assert_eq!(late.my_session().await.unwrap(), None);
-    assert_eq!(late.counts().await.unwrap().open, 256);
+    assert_eq!(late.counts().await.unwrap().open, max);
 
     chain.as_(1000).sessions().purge().await.unwrap().unwrap();
     late.submit_input(image(1)).await.unwrap().unwrap();

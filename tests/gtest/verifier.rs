@@ -36,7 +36,7 @@ async fn state_of(chain: &Chain, user: u64) -> Option<SessionState> {
 
 /// What verifying a session's proof to the end took.
 struct Run {
-    outcome: verifier::SessionState,
+    outcome: verifier::VerificationStatus,
     messages: usize,
     gas: Vec<u128>,
 }
@@ -50,7 +50,7 @@ async fn verify_to_the_end(chain: &Chain, caller: u64, session_id: u64) -> Run {
     let before = balance();
     let mut state = client.verify(session_id).await.unwrap().unwrap();
     gas.push((before - balance()) / VALUE_PER_GAS);
-    while matches!(state, verifier::SessionState::Verifying { .. }) {
+    while matches!(state, verifier::VerificationStatus::Verifying { .. }) {
         assert!(gas.len() < 40, "verification does not end");
         let before = balance();
         state = match client.continue_verification(session_id).await {
@@ -336,7 +336,7 @@ async fn a_real_proof_verifies_on_chain() {
     let logits: Vec<i64> = expected.logits.iter().map(|l| i64::from(*l)).collect();
     assert_eq!(
         run.outcome,
-        verifier::SessionState::Verified {
+        verifier::VerificationStatus::Verified {
             digit: expected.digit,
             logits: logits.clone()
         }
@@ -398,7 +398,7 @@ async fn a_proof_with_a_changed_output_is_rejected() {
         .unwrap();
     let run = verify_to_the_end(&chain, STRANGER, id).await;
     assert!(
-        matches!(&run.outcome, verifier::SessionState::Rejected { reason } if reason.contains("check failed")),
+        matches!(&run.outcome, verifier::VerificationStatus::Rejected { reason } if reason.contains("check failed")),
         "{:?}",
         run.outcome
     );
@@ -417,7 +417,7 @@ async fn a_proof_for_another_input_is_rejected() {
         .unwrap();
     let run = verify_to_the_end(&chain, USER, id).await;
     assert!(
-        matches!(run.outcome, verifier::SessionState::Rejected { .. }),
+        matches!(run.outcome, verifier::VerificationStatus::Rejected { .. }),
         "{:?}",
         run.outcome
     );
@@ -446,7 +446,7 @@ async fn a_verification_under_way_cannot_restart() {
     let mut verifier = chain.as_(USER).verifier();
     let state = verifier.verify(id).await.unwrap().unwrap();
     assert!(
-        matches!(state, verifier::SessionState::Verifying { .. }),
+        matches!(state, verifier::VerificationStatus::Verifying { .. }),
         "{state:?}"
     );
     let before = state_of(&chain, USER).await;
@@ -472,7 +472,7 @@ async fn a_proof_tampered_in_its_last_check_is_rejected() {
         .unwrap();
     let run = verify_to_the_end(&chain, USER, id).await;
     assert!(
-        matches!(run.outcome, verifier::SessionState::Rejected { .. }),
+        matches!(run.outcome, verifier::VerificationStatus::Rejected { .. }),
         "{:?}",
         run.outcome
     );

@@ -1,5 +1,6 @@
 //! The Model service: the model the Initializer deployed, its verifier data and the provers.
 
+use super::{check_call, query_takes_no_value};
 use crate::error::ModelError;
 use crate::state::model::{ModelInfo, ModelState, UploadStatus};
 use crate::state::sessions::SessionsState;
@@ -17,6 +18,11 @@ pub enum ModelEvents {
         uploaded: u32,
         /// Bytes declared at deployment.
         declared: u32,
+    },
+    /// The admin discarded the verifier data uploaded so far; the upload starts again at 0.
+    UploadRestarted {
+        /// Bytes discarded.
+        discarded: u32,
     },
     /// The model is sealed: verification is open.
     ModelFinalized {
@@ -57,6 +63,7 @@ impl ModelService<'_> {
         offset: u32,
         chunk: Vec<u8>,
     ) -> Result<UploadStatus, ModelError> {
+        check_call(&(offset, &chunk))?;
         let status = self
             .state
             .borrow_mut()
@@ -69,10 +76,26 @@ impl ModelService<'_> {
         Ok(status)
     }
 
+    /// Discards the verifier data uploaded so far (admin only, before `Finalize`), so that a
+    /// bad chunk can be replaced: the upload starts again at offset 0. Returns the bytes
+    /// discarded.
+    #[export(unwrap_result)]
+    pub fn restart_upload(&mut self) -> Result<u32, ModelError> {
+        check_call(&())?;
+        let discarded = self
+            .state
+            .borrow_mut()
+            .restart_upload(Syscall::message_source())?;
+        self.emit_event(ModelEvents::UploadRestarted { discarded })
+            .map_err(|_| ModelError::EventNotEmitted)?;
+        Ok(discarded)
+    }
+
     /// Seals the model (admin only): checks the uploaded data against its digest and opens
     /// verification.
     #[export(unwrap_result)]
     pub fn finalize(&mut self) -> Result<(), ModelError> {
+        check_call(&())?;
         let mut state = self.state.borrow_mut();
         state.finalize(Syscall::message_source())?;
         let verifier_data_digest = state.info().verifier_data_digest;
@@ -86,6 +109,7 @@ impl ModelService<'_> {
     /// Registers a prover account (admin only).
     #[export(unwrap_result)]
     pub fn add_prover(&mut self, prover: ActorId) -> Result<(), ModelError> {
+        check_call(&prover)?;
         self.state
             .borrow_mut()
             .add_prover(Syscall::message_source(), prover)?;
@@ -96,6 +120,7 @@ impl ModelService<'_> {
     /// Removes a prover account (admin only) and drops its claims on sessions.
     #[export(unwrap_result)]
     pub fn remove_prover(&mut self, prover: ActorId) -> Result<(), ModelError> {
+        check_call(&prover)?;
         self.state
             .borrow_mut()
             .remove_prover(Syscall::message_source(), prover)?;
@@ -107,30 +132,35 @@ impl ModelService<'_> {
     /// The model description.
     #[export]
     pub fn info(&self) -> ModelInfo {
+        query_takes_no_value();
         self.state.borrow().info().clone()
     }
 
     /// The model-specific verifier key bytes.
     #[export]
     pub fn verifier_key(&self) -> Vec<u8> {
+        query_takes_no_value();
         self.state.borrow().verifier_key().to_vec()
     }
 
     /// Progress of the verifier-data upload.
     #[export]
     pub fn upload_status(&self) -> UploadStatus {
+        query_takes_no_value();
         self.state.borrow().upload_status()
     }
 
     /// The registered provers.
     #[export]
     pub fn provers(&self) -> Vec<ActorId> {
+        query_takes_no_value();
         self.state.borrow().provers()
     }
 
     /// Whether `account` is a registered prover.
     #[export]
     pub fn is_prover(&self, account: ActorId) -> bool {
+        query_takes_no_value();
         self.state.borrow().is_prover(&account)
     }
 }

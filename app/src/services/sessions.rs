@@ -1,5 +1,6 @@
 //! The Sessions service: one inference session per user, from input to outcome.
 
+use super::{check_call, query_takes_no_value};
 use crate::error::SessionsError;
 use crate::state::model::ModelState;
 use crate::state::sessions::{Lease, PendingInput, Session, SessionCounts, SessionsState};
@@ -24,6 +25,16 @@ pub enum SessionsEvents {
         user: ActorId,
         /// The discarded session.
         session_id: u64,
+    },
+    /// Anyone closed an input that had expired without a proof
+    /// (`INPUT_EXPIRY_BLOCKS` after its submission, with no live claim).
+    Expired {
+        /// The session's user.
+        user: ActorId,
+        /// The closed session.
+        session_id: u64,
+        /// Who closed it.
+        closed_by: ActorId,
     },
     /// A prover claimed a session to prove it, until block `expires_at`.
     Claimed {
@@ -57,6 +68,7 @@ impl SessionsService<'_> {
     /// A finished session of the caller is replaced; an unfinished one is an error.
     #[export(unwrap_result)]
     pub fn submit_input(&mut self, pixels: Vec<u8>) -> Result<u64, SessionsError> {
+        check_call(&pixels)?;
         if !self.model.borrow().is_finalized() {
             return Err(SessionsError::ModelNotFinalized);
         }
@@ -73,6 +85,7 @@ impl SessionsService<'_> {
     /// Discards the caller's session, whatever its state.
     #[export(unwrap_result)]
     pub fn purge(&mut self) -> Result<u64, SessionsError> {
+        check_call(&())?;
         let user = Syscall::message_source();
         let session_id = self.state.borrow_mut().purge(&user)?;
         self.emit_event(SessionsEvents::Purged { user, session_id })
@@ -86,6 +99,7 @@ impl SessionsService<'_> {
     /// the session's claimant.
     #[export(unwrap_result)]
     pub fn claim(&mut self, session_id: u64) -> Result<Lease, SessionsError> {
+        check_call(&session_id)?;
         let prover = Syscall::message_source();
         {
             let model = self.model.borrow();
@@ -110,21 +124,44 @@ impl SessionsService<'_> {
         Ok(lease)
     }
 
+    /// Closes session `session_id`, an input that expired without a proof; anyone may call
+    /// it. The input must await a proof, have been submitted `INPUT_EXPIRY_BLOCKS` blocks ago
+    /// or more, and have no live prover claim. Frees its slot among the open sessions; returns
+    /// its user.
+    #[export(unwrap_result)]
+    pub fn close_expired(&mut self, session_id: u64) -> Result<ActorId, SessionsError> {
+        check_call(&session_id)?;
+        let user = self
+            .state
+            .borrow_mut()
+            .close_expired(session_id, Syscall::block_height())?;
+        self.emit_event(SessionsEvents::Expired {
+            user,
+            session_id,
+            closed_by: Syscall::message_source(),
+        })
+        .map_err(|_| SessionsError::EventNotEmitted)?;
+        Ok(user)
+    }
+
     /// The caller's session.
     #[export]
     pub fn my_session(&self) -> Option<Session> {
+        query_takes_no_value();
         self.state.borrow().session_of(&Syscall::message_source())
     }
 
     /// `user`'s session.
     #[export]
     pub fn session(&self, user: ActorId) -> Option<Session> {
+        query_takes_no_value();
         self.state.borrow().session_of(&user)
     }
 
     /// The input of session `session_id` (784 bytes, row-major), while the session is kept.
     #[export]
     pub fn input(&self, session_id: u64) -> Option<Vec<u8>> {
+        query_takes_no_value();
         self.state.borrow().input(session_id).map(<[u8]>::to_vec)
     }
 
@@ -132,6 +169,7 @@ impl SessionsService<'_> {
     /// after `after`. Page through with the last id seen.
     #[export]
     pub fn pending(&self, after: Option<u64>, limit: u32) -> Vec<PendingInput> {
+        query_takes_no_value();
         self.state.borrow().pending(after, limit, None)
     }
 
@@ -140,6 +178,7 @@ impl SessionsService<'_> {
     /// input of the session it claims with `Input`.
     #[export]
     pub fn claimable(&self, prover: ActorId, after: Option<u64>, limit: u32) -> Vec<PendingInput> {
+        query_takes_no_value();
         self.state
             .borrow()
             .pending(after, limit, Some((&prover, Syscall::block_height())))
@@ -148,6 +187,7 @@ impl SessionsService<'_> {
     /// How many sessions the program holds.
     #[export]
     pub fn counts(&self) -> SessionCounts {
+        query_takes_no_value();
         self.state.borrow().counts()
     }
 }

@@ -8,21 +8,50 @@
 //! between messages: `Verify` starts it and works as far as its gas allows, and
 //! `ContinueVerification` (from the user, a prover or anyone) resumes it until the outcome.
 
+use super::{check_call, query_takes_no_value};
 use crate::{
     error::VerifierError,
     state::{
         model::ModelState,
-        sessions::{Progress, SessionState, SessionsState},
+        sessions::{MAX_PROOF_LEN, Progress, SessionState, SessionsState},
     },
     verification,
 };
 use core::cell::RefCell;
 use sails_rs::prelude::*;
 
-/// Largest proof accepted, in bytes.
-pub const MAX_PROOF_LEN: u32 = 64 * 1024;
 /// Gas kept back in every verification message to store the outcome and emit events.
 pub const GAS_RESERVE: u64 = 5_000_000_000;
+/// Gas a `Verify` or `ContinueVerification` message spends outside its verification work
+/// (instantiating the program, reading the message, checks and the reply), with a margin: a
+/// whole refused `Verify` message burns 0.97e9 gas under gtest
+/// (`not_enough_gas_reports_the_gas_to_attach` prints it).
+pub const MESSAGE_OVERHEAD_GAS: u64 = 2_000_000_000;
+
+/// Where a verification stands after a `Verify` or `ContinueVerification` message.
+#[sails_type]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VerificationStatus {
+    /// Under way: `done` of `total` work units; call `ContinueVerification`.
+    Verifying {
+        /// Work units done.
+        done: u64,
+        /// Estimated work units of the whole verification.
+        total: u64,
+    },
+    /// The proof verified: the model's answer for the input.
+    Verified {
+        /// The predicted digit.
+        digit: u8,
+        /// The model's logits, one per class.
+        logits: Vec<i64>,
+    },
+    /// The proof did not verify.
+    Rejected {
+        /// Why.
+        reason: String,
+    },
+}
 
 /// Events of the Verifier service.
 #[sails_rs::event]
@@ -88,39 +117,57 @@ impl<'a> VerifierService<'a> {
 impl VerifierService<'_> {
     /// Starts (`resume` false) or resumes the verification of session `session_id` as far as
     /// this message's gas allows, and emits the event of where it stands.
-    fn run(&mut self, session_id: u64, resume: bool) -> Result<SessionState, VerifierError> {
+    fn run(&mut self, session_id: u64, resume: bool) -> Result<VerificationStatus, VerifierError> {
+        check_call(&session_id)?;
         let model = self.model.borrow();
         let keys = model.keys().ok_or(VerifierError::ModelNotFinalized)?;
         let budget = verification::budget_for_gas(Syscall::gas_available(), GAS_RESERVE);
         let Progress { user, state } = self
             .sessions
             .borrow_mut()
-            .verify(session_id, resume, keys, budget)?;
+            .verify(session_id, resume, keys, budget)
+            .map_err(gas_to_attach)?;
         drop(model);
-        let event = match state.clone() {
-            SessionState::Verifying { done, total } => VerifierEvents::VerificationProgress {
-                user,
-                session_id,
-                done,
-                total,
-            },
-            SessionState::Verified { digit, logits } => VerifierEvents::Verified {
-                user,
-                session_id,
-                digit,
-                logits,
-            },
-            SessionState::Rejected { reason } => VerifierEvents::Rejected {
-                user,
-                session_id,
-                reason,
-            },
+        let (status, event) = match state {
+            SessionState::Verifying { done, total } => (
+                VerificationStatus::Verifying { done, total },
+                VerifierEvents::VerificationProgress {
+                    user,
+                    session_id,
+                    done,
+                    total,
+                },
+            ),
+            SessionState::Verified { digit, logits } => (
+                VerificationStatus::Verified {
+                    digit,
+                    logits: logits.clone(),
+                },
+                VerifierEvents::Verified {
+                    user,
+                    session_id,
+                    digit,
+                    logits,
+                },
+            ),
+            SessionState::Rejected { reason } => (
+                VerificationStatus::Rejected {
+                    reason: reason.clone(),
+                },
+                VerifierEvents::Rejected {
+                    user,
+                    session_id,
+                    reason,
+                },
+            ),
             // A round of work leaves the session verifying or finished.
-            SessionState::AwaitingProof | SessionState::ProofSubmitted => return Ok(state),
+            SessionState::AwaitingProof | SessionState::ProofSubmitted => {
+                return Err(VerifierError::NotVerifying);
+            }
         };
         self.emit_event(event)
             .map_err(|_| VerifierError::EventNotEmitted)?;
-        Ok(state)
+        Ok(status)
     }
 
     /// Stores a proof for session `session_id` (registered provers only). The session must
@@ -128,6 +175,7 @@ impl VerifierService<'_> {
     /// the wire format, and its public output, which carries the answer, must read as one.
     #[export(unwrap_result)]
     pub fn submit_proof(&mut self, session_id: u64, proof: Vec<u8>) -> Result<(), VerifierError> {
+        check_call(&(session_id, &proof))?;
         let prover = Syscall::message_source();
         let model = self.model.borrow();
         if !model.is_finalized() {
@@ -163,7 +211,7 @@ impl VerifierService<'_> {
     /// the attached gas allows; if unfinished, the session is `Verifying` and
     /// `ContinueVerification` goes on.
     #[export(unwrap_result)]
-    pub fn verify(&mut self, session_id: u64) -> Result<SessionState, VerifierError> {
+    pub fn verify(&mut self, session_id: u64) -> Result<VerificationStatus, VerifierError> {
         self.run(session_id, false)
     }
 
@@ -172,13 +220,27 @@ impl VerifierService<'_> {
     pub fn continue_verification(
         &mut self,
         session_id: u64,
-    ) -> Result<SessionState, VerifierError> {
+    ) -> Result<VerificationStatus, VerifierError> {
         self.run(session_id, true)
     }
 
     /// The proof stored for session `session_id`, until its verification finishes.
     #[export]
     pub fn proof(&self, session_id: u64) -> Option<Vec<u8>> {
+        query_takes_no_value();
         self.sessions.borrow().proof(session_id).map(<[u8]>::to_vec)
+    }
+}
+
+/// Turns the gas a refused round's next stage needs into the gas a caller must attach to a
+/// message for that stage: the stage's gas, the reserve and the message's overhead.
+fn gas_to_attach(error: VerifierError) -> VerifierError {
+    match error {
+        VerifierError::NotEnoughGas { needed } => VerifierError::NotEnoughGas {
+            needed: needed
+                .saturating_add(GAS_RESERVE)
+                .saturating_add(MESSAGE_OVERHEAD_GAS),
+        },
+        other => other,
     }
 }

@@ -104,8 +104,8 @@ pub struct ModelState {
 
 impl ModelState {
     /// Checks `init` and builds the state, with `admin` as the admin.
-    pub fn new(admin: ActorId, init: ModelInit) -> Result<Self, ModelError> {
-        let key = check_init(&init).map_err(ModelError::InvalidModel)?;
+    pub fn new(admin: ActorId, init: ModelInit) -> Result<Self, ModelDefect> {
+        let key = check_init(&init)?;
         let info = ModelInfo {
             admin,
             name: init.name,
@@ -212,6 +212,17 @@ impl ModelState {
             declared,
             finalized: false,
         })
+    }
+
+    /// Discards the verifier data uploaded so far, before finalization; returns how many bytes
+    /// were discarded. The next chunk starts at offset 0.
+    pub fn restart_upload(&mut self, caller: ActorId) -> Result<u32, ModelError> {
+        self.ensure_admin(caller)?;
+        self.ensure_not_finalized()?;
+        let discarded = self.uploaded();
+        self.verifier_data = Vec::new();
+        self.data_hasher = Keccak256::new();
+        Ok(discarded)
     }
 
     /// Seals the model once all verifier data arrived and matches its digest.

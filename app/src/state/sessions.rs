@@ -12,8 +12,38 @@ use alloc::collections::BTreeMap;
 use sails_rs::prelude::*;
 use zkml_verifier::{ConstantKey, VerifierKey, statement};
 
-/// Most sessions that may be unfinished at once.
-pub const MAX_OPEN_SESSIONS: u32 = 256;
+/// Largest proof accepted, in bytes.
+pub const MAX_PROOF_LEN: u32 = 64 * 1024;
+/// Memory a Gear program can hold: 512 wasm pages of 64 KiB, 32 MiB. (Under gtest the program
+/// stops taking inputs near 8,600 open sessions of 784-byte inputs, about what 32 MiB holds
+/// beside the keys; gear-core's schedule would allow more pages, the runtime does not.)
+pub const PROGRAM_MEMORY: u64 = 512 * 64 * 1024;
+/// Memory kept for everything but open sessions, once the model is finalized (no session
+/// exists before): the decoded constant key (2.1 MB on the wire, at most three times that
+/// decoded), the model's verifier key (raw and decoded, each at most 64 KiB), the finished
+/// sessions kept (`MAX_FINISHED_SESSIONS` of at most 2 KiB: pixels, logits or reason), the
+/// incoming message (read whole by the entry point), the stack and the allocator's slack.
+/// 16 MiB covers it.
+pub const RESERVED_MEMORY: u64 = 16 * 1024 * 1024;
+/// Most memory one open session holds: its pixels, a submitted proof of at most
+/// [`MAX_PROOF_LEN`] bytes kept for the `Proof` query, the same proof decoded into the
+/// verification job (field elements and points in memory take at most twice their wire
+/// size), the job's working state between messages (32 KiB), and the map entries and
+/// allocator overhead (1 KiB).
+pub const SESSION_MEMORY: u64 =
+    statement::PIXELS as u64 + 3 * MAX_PROOF_LEN as u64 + 32 * 1024 + 1024;
+/// Most sessions that may be unfinished at once: as many as the program's memory holds once
+/// [`RESERVED_MEMORY`] is set aside, at [`SESSION_MEMORY`] each (72). When the cap is
+/// reached, `SubmitInput` is refused with `TooManyOpenSessions` until a session finishes, is
+/// purged by its user, or, once [`INPUT_EXPIRY_BLOCKS`] have passed without a proof, is closed
+/// by anyone (`CloseExpired`).
+pub const MAX_OPEN_SESSIONS: u32 = ((PROGRAM_MEMORY - RESERVED_MEMORY) / SESSION_MEMORY) as u32;
+/// Blocks after its submission from which an input that awaits a proof, with no live prover
+/// claim on it, may be closed by anyone: 400 blocks, 20 minutes at Vara's 3 s blocks. That is
+/// four claim leases ([`LEASE_BLOCKS`]) and about a hundred times the 11 s a proof takes, so
+/// an input some prover serves is never closed under it, while an input held only to take a
+/// slot frees it within 20 minutes.
+pub const INPUT_EXPIRY_BLOCKS: u32 = 400;
 /// Most finished sessions kept; the oldest is evicted past this.
 pub const MAX_FINISHED_SESSIONS: u32 = 256;
 /// Most entries one `Pending` or `Claimable` query returns.
@@ -243,6 +273,8 @@ pub struct SessionsState {
     next_id: u64,
     sessions: BTreeMap<u64, Entry>,
     by_user: BTreeMap<ActorId, u64>,
+    /// How many sessions are unfinished, kept so that the cap check costs no scan.
+    open: u32,
 }
 
 impl SessionsState {
@@ -263,7 +295,7 @@ impl SessionsState {
         if self.of_user(&user).is_some_and(|e| !e.phase.is_finished()) {
             return Err(SessionsError::SessionAlreadyOpen);
         }
-        if self.counts().open >= MAX_OPEN_SESSIONS {
+        if self.open >= MAX_OPEN_SESSIONS {
             return Err(SessionsError::TooManyOpenSessions {
                 max: MAX_OPEN_SESSIONS,
             });
@@ -272,6 +304,7 @@ impl SessionsState {
         let id = self.next_id;
         self.next_id += 1;
         self.by_user.insert(user, id);
+        self.open += 1;
         self.sessions.insert(
             id,
             Entry {
@@ -287,6 +320,34 @@ impl SessionsState {
     /// Discards `user`'s session in any phase; returns its id.
     pub fn purge(&mut self, user: &ActorId) -> Result<u64, SessionsError> {
         self.remove(user).ok_or(SessionsError::NoSession)
+    }
+
+    /// Closes session `session_id` at block `now` for anyone: it must await a proof, have been
+    /// submitted at least [`INPUT_EXPIRY_BLOCKS`] before `now`, and have no live claim.
+    /// Returns its user.
+    pub fn close_expired(&mut self, session_id: u64, now: u32) -> Result<ActorId, SessionsError> {
+        let entry = self
+            .sessions
+            .get(&session_id)
+            .ok_or(SessionsError::NotAwaitingProof { session_id })?;
+        let Phase::AwaitingProof { lease } = &entry.phase else {
+            return Err(SessionsError::NotAwaitingProof { session_id });
+        };
+        let expires_at = entry.submitted_at.saturating_add(INPUT_EXPIRY_BLOCKS);
+        if now < expires_at {
+            return Err(SessionsError::NotExpired { expires_at });
+        }
+        if let Some(held) = lease
+            && held.is_live(now)
+        {
+            return Err(SessionsError::AlreadyClaimed {
+                prover: held.prover,
+                expires_at: held.expires_at,
+            });
+        }
+        let user = entry.user;
+        self.remove(&user);
+        Ok(user)
     }
 
     /// Claims session `session_id`, which must await a proof, for `prover` from block `now`
@@ -473,8 +534,11 @@ impl SessionsState {
     fn finish(&mut self, session_id: u64, prover: ActorId, outcome: Outcome) -> SessionState {
         let phase = Phase::Finished { prover, outcome };
         let state = phase.summary();
-        if let Some(entry) = self.sessions.get_mut(&session_id) {
+        if let Some(entry) = self.sessions.get_mut(&session_id)
+            && !entry.phase.is_finished()
+        {
             entry.phase = phase;
+            self.open = self.open.saturating_sub(1);
         }
         while self.counts().finished > MAX_FINISHED_SESSIONS {
             let oldest = self
@@ -548,7 +612,13 @@ impl SessionsState {
 
     fn remove(&mut self, user: &ActorId) -> Option<u64> {
         let id = self.by_user.remove(user)?;
-        self.sessions.remove(&id);
+        if self
+            .sessions
+            .remove(&id)
+            .is_some_and(|e| !e.phase.is_finished())
+        {
+            self.open = self.open.saturating_sub(1);
+        }
         Some(id)
     }
 }

@@ -12,7 +12,7 @@ use zkml_daemon::{DaemonEvent, Observer};
 use zkml_model::Dataset;
 use zkml_proving::Event;
 use zkml_proving::export;
-use zkml_testkit::{Chain, SessionState};
+use zkml_testkit::{Chain, VerificationStatus};
 use zkml_verifier::statement::PIXELS;
 
 #[derive(clap::Args)]
@@ -49,14 +49,47 @@ pub struct ServeArgs {
     /// The program's id, 0x-prefixed hex.
     #[arg(long)]
     program: String,
-    /// The prover account's secret URI (`//Alice`, a mnemonic or a 0x seed).
-    #[arg(long, env = "ZKML_SURI", hide_env_values = true)]
-    suri: String,
+    /// A file holding the prover account's secret URI (`//Alice`, a mnemonic or a 0x seed)
+    /// on its first line. Without it, the secret is read from the environment variable
+    /// `ZKML_SURI`.
+    #[arg(long, value_name = "PATH")]
+    suri_file: Option<PathBuf>,
+    /// Refused: a secret given as an argument shows in the process list and shell history.
+    /// Kept only to say so (the value is never printed).
+    #[arg(long, hide = true, value_name = "SECRET")]
+    suri: Option<String>,
     /// Seconds between polls when nothing is claimable.
     #[arg(long, default_value_t = 3)]
     poll: u64,
     #[command(flatten)]
     setup: SetupArgs,
+}
+
+/// The environment variable a prover's secret URI may come from.
+pub const SURI_ENV: &str = "ZKML_SURI";
+
+impl ServeArgs {
+    /// The prover's secret URI, from `--suri-file` or [`SURI_ENV`]; a secret given as an
+    /// argument is refused without being echoed.
+    fn secret_uri(&self) -> Result<String> {
+        if self.suri.is_some() {
+            bail!(
+                "--suri takes no secret on the command line, where every user of this machine                  sees it (process list, shell history): put it on the first line of a file                  readable only by you and pass --suri-file PATH, or set {SURI_ENV}"
+            );
+        }
+        let secret = match &self.suri_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the secret file {}", path.display()))?;
+                text.lines().next().unwrap_or_default().trim().to_owned()
+            }
+            None => std::env::var(SURI_ENV).unwrap_or_default(),
+        };
+        if secret.is_empty() {
+            bail!("no prover secret: pass --suri-file PATH or set {SURI_ENV}");
+        }
+        Ok(secret)
+    }
 }
 
 /// The digit as a 28-line terminal picture, darker characters for more ink.
@@ -146,7 +179,7 @@ pub fn demo(args: DemoArgs) -> Result<()> {
     })?;
     let verification = &report.verification;
     match &verification.outcome {
-        SessionState::Verified { digit, logits } => {
+        VerificationStatus::Verified { digit, logits } => {
             println!("prediction   {digit} (verified on-chain)");
             println!("logits       {logits:?}");
         }
@@ -234,7 +267,8 @@ pub fn load(args: LoadArgs) -> Result<()> {
 #[cfg(feature = "gsdk")]
 pub fn serve(args: ServeArgs) -> Result<()> {
     use zkml_daemon::{Daemon, ServeConfig, gsdk::GsdkBackend};
-    let (node, program, suri) = (&args.node, &args.program, &args.suri);
+    let suri = args.secret_uri()?;
+    let (node, program, suri) = (&args.node, &args.program, suri.as_str());
     let (_, prover) = setup(&args.setup)?;
     let prover = Arc::new(prover);
     let (_bar, observer) = progress(0)?;
@@ -269,9 +303,11 @@ pub fn serve(args: ServeArgs) -> Result<()> {
     })
 }
 
-/// Without the `gsdk` feature there is no real-node backend.
+/// Without the `gsdk` feature there is no real-node backend (the secret's source is checked
+/// first, as in the real build).
 #[cfg(not(feature = "gsdk"))]
-pub fn serve(_args: ServeArgs) -> Result<()> {
+pub fn serve(args: ServeArgs) -> Result<()> {
+    args.secret_uri()?;
     bail!(
         "this zkml was built without the real-node backend; rebuild it with \
          `cargo run --release -p zkml --features gsdk -- serve --node ...`"

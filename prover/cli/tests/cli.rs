@@ -347,17 +347,55 @@ fn serve_and_load_reject_bad_settings() {
     assert_fails_with(&zkml(&["load", "--node", "ws://127.0.0.1:9944"]), "--node");
 }
 
+/// `zkml serve` with `args` and the environment variable `ZKML_SURI` set to `env_suri`.
+fn serve(args: &[&str], env_suri: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_zkml"));
+    command
+        .args([
+            "serve",
+            "--node",
+            "ws://127.0.0.1:9944",
+            "--program",
+            "0x01",
+        ])
+        .args(args)
+        .env_remove("ZKML_SURI");
+    if let Some(secret) = env_suri {
+        command.env("ZKML_SURI", secret);
+    }
+    command.output().expect("run zkml")
+}
+
+#[test]
+fn serve_refuses_a_secret_on_the_command_line_and_never_echoes_it() {
+    let secret = "//SecretProverSeed";
+    let output = serve(&["--suri", secret], None);
+    assert_fails_with(&output, "--suri-file PATH, or set ZKML_SURI");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!all.contains(secret), "the secret was echoed: {all}");
+    // Refused even when a proper source is given too.
+    let output = serve(&["--suri", secret], Some("//Bob"));
+    assert_fails_with(&output, "--suri-file PATH, or set ZKML_SURI");
+    // No secret at all.
+    assert_fails_with(&serve(&[], None), "no prover secret");
+    assert_fails_with(
+        &serve(&["--suri-file", "/nonexistent/zkml-secret"], None),
+        "cannot read the secret file",
+    );
+}
+
 #[cfg(not(feature = "gsdk"))]
 #[test]
 fn serve_on_a_node_needs_the_gsdk_build() {
-    let output = zkml(&[
-        "serve",
-        "--node",
-        "ws://127.0.0.1:9944",
-        "--program",
-        "0x01",
-        "--suri",
-        "//Bob",
-    ]);
-    assert_fails_with(&output, "--features gsdk");
+    assert_fails_with(&serve(&[], Some("//Bob")), "--features gsdk");
+    let file = scratch("suri");
+    std::fs::write(&file, "//Bob\n").unwrap();
+    assert_fails_with(
+        &serve(&["--suri-file", path(&file)], None),
+        "--features gsdk",
+    );
 }

@@ -12,7 +12,7 @@ use zkml_client::sessions::events::SessionsEvents;
 use zkml_client::{Zkml as _, sessions::Sessions as _};
 use zkml_proving::Prover;
 use zkml_testkit::{
-    ADMIN, Chain, PROVER, SessionState, USER, Verification, VerifierEvents, transport,
+    ADMIN, Chain, PROVER, USER, Verification, VerificationStatus, VerifierEvents, transport,
 };
 
 /// Why a demo or load run failed.
@@ -186,11 +186,11 @@ pub async fn load(
         daemons,
         verified: outcomes
             .iter()
-            .filter(|o| matches!(o, Some(SessionState::Verified { .. })))
+            .filter(|o| matches!(o, Some(VerificationStatus::Verified { .. })))
             .count(),
         rejected: outcomes
             .iter()
-            .filter(|o| matches!(o, Some(SessionState::Rejected { .. })))
+            .filter(|o| matches!(o, Some(VerificationStatus::Rejected { .. })))
             .count(),
         lost: outcomes.iter().filter(|o| o.is_none()).count(),
         proved_twice: proofs.values().filter(|n| **n > 1).count(),
@@ -215,9 +215,9 @@ fn count_per_session<E>(
 
 /// Verifies each user's proof as soon as it is submitted, until every session has an outcome
 /// or nothing moves for a while; returns each user's outcome (`None` if it never came).
-async fn verify_as_proved(chain: &Chain, users: &[u64]) -> Result<Vec<Option<SessionState>>> {
+async fn verify_as_proved(chain: &Chain, users: &[u64]) -> Result<Vec<Option<VerificationStatus>>> {
     const IDLE_LIMIT: Duration = Duration::from_secs(600);
-    let mut outcomes: Vec<Option<SessionState>> = vec![None; users.len()];
+    let mut outcomes: Vec<Option<VerificationStatus>> = vec![None; users.len()];
     let mut last_progress = Instant::now();
     while outcomes.iter().any(Option::is_none) && last_progress.elapsed() < IDLE_LIMIT {
         for (user, outcome) in users.iter().zip(outcomes.iter_mut()) {

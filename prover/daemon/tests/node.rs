@@ -383,7 +383,7 @@ async fn the_daemon_proves_on_a_real_node_and_the_program_verifies() {
         .await,
     );
     let mut messages = 1;
-    while let verifier::SessionState::Verifying { done, total } = state {
+    while let verifier::VerificationStatus::Verifying { done, total } = state {
         eprintln!("verification: {done}/{total} units after {messages} messages");
         assert!(
             messages < MAX_VERIFY_MESSAGES,
@@ -408,7 +408,7 @@ async fn the_daemon_proves_on_a_real_node_and_the_program_verifies() {
     );
     assert_eq!(
         state,
-        verifier::SessionState::Verified {
+        verifier::VerificationStatus::Verified {
             digit: expected.digit,
             logits: logits.clone(),
         }

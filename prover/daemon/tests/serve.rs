@@ -126,7 +126,7 @@ async fn the_daemon_proves_and_the_program_verifies_the_answer() {
     let logits: Vec<i64> = expected.logits.iter().map(|l| i64::from(*l)).collect();
     assert_eq!(
         report.verification.outcome,
-        verifier::SessionState::Verified {
+        verifier::VerificationStatus::Verified {
             digit: expected.digit,
             logits: logits.clone()
         }
@@ -215,7 +215,7 @@ async fn a_tampered_proof_goes_through_the_same_flow_and_is_rejected() {
     assert!(
         matches!(
             verification.outcome,
-            verifier::SessionState::Rejected { .. }
+            verifier::VerificationStatus::Rejected { .. }
         ),
         "{:?}",
         verification.outcome
@@ -413,7 +413,7 @@ async fn a_proof_for_a_purged_session_never_lands_in_the_next_one() {
     assert!(
         matches!(
             verification.outcome,
-            verifier::SessionState::Verified { .. }
+            verifier::VerificationStatus::Verified { .. }
         ),
         "{:?}",
         verification.outcome

@@ -13,12 +13,14 @@
 //! 4. [`mod@format`] stores both models in checksummed binary files.
 //!
 //! [`train_and_quantize`] runs steps 1 to 3 and measures the held-out
-//! accuracy of both models.
+//! accuracy of both models. [`committed_model()`] and [`sample_digits()`] give the committed
+//! model and test digits, embedded in the crate.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod augment;
+pub mod committed;
 pub mod dataset;
 pub mod error;
 pub mod eval;
@@ -32,6 +34,7 @@ pub mod quantized;
 pub mod train;
 
 pub use augment::Augmentation;
+pub use committed::{committed_model, sample_digits};
 pub use dataset::{Dataset, Digit, RECORD_LEN, Split};
 pub use error::{Error, Result};
 pub use eval::{Accuracy, float_accuracy, quantized_accuracy};

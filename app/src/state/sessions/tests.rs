@@ -430,3 +430,48 @@ fn leases_expire_at_their_block() {
     assert!(!lease.admits(&actor(OTHER_PROVER), 9));
     assert!(lease.admits(&actor(OTHER_PROVER), 10));
 }
+
+#[test]
+fn an_expired_unclaimed_input_is_closed_by_anyone_and_frees_its_slot() {
+    let (mut state, id) = with_session();
+    let expires_at = 7 + INPUT_EXPIRY_BLOCKS;
+    let before = snapshot(&state);
+    assert_eq!(
+        state.close_expired(id, expires_at - 1),
+        Err(SessionsError::NotExpired { expires_at })
+    );
+    assert_eq!(
+        state.close_expired(id + 1, expires_at),
+        Err(SessionsError::NotAwaitingProof { session_id: id + 1 })
+    );
+    // A live claim holds the input open, even past its expiry.
+    state.claim(id, actor(PROVER), expires_at - 10).unwrap();
+    let claimed = snapshot(&state);
+    assert!(matches!(
+        state.close_expired(id, expires_at),
+        Err(SessionsError::AlreadyClaimed { .. })
+    ));
+    assert_eq!(snapshot(&state), claimed);
+    assert_ne!(snapshot(&state), before);
+    // Once the claim lapses too, anyone closes it.
+    let lapsed = expires_at - 10 + LEASE_BLOCKS;
+    assert_eq!(state.close_expired(id, lapsed), Ok(actor(USER)));
+    assert_eq!(state.session_of(&actor(USER)), None);
+    assert_eq!(state.counts().open, 0);
+    assert_eq!(state.open, 0);
+}
+
+#[test]
+fn the_open_count_follows_every_change() {
+    let mut state = SessionsState::default();
+    let a = state.open(actor(USER), image(1), 1).unwrap();
+    state.open(actor(OTHER_USER), image(2), 1).unwrap();
+    assert_eq!(state.open, 2);
+    state.finish(a, actor(PROVER), rejected("no"));
+    assert_eq!((state.open, state.counts().open), (1, 1));
+    // Replacing a finished session keeps the count right.
+    state.open(actor(USER), image(3), 2).unwrap();
+    assert_eq!((state.open, state.counts().open), (2, 2));
+    state.purge(&actor(OTHER_USER)).unwrap();
+    assert_eq!((state.open, state.counts().open), (1, 1));
+}
