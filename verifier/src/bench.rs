@@ -1,8 +1,14 @@
 //! Internals exposed to the gas benchmark `benches/gas` (feature `bench`; the product program never
-//! enables it): the verifier's own Poseidon permutation, with nova 0.76's constants.
+//! enables it): the verifier's own Poseidon permutation, with nova 0.76's constants, and the IPA
+//! MSM's two units of work.
 
-use crate::field::Fr;
+use crate::field::{Fr, Grumpkin};
+use crate::msm::{Cost, Msm, Point, Scratch};
 use crate::poseidon::{Poseidon, RoField as _};
+use alloc::vec::Vec;
+use ark_ec::short_weierstrass::Projective;
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_grumpkin::GrumpkinConfig;
 
 /// Width of the Poseidon state (elements).
 pub const POSEIDON_WIDTH: usize = crate::poseidon::WIDTH;
@@ -21,5 +27,66 @@ impl PoseidonFr {
     /// Permutes `state` in place.
     pub fn permute(&self, state: &mut [Fr; POSEIDON_WIDTH]) {
         self.0.permute(state);
+    }
+}
+
+/// The IPA MSM's window width and bucket count.
+const C: u32 = 13;
+const BUCKETS: usize = 1 << (C - 1);
+/// Points per batch in [`MsmUnits::batch`].
+pub const MSM_BATCH: usize = crate::msm::BATCH;
+
+/// A window of the IPA MSM set up for the gas benchmark: 4,096 filled buckets and 1,024 bases,
+/// all distinct multiples of a point.
+pub struct MsmUnits {
+    buckets: Vec<Point>,
+    bases: Vec<Point>,
+    cost: Cost,
+}
+
+impl MsmUnits {
+    /// Multiples `k·(seed·G)` for the buckets and bases.
+    pub fn new(seed: u64) -> Self {
+        let g = Grumpkin::generator() * crate::field::Fq::from(seed.max(1));
+        let mut acc = g;
+        let mut all: Vec<Projective<GrumpkinConfig>> = Vec::with_capacity(BUCKETS + MSM_BATCH);
+        for _ in 0..BUCKETS + MSM_BATCH {
+            all.push(acc);
+            acc += g;
+        }
+        let points: Vec<Point> = Projective::normalize_batch(&all)
+            .iter()
+            .map(Point::from_ark)
+            .collect();
+        let (buckets, bases) = points.split_at(BUCKETS);
+        Self {
+            buckets: buckets.to_vec(),
+            bases: bases.to_vec(),
+            cost: Cost::default(),
+        }
+    }
+
+    /// Adds the 1,024 bases into the buckets with signed digits from `seed` (one batch of the
+    /// MSM's point phase); returns the work counted so far.
+    pub fn batch(&mut self, seed: u64) -> u64 {
+        let mut scratch = Scratch::new(BUCKETS);
+        let mut state = seed | 1;
+        let digits = (0..MSM_BATCH as u32).map(|i| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let d = (state % (2 * BUCKETS as u64)) as i32 - BUCKETS as i32;
+            (i, if d == 0 { 1 } else { d })
+        });
+        scratch.add_batch(&mut self.buckets, &[&self.bases], digits, &mut self.cost);
+        self.cost.total()
+    }
+
+    /// Reduces the buckets to the window's sum (the MSM's other unit); returns the sum's `x`.
+    pub fn reduction(&mut self) -> Fr {
+        let msm = Msm::with_buckets(C, self.buckets.clone());
+        let mut scratch = Scratch::new(BUCKETS);
+        let sum = msm.window_sum(&mut scratch.batch, &mut self.cost).into_affine();
+        sum.x().unwrap_or_default()
     }
 }

@@ -16,6 +16,8 @@ fn iterations(op: Op) -> u32 {
         Op::ArkAffineAdd | Op::FeAffineAdd => 5_000,
         Op::Poseidon => 10,
         Op::Pairing2 => 3,
+        Op::MsmBatch => 8,
+        Op::MsmReduction => 2,
         _ => 20_000,
     }
 }
@@ -53,6 +55,8 @@ fn label(op: Op) -> &'static str {
         Op::FeAffineAdd => "Grumpkin affine add given the inverse, zkml-field",
         Op::Poseidon => "Poseidon permutation (verifier's, width 25, ark-ff)",
         Op::Pairing2 => "BN254 multi-pairing of 2 pairs (ark-bn254)",
+        Op::MsmBatch => "IPA MSM: one batch, 1,024 points into 4,096 buckets (zkml-field)",
+        Op::MsmReduction => "IPA MSM: one window reduction of 4,096 buckets (zkml-field)",
     }
 }
 

@@ -5,10 +5,10 @@
 use alloc::vec::Vec;
 use ark_bn254::{Bn254, Fq, Fr, G1Affine, G2Affine};
 use ark_ec::{AffineRepr, CurveGroup, pairing::Pairing};
-use ark_ff::{Field, PrimeField};
+use ark_ff::{AdditiveGroup, Field, PrimeField};
 use parity_scale_codec::{Decode, Encode};
 use zkml_field::{Bn254Fq, Bn254Fr, Fe};
-use zkml_verifier::bench::{POSEIDON_WIDTH, PoseidonFr};
+use zkml_verifier::bench::{MsmUnits, POSEIDON_WIDTH, PoseidonFr};
 pub use zkml_verifier::le32;
 
 /// One benchmarked operation.
@@ -48,11 +48,15 @@ pub enum Op {
     Poseidon,
     /// A BN254 multi-pairing of two pairs (the HyperKZG check), ark-bn254.
     Pairing2,
+    /// One batch of the IPA MSM: 1,024 points added into 4,096 buckets (signed digits).
+    MsmBatch,
+    /// One window reduction of the IPA MSM: `Σ_j (j+1)·B_j` over 4,096 buckets.
+    MsmReduction,
 }
 
 impl Op {
     /// Every operation, in table order.
-    pub const ALL: [Op; 17] = [
+    pub const ALL: [Op; 19] = [
         Op::Empty,
         Op::ArkFrMul,
         Op::ArkFqMul,
@@ -70,6 +74,8 @@ impl Op {
         Op::FeAffineAdd,
         Op::Poseidon,
         Op::Pairing2,
+        Op::MsmBatch,
+        Op::MsmReduction,
     ];
 }
 
@@ -213,6 +219,22 @@ pub fn run(req: &Request) -> Vec<u8> {
             acc.to_base_prime_field_elements()
                 .flat_map(|c| le32(&c))
                 .collect()
+        }
+        Op::MsmBatch => {
+            let mut units = MsmUnits::new(u64::from(seed[0]) + 2);
+            let mut counted = 0;
+            for i in 0..n {
+                counted = units.batch(u64::from(i) + 1);
+            }
+            counted.to_le_bytes().to_vec()
+        }
+        Op::MsmReduction => {
+            let mut units = MsmUnits::new(u64::from(seed[0]) + 2);
+            let mut x = Fr::ZERO;
+            for _ in 0..n {
+                x += units.reduction();
+            }
+            le32(&x).to_vec()
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use ark_bn254::{Bn254, Fq, Fr};
 use ark_ec::{AffineRepr, CurveGroup, pairing::Pairing};
-use ark_ff::{Field, PrimeField, UniformRand};
+use ark_ff::{AdditiveGroup, Field, PrimeField, UniformRand};
 use ark_grumpkin::Affine as Grumpkin;
 use parity_scale_codec::Encode as _;
 use zkml_field::Fe;
@@ -11,7 +11,7 @@ use zkml_gas_bench::ops::{
     chord_ark, chord_fe, chord_inputs, inputs, le32, pairing_inputs, poseidon_state,
 };
 use zkml_gas_bench::{Bench, BenchError, Op, Request};
-use zkml_verifier::bench::PoseidonFr;
+use zkml_verifier::bench::{MsmUnits, PoseidonFr};
 
 /// `n` times `f(&mut x, &y)` natively.
 fn chain<F: PrimeField>(seed: &[u8; 64], n: u32, f: impl Fn(&mut F, &F)) -> Vec<u8> {
@@ -54,6 +54,18 @@ fn expected(op: Op, n: u32, seed: &[u8; 64]) -> Vec<u8> {
                 .flat_map(|c| le32(&c))
                 .collect()
         }
+        // The MSM's units run the verifier's own code: the program must compute what it computes
+        // natively (its correctness against arkworks is the verifier's unit tests').
+        Op::MsmBatch => {
+            let mut units = MsmUnits::new(u64::from(seed[0]) + 2);
+            let counted = (0..n).fold(0, |_, i| units.batch(u64::from(i) + 1));
+            counted.to_le_bytes().to_vec()
+        }
+        Op::MsmReduction => {
+            let mut units = MsmUnits::new(u64::from(seed[0]) + 2);
+            let x = (0..n).fold(Fr::ZERO, |acc, _| acc + units.reduction());
+            le32(&x).to_vec()
+        }
     }
 }
 
@@ -63,7 +75,7 @@ fn every_message_computes_what_ark_computes() {
     let seed: [u8; 64] = core::array::from_fn(|i| (i as u8).wrapping_mul(97).wrapping_add(3));
     for op in Op::ALL {
         let n = match op {
-            Op::Poseidon | Op::Pairing2 => 1,
+            Op::Poseidon | Op::Pairing2 | Op::MsmBatch | Op::MsmReduction => 1,
             _ => 5,
         };
         let got = bench.measure(&Request { op, n, seed }).expect("runs");

@@ -25,7 +25,7 @@ struct Op {
 /// Additions scheduled for one shared inversion. Each destination may appear once per batch, and
 /// no source may be a destination of the same batch.
 #[derive(Default)]
-pub(super) struct Batch {
+pub(crate) struct Batch {
     ops: Vec<Op>,
     dens: Vec<Coord>,
     scratch: Vec<Coord>,

@@ -68,6 +68,18 @@ pub struct Msm {
 }
 
 impl Msm {
+    /// A window in progress with these buckets (the gas benchmark's reduction).
+    #[cfg(feature = "bench")]
+    pub(crate) fn with_buckets(c: u32, buckets: Vec<Point>) -> Self {
+        Self {
+            window_bits: c,
+            windows_left: 1,
+            next_point: 0,
+            buckets,
+            acc: Grumpkin::identity(),
+        }
+    }
+
     /// A fresh MSM with window width `c` (2..=16) for scalars of at most `bits` bits (see
     /// [`Scalars::bits`]).
     pub fn new(c: u32, bits: u32) -> Result<Self, VerifyError> {
@@ -182,7 +194,11 @@ impl Msm {
     /// `Σ_j (j+1)·B_j` of the current window's buckets: with `j = hi·2^l + lo`, the row sums
     /// `R_hi = Σ_lo B_j` and column sums `C_lo = Σ_hi B_j` (tree sums, one batch per level) give
     /// `2^l·Σ hi·R_hi + Σ lo·C_lo + Σ R_hi`.
-    fn window_sum(&self, batch: &mut Batch, cost: &mut Cost) -> Projective<GrumpkinConfig> {
+    pub(crate) fn window_sum(
+        &self,
+        batch: &mut Batch,
+        cost: &mut Cost,
+    ) -> Projective<GrumpkinConfig> {
         let (rows, cols, l) = self.grid();
         let m = rows * cols;
         let b = &self.buckets;
@@ -222,7 +238,7 @@ impl Msm {
 
 /// Per-call working memory of [`Msm::step`]: which buckets a batch touches, its points grouped by
 /// bucket, and the batch of additions.
-struct Scratch {
+pub(crate) struct Scratch {
     /// `stamps[b] == stamp`: bucket `b` has points in the current batch.
     stamps: Vec<u32>,
     stamp: u32,
@@ -238,11 +254,11 @@ struct Scratch {
     work: Vec<Point>,
     /// Those runs: `(bucket, start, len)`.
     groups: Vec<(u32, u32, u32)>,
-    batch: Batch,
+    pub(crate) batch: Batch,
 }
 
 impl Scratch {
-    fn new(m: usize) -> Self {
+    pub(crate) fn new(m: usize) -> Self {
         Self {
             stamps: vec![0; m],
             stamp: 0,
@@ -261,7 +277,7 @@ impl Scratch {
     /// digit). A bucket's single point is added to it directly; several points of one bucket are
     /// first summed among themselves (tree levels), so that every addition into a bucket is
     /// part of one shared inversion whatever the digits.
-    fn add_batch(
+    pub(crate) fn add_batch(
         &mut self,
         buckets: &mut [Point],
         parts: &[&[Point]],
