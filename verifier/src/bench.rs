@@ -5,6 +5,7 @@
 use crate::field::{Fr, Grumpkin};
 use crate::msm::{Cost, Msm, Point, Scratch};
 use crate::poseidon::{Poseidon, RoField as _};
+use alloc::vec;
 use alloc::vec::Vec;
 use ark_ec::short_weierstrass::Projective;
 use ark_ec::{AffineRepr, CurveGroup};
@@ -82,11 +83,50 @@ impl MsmUnits {
         self.cost.total()
     }
 
+    /// The costliest batch: every base the same point and every digit the same, so that all
+    /// 1,024 points form one run whose tree levels are all doublings, ten inversions deep.
+    pub fn worst_batch(&mut self) -> u64 {
+        let same = vec![self.bases[0]; MSM_BATCH];
+        let mut scratch = Scratch::new(BUCKETS);
+        let digits = (0..MSM_BATCH as u32).map(|i| (i, 1));
+        scratch.add_batch(&mut self.buckets, &[&same], digits, &mut self.cost);
+        self.cost.total()
+    }
+
+    /// Empties every bucket (a window's first batch, where points are mostly copied in).
+    pub fn empty_buckets(&mut self) {
+        self.buckets.iter_mut().for_each(|b| *b = Point::IDENTITY);
+    }
+
+    /// Makes every bucket the same point, so that the reduction's row and column sums are all
+    /// doublings.
+    pub fn equal_buckets(&mut self) {
+        let first = self.buckets[0];
+        self.buckets.iter_mut().for_each(|b| *b = first);
+    }
+
+    /// The cost bounds the MSM charges before a batch and before a reduction, and the weight (in
+    /// tenths of a verification unit) it charges per counted multiplication.
+    pub fn bounds() -> (u64, u64, u64) {
+        (
+            crate::msm::batch_cost(MSM_BATCH),
+            crate::msm::reduce_cost(C),
+            crate::verification::MSM_WEIGHT_TENTHS,
+        )
+    }
+
+    /// Work counted so far.
+    pub fn counted(&self) -> u64 {
+        self.cost.total()
+    }
+
     /// Reduces the buckets to the window's sum (the MSM's other unit); returns the sum's `x`.
     pub fn reduction(&mut self) -> Fr {
         let msm = Msm::with_buckets(C, self.buckets.clone());
         let mut scratch = Scratch::new(BUCKETS);
-        let sum = msm.window_sum(&mut scratch.batch, &mut self.cost).into_affine();
+        let sum = msm
+            .window_sum(&mut scratch.batch, &mut self.cost)
+            .into_affine();
         sum.x().unwrap_or_default()
     }
 }

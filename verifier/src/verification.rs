@@ -13,7 +13,7 @@ use crate::constants::ConstantKey;
 use crate::error::VerifyError;
 use crate::field::{Fq, Fr, Grumpkin};
 use crate::instance::RelaxedInstance;
-use crate::msm::Cost;
+use crate::msm::{Cost, Msm};
 use crate::nova::{Folded, fold};
 use crate::pcs::ipa::IpaCheck;
 use crate::spartan::ppsnark;
@@ -31,14 +31,19 @@ const TRANSCRIPT_UNITS: u64 = 20_000;
 const MATRIX_UNITS: u64 = 195_000;
 /// Work of the IPA MSM's GLV-split scalars.
 const SCALAR_UNITS: u64 = 140_000;
-/// Units one multiplication counted inside the MSM costs, in tenths: batch-affine additions do much
-/// besides multiplying (measured under gtest: up to about 2.3 units in the costliest slices).
-const MSM_WEIGHT_TENTHS: u64 = 40;
-/// Work of the IPA MSM over 16,384 Grumpkin points and the final check (2.36M counted
-/// multiplications).
-const MSM_UNITS: u64 = 2_400_000 * MSM_WEIGHT_TENTHS / 10;
-/// Smallest MSM slice worth a call.
-const MIN_MSM_SLICE: u64 = 20_000;
+/// Units one multiplication counted inside the MSM costs, in tenths. The MSM counts the field
+/// kernel's multiplications (1.0e6 gas each) and a per-point allowance, and bounds each unit of work
+/// before it starts; `msm_weight_bounds_the_worst_case` (benches/gas) checks under gtest that no
+/// unit, on typical or on worst-case inputs (all doublings), costs more gas than it is charged.
+pub(crate) const MSM_WEIGHT_TENTHS: u64 = 15;
+/// Work of the IPA MSM over 16,384 Grumpkin points and the final check (2.98M counted
+/// multiplication equivalents).
+const MSM_UNITS: u64 = 2_980_000 * MSM_WEIGHT_TENTHS / 10;
+/// Smallest MSM slice worth a call: the largest unit of the MSM's work, so that a call given it
+/// always makes progress.
+fn min_msm_slice() -> u64 {
+    (Msm::largest_unit(snark::MSM_WINDOW) * MSM_WEIGHT_TENTHS).div_ceil(10)
+}
 /// Work of a whole verification, as reported by [`Progress::Pending`].
 pub const TOTAL_UNITS: u64 =
     FOLD_UNITS + PRIMARY_UNITS + TRANSCRIPT_UNITS + MATRIX_UNITS + SCALAR_UNITS + MSM_UNITS;
@@ -101,7 +106,7 @@ impl Stage {
             Stage::SecondaryTranscript => TRANSCRIPT_UNITS,
             Stage::MatrixClaim => MATRIX_UNITS,
             Stage::IpaScalars => SCALAR_UNITS,
-            Stage::IpaMsm => MIN_MSM_SLICE,
+            Stage::IpaMsm => min_msm_slice(),
             Stage::Done => 0,
         }
     }
@@ -213,12 +218,19 @@ impl Verification {
             let msm_budget = (budget - spent).saturating_mul(10) / MSM_WEIGHT_TENTHS;
             self.step(vk, ck, msm_budget, &mut cost)?;
             let units = if stage == Stage::IpaMsm {
-                (cost.total().max(1) * MSM_WEIGHT_TENTHS).div_ceil(10)
+                (cost.total() * MSM_WEIGHT_TENTHS).div_ceil(10)
             } else {
                 needed
             };
             spent += units;
             self.done = (self.done + units).min(TOTAL_UNITS);
+            if stage == Stage::IpaMsm && self.stage() == Stage::IpaMsm {
+                // The slice used what this budget allows of the MSM's work.
+                return Ok(Progress::Pending {
+                    done: self.done,
+                    total: TOTAL_UNITS,
+                });
+            }
         }
     }
 

@@ -17,7 +17,9 @@ fn iterations(op: Op) -> u32 {
         Op::Poseidon => 10,
         Op::Pairing2 => 3,
         Op::MsmBatch => 8,
-        Op::MsmReduction => 2,
+        Op::MsmReduction | Op::MsmWorstReduction => 2,
+        Op::MsmWorstBatch => 8,
+        Op::MsmFirstBatch => 1,
         _ => 20_000,
     }
 }
@@ -57,6 +59,9 @@ fn label(op: Op) -> &'static str {
         Op::Pairing2 => "BN254 multi-pairing of 2 pairs (ark-bn254)",
         Op::MsmBatch => "IPA MSM: one batch, 1,024 points into 4,096 buckets (zkml-field)",
         Op::MsmReduction => "IPA MSM: one window reduction of 4,096 buckets (zkml-field)",
+        Op::MsmWorstBatch => "IPA MSM: the costliest batch (1,024 equal points, all doublings)",
+        Op::MsmWorstReduction => "IPA MSM: the costliest reduction (4,096 equal buckets)",
+        Op::MsmFirstBatch => "IPA MSM: a window's first batch (1,024 points into empty buckets)",
     }
 }
 

@@ -52,11 +52,17 @@ pub enum Op {
     MsmBatch,
     /// One window reduction of the IPA MSM: `Σ_j (j+1)·B_j` over 4,096 buckets.
     MsmReduction,
+    /// The costliest batch: 1,024 equal points with equal digits (every addition a doubling).
+    MsmWorstBatch,
+    /// A window's first batch: 1,024 points into empty buckets (mostly copies, little arithmetic).
+    MsmFirstBatch,
+    /// The costliest reduction: 4,096 equal buckets (every row and column addition a doubling).
+    MsmWorstReduction,
 }
 
 impl Op {
     /// Every operation, in table order.
-    pub const ALL: [Op; 19] = [
+    pub const ALL: [Op; 22] = [
         Op::Empty,
         Op::ArkFrMul,
         Op::ArkFqMul,
@@ -76,6 +82,9 @@ impl Op {
         Op::Pairing2,
         Op::MsmBatch,
         Op::MsmReduction,
+        Op::MsmWorstBatch,
+        Op::MsmFirstBatch,
+        Op::MsmWorstReduction,
     ];
 }
 
@@ -220,21 +229,37 @@ pub fn run(req: &Request) -> Vec<u8> {
                 .flat_map(|c| le32(&c))
                 .collect()
         }
-        Op::MsmBatch => {
+        Op::MsmBatch | Op::MsmFirstBatch => {
             let mut units = MsmUnits::new(u64::from(seed[0]) + 2);
+            if req.op == Op::MsmFirstBatch {
+                units.empty_buckets();
+            }
             let mut counted = 0;
             for i in 0..n {
                 counted = units.batch(u64::from(i) + 1);
             }
             counted.to_le_bytes().to_vec()
         }
-        Op::MsmReduction => {
+        Op::MsmReduction | Op::MsmWorstReduction => {
             let mut units = MsmUnits::new(u64::from(seed[0]) + 2);
+            if req.op == Op::MsmWorstReduction {
+                units.equal_buckets();
+            }
             let mut x = Fr::ZERO;
             for _ in 0..n {
                 x += units.reduction();
             }
-            le32(&x).to_vec()
+            let mut out = le32(&x).to_vec();
+            out.extend(units.counted().to_le_bytes());
+            out
+        }
+        Op::MsmWorstBatch => {
+            let mut units = MsmUnits::new(u64::from(seed[0]) + 2);
+            let mut counted = 0;
+            for _ in 0..n {
+                counted = units.worst_batch();
+            }
+            counted.to_le_bytes().to_vec()
         }
     }
 }

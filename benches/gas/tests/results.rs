@@ -56,15 +56,28 @@ fn expected(op: Op, n: u32, seed: &[u8; 64]) -> Vec<u8> {
         }
         // The MSM's units run the verifier's own code: the program must compute what it computes
         // natively (its correctness against arkworks is the verifier's unit tests').
-        Op::MsmBatch => {
+        Op::MsmBatch | Op::MsmFirstBatch => {
             let mut units = MsmUnits::new(u64::from(seed[0]) + 2);
+            if op == Op::MsmFirstBatch {
+                units.empty_buckets();
+            }
             let counted = (0..n).fold(0, |_, i| units.batch(u64::from(i) + 1));
             counted.to_le_bytes().to_vec()
         }
-        Op::MsmReduction => {
+        Op::MsmReduction | Op::MsmWorstReduction => {
             let mut units = MsmUnits::new(u64::from(seed[0]) + 2);
+            if op == Op::MsmWorstReduction {
+                units.equal_buckets();
+            }
             let x = (0..n).fold(Fr::ZERO, |acc, _| acc + units.reduction());
-            le32(&x).to_vec()
+            let mut out = le32(&x).to_vec();
+            out.extend(units.counted().to_le_bytes());
+            out
+        }
+        Op::MsmWorstBatch => {
+            let mut units = MsmUnits::new(u64::from(seed[0]) + 2);
+            let counted = (0..n).fold(0, |_, _| units.worst_batch());
+            counted.to_le_bytes().to_vec()
         }
     }
 }
@@ -75,7 +88,13 @@ fn every_message_computes_what_ark_computes() {
     let seed: [u8; 64] = core::array::from_fn(|i| (i as u8).wrapping_mul(97).wrapping_add(3));
     for op in Op::ALL {
         let n = match op {
-            Op::Poseidon | Op::Pairing2 | Op::MsmBatch | Op::MsmReduction => 1,
+            Op::Poseidon
+            | Op::Pairing2
+            | Op::MsmBatch
+            | Op::MsmReduction
+            | Op::MsmWorstBatch
+            | Op::MsmFirstBatch
+            | Op::MsmWorstReduction => 1,
             _ => 5,
         };
         let got = bench.measure(&Request { op, n, seed }).expect("runs");
@@ -110,5 +129,44 @@ fn the_chord_rule_adds_grumpkin_points() {
         let (x, y) = chord_fe(&(fe(&p.x), fe(&p.y)), &(fe(&q.x), fe(&q.y)), &fe(&inv));
         assert_eq!((x.to_ark(), y.to_ark()), (sum.x, sum.y));
         assert!(!sum.is_zero());
+    }
+}
+
+/// The MSM's budget is safe. A slice charges each unit of work (a batch, a window reduction) its
+/// counted work, and starts a unit only if the unit's bound still fits. So each unit, on typical
+/// and on worst-case inputs, must cost no more gas than the work it is charged (times the weight
+/// and the gas of a verification unit), and that work must stay within the unit's bound. A unit
+/// that cost more could run a verification message out of gas.
+#[test]
+fn msm_weight_bounds_the_worst_case() {
+    let bench = Bench::deploy().expect("the program deploys");
+    let (batch_bound, reduce_bound, weight_tenths) = MsmUnits::bounds();
+    let gas_of = |counted: u64| counted * weight_tenths * zkml_app::verification::GAS_PER_UNIT / 10;
+    let seed = [7u8; 64];
+    for (op, bound) in [
+        (Op::MsmBatch, batch_bound),
+        (Op::MsmWorstBatch, batch_bound),
+        (Op::MsmFirstBatch, batch_bound),
+        (Op::MsmReduction, reduce_bound),
+        (Op::MsmWorstReduction, reduce_bound),
+    ] {
+        let one = bench.measure(&Request { op, n: 1, seed }).expect("runs");
+        let none = bench.measure(&Request { op, n: 0, seed }).expect("runs");
+        let gas = one.gas - none.gas;
+        let reply = one.reply.expect("replies");
+        let counted = u64::from_le_bytes(reply[reply.len() - 8..].try_into().unwrap());
+        std::eprintln!(
+            "{op:?}: {gas:.3e} gas; charged {counted} ({:.3e} gas); bound {bound}",
+            gas_of(counted) as f64
+        );
+        assert!(
+            counted <= bound,
+            "{op:?}: counted {counted} > bound {bound}"
+        );
+        assert!(
+            gas <= gas_of(counted),
+            "{op:?}: {gas} gas > charged {}",
+            gas_of(counted)
+        );
     }
 }

@@ -45,11 +45,36 @@ pub const BATCH: usize = 1024;
 const MIN_BATCH: usize = 32;
 
 /// Cost bound of adding a batch of `len` points into the buckets: at most `len` additions (a
-/// bucket's points are first summed among themselves, then added to the bucket), one inversion
-/// for the additions into buckets and one per tree level of the largest group.
-const fn batch_cost(len: usize) -> u64 {
+/// bucket's points are first summed among themselves, then added to the bucket) and the points'
+/// bookkeeping, one inversion for the additions into buckets and one per tree level of the
+/// largest group.
+pub(crate) const fn batch_cost(len: usize) -> u64 {
     let levels = usize::BITS - len.leading_zeros();
-    len as u64 * OP_COST + (1 + levels as u64) * INV_COST
+    len as u64 * (OP_COST + POINT_COST) + (1 + levels as u64) * INV_COST
+}
+
+/// Work charged per point of a batch besides its addition: its digit, its bucket's bookkeeping and
+/// the copies of a run (memory traffic costs about as much as arithmetic in a Gear program).
+const POINT_COST: u64 = 1;
+
+/// Shape of the bucket reduction for window width `c`: `(rows, cols, l)` with
+/// `2^{c−1} = rows·cols`, `cols = 2^l`.
+fn grid(c: u32) -> (usize, usize, u32) {
+    let l = (c - 1) / 2;
+    (1 << (c - 1 - l), 1 << l, l)
+}
+
+/// Cost bound of a window's reduction: the grid's row and column sums (`2·2^{c−1}` additions,
+/// one inversion per tree level), two running sums, the doublings and one normalization.
+pub(crate) fn reduce_cost(c: u32) -> u64 {
+    let (rows, cols, l) = grid(c);
+    let levels = u64::from(c - 1 - l).max(u64::from(l));
+    2 * (rows * cols) as u64 * OP_COST
+        + levels * INV_COST
+        + (rows + cols) as u64 * (MIXED_ADD_COST + ADD_COST)
+        + DOUBLE_COST * u64::from(c + l)
+        + 3 * ADD_COST
+        + INV_COST
 }
 
 /// Resumable MSM state: the current window, the progress inside it and the accumulator.
@@ -107,21 +132,18 @@ impl Msm {
 
     /// Shape of the bucket reduction: `(rows, cols, l)` with `2^{c−1} = rows·cols`, `cols = 2^l`.
     fn grid(&self) -> (usize, usize, u32) {
-        let l = (self.window_bits - 1) / 2;
-        (1 << (self.window_bits - 1 - l), 1 << l, l)
+        grid(self.window_bits)
     }
 
-    /// Cost bound of a window's reduction: the grid's row and column sums (`2·2^{c−1}` additions,
-    /// one inversion per tree level), two running sums, the doublings and one normalization.
+    /// Cost bound of a window's reduction.
     fn reduce_cost(&self) -> u64 {
-        let (rows, cols, l) = self.grid();
-        let levels = u64::from(self.window_bits - 1 - l).max(u64::from(l));
-        2 * (rows * cols) as u64 * OP_COST
-            + levels * INV_COST
-            + (rows + cols) as u64 * (MIXED_ADD_COST + ADD_COST)
-            + DOUBLE_COST * u64::from(self.window_bits + l)
-            + 3 * ADD_COST
-            + INV_COST
+        reduce_cost(self.window_bits)
+    }
+
+    /// The largest cost bound of one unit of work (a batch or a window reduction) of an MSM with
+    /// window width `c`: a call with a smaller budget may make no progress.
+    pub(crate) fn largest_unit(c: u32) -> u64 {
+        batch_cost(BATCH).max(reduce_cost(c))
     }
 
     /// Advances `Σ scalars_i·bases_i` by at most `budget` multiplication equivalents (each unit's
@@ -290,7 +312,8 @@ impl Scratch {
         self.used.clear();
         self.link.clear();
         self.entries.clear();
-        for (i, d) in digits.filter(|&(_, d)| d != 0) {
+        let mut scanned = 0u64;
+        for (i, d) in digits.inspect(|_| scanned += 1).filter(|&(_, d)| d != 0) {
             let b = d.unsigned_abs() as usize - 1;
             let e = self.entries.len() as u32;
             if self.stamps[b] == self.stamp {
@@ -346,6 +369,7 @@ impl Scratch {
         let mut sources: Vec<&[Point]> = parts.to_vec();
         sources.push(&self.work);
         self.batch.apply(buckets, Sources::Slices(&sources), cost);
+        cost.mults += POINT_COST * scanned;
     }
 }
 

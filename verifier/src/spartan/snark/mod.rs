@@ -34,7 +34,7 @@ use ark_ff::{Field, One};
 use parity_scale_codec::{Decode, Encode, Input, Output};
 
 /// Window width of the IPA MSM (measured best for 16,384 points, see `msm` tests).
-const MSM_WINDOW: u32 = 13;
+pub(crate) const MSM_WINDOW: u32 = 13;
 
 /// The secondary SNARK proof (nova's `snark::RelaxedR1CSSNARK`, fields in nova's order).
 #[derive(Clone, Debug, PartialEq, Eq)]
