@@ -88,14 +88,8 @@ impl<M: Modulus> Fe<M> {
     #[allow(unused_assignments)] // the last carry cancels the borrow
     pub fn sub(&self, other: &Self) -> Self {
         let (a, b) = (self.wide(), other.wide());
-        // Limb-wise difference with an arithmetic borrow; `borrow` ends 0 or −1.
-        let mut d = [0u64; LIMBS];
-        let mut borrow = 0i64;
-        unroll9!(K => {
-            let t = a[K] as i64 - b[K] as i64 + borrow;
-            d[K] = (t as u64) & MASK;
-            borrow = t >> LIMB_BITS;
-        });
+        // Limb-wise difference; `borrow` is 0 or −1.
+        let (mut d, borrow) = sub_limbs(a, b);
         // Negative: add 2p (the carry out of the top limb cancels the borrow).
         let mask = borrow as u64;
         let two_p = Consts::<M>::TWO_P;
@@ -115,15 +109,7 @@ impl<M: Modulus> Fe<M> {
 
     /// The value in `[0, p)`, as limbs (still in Montgomery form).
     pub(crate) fn canonical(&self) -> [u32; LIMBS] {
-        let v = self.wide();
-        let p = Consts::<M>::P;
-        let mut d = [0u64; LIMBS];
-        let mut borrow = 0i64;
-        unroll9!(K => {
-            let t = v[K] as i64 - p[K] as i64 + borrow;
-            d[K] = (t as u64) & MASK;
-            borrow = t >> LIMB_BITS;
-        });
+        let (d, borrow) = sub_limbs(self.wide(), Consts::<M>::P);
         if borrow < 0 {
             self.limbs
         } else {
@@ -190,16 +176,23 @@ fn mont_reduce<M: Modulus>(mut t: [u64; 2 * LIMBS]) -> [u64; LIMBS] {
 /// `s − 2p` if that is not negative, else `s` (for `s < 4p`).
 #[inline(always)]
 fn reduce_2p<M: Modulus>(s: [u64; LIMBS]) -> [u64; LIMBS] {
-    let two_p = Consts::<M>::TWO_P;
-    let mut d = [0u64; LIMBS];
-    let mut borrow = 0i64;
-    unroll9!(K => {
-        let t = s[K] as i64 - two_p[K] as i64 + borrow;
-        d[K] = (t as u64) & MASK;
-        borrow = t >> LIMB_BITS;
-    });
+    let (d, borrow) = sub_limbs(s, Consts::<M>::TWO_P);
     let keep = borrow as u64; // all ones when s < 2p
     let mut out = [0u64; LIMBS];
     unroll9!(K => { out[K] = d[K] ^ ((d[K] ^ s[K]) & keep); });
     out
+}
+
+/// `a − b` on limbs with an arithmetic borrow: the difference's limbs mod `2^261` and the final
+/// borrow, 0 or −1 (when `a < b`).
+#[inline(always)]
+fn sub_limbs(a: [u64; LIMBS], b: [u64; LIMBS]) -> ([u64; LIMBS], i64) {
+    let mut d = [0u64; LIMBS];
+    let mut borrow = 0i64;
+    unroll9!(K => {
+        let t = a[K] as i64 - b[K] as i64 + borrow;
+        d[K] = (t as u64) & MASK;
+        borrow = t >> LIMB_BITS;
+    });
+    (d, borrow)
 }
