@@ -20,6 +20,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+mod batch;
 #[cfg(feature = "bench")]
 pub mod bench;
 mod codec;
@@ -41,6 +42,7 @@ mod transcript;
 mod verification;
 mod wire;
 
+pub use batch::{BatchProgress, BatchVerification, MAX_BATCH, Verdict};
 pub use codec::decode_all;
 pub use constants::ConstantKey;
 pub use error::VerifyError;

@@ -15,6 +15,7 @@ use crate::field::{Fq, Fr, Grumpkin};
 use crate::instance::RelaxedInstance;
 use crate::msm::{Cost, Msm};
 use crate::nova::{Folded, fold};
+use crate::pcs::hyperkzg::PairingInputs;
 use crate::pcs::ipa::IpaCheck;
 use crate::spartan::ppsnark;
 use crate::spartan::snark::{self, IpaMsm, MatrixClaim};
@@ -22,15 +23,19 @@ use crate::wire::{CompressedProof, VerifierKey};
 use alloc::vec::Vec;
 
 /// Work of the output hashes, folds and derandomization (about ten Poseidon permutations).
-const FOLD_UNITS: u64 = 125_000;
+pub(crate) const FOLD_UNITS: u64 = 125_000;
 /// Work of the primary SNARK: sum-checks, a 37-point MSM and a two-pair pairing.
-const PRIMARY_UNITS: u64 = 145_000;
+pub(crate) const PRIMARY_UNITS: u64 = 145_000;
+/// Least work of a two-pair pairing (1.51e11 gas, `cargo run --release -p zkml-gas-bench`): a
+/// batched proof defers its pairing, and its primary stage is charged [`PRIMARY_UNITS`] less this,
+/// which stays an upper bound of the stage without the pairing.
+pub(crate) const PAIRING_UNITS: u64 = 55_000;
 /// Work of the secondary SNARK's transcript: its sum-checks and the IPA challenges.
-const TRANSCRIPT_UNITS: u64 = 20_000;
+pub(crate) const TRANSCRIPT_UNITS: u64 = 20_000;
 /// Work of the secondary matrix claim: two 16,384-entry eq tables and the shape evaluation.
-const MATRIX_UNITS: u64 = 195_000;
+pub(crate) const MATRIX_UNITS: u64 = 195_000;
 /// Work of the IPA MSM's GLV-split scalars.
-const SCALAR_UNITS: u64 = 140_000;
+pub(crate) const SCALAR_UNITS: u64 = 140_000;
 /// Units one multiplication counted inside the MSM costs, in tenths. The MSM counts the field
 /// kernel's multiplications (1.0e6 gas each) and a per-point allowance, and bounds each unit of work
 /// before it starts; `msm_weight_bounds_the_worst_case` (benches/gas) checks under gtest that no
@@ -38,10 +43,10 @@ const SCALAR_UNITS: u64 = 140_000;
 pub(crate) const MSM_WEIGHT_TENTHS: u64 = 15;
 /// Work of the IPA MSM over 16,384 Grumpkin points and the final check (2.98M counted
 /// multiplication equivalents).
-const MSM_UNITS: u64 = 2_980_000 * MSM_WEIGHT_TENTHS / 10;
+pub(crate) const MSM_UNITS: u64 = 2_980_000 * MSM_WEIGHT_TENTHS / 10;
 /// Smallest MSM slice worth a call: the largest unit of the MSM's work, so that a call given it
 /// always makes progress.
-fn min_msm_slice() -> u64 {
+pub(crate) fn min_msm_slice() -> u64 {
     (Msm::largest_unit(snark::MSM_WINDOW) * MSM_WEIGHT_TENTHS).div_ceil(10)
 }
 /// Work of a whole verification, as reported by [`Progress::Pending`].
@@ -98,10 +103,12 @@ pub enum Stage {
 
 impl Stage {
     /// Units a call needs at least to make progress in this stage: the stage's estimated work
-    /// for the fixed stages, the smallest slice for the MSM.
-    fn units(self) -> u64 {
+    /// for the fixed stages (the primary's without its pairing when `deferred`), the smallest
+    /// slice for the MSM.
+    fn units(self, deferred: bool) -> u64 {
         match self {
             Stage::Folds => FOLD_UNITS,
+            Stage::Primary if deferred => PRIMARY_UNITS - PAIRING_UNITS,
             Stage::Primary => PRIMARY_UNITS,
             Stage::SecondaryTranscript => TRANSCRIPT_UNITS,
             Stage::MatrixClaim => MATRIX_UNITS,
@@ -154,6 +161,12 @@ pub struct Verification {
     z0: Vec<Fr>,
     num_steps: u64,
     done: u64,
+    /// Set while the verification is part of a batch ([`crate::BatchVerification`]): the primary
+    /// stage keeps its pairing inputs for the batch instead of pairing, and [`Verification::advance`]
+    /// stops before the IPA scalars, whose check the batch combines.
+    deferred: bool,
+    /// The deferred pairing's inputs, once the primary stage ran deferred.
+    pairing: Option<PairingInputs>,
 }
 
 impl Verification {
@@ -165,6 +178,8 @@ impl Verification {
             z0,
             num_steps,
             done: 0,
+            deferred: false,
+            pairing: None,
         }
     }
 
@@ -186,6 +201,50 @@ impl Verification {
         }
     }
 
+    /// Units the next stage needs at least.
+    pub(crate) fn next_units(&self) -> u64 {
+        self.stage().units(self.deferred)
+    }
+
+    /// Defers the pairing and the IPA check to a batch; only before any work is done.
+    pub(crate) fn defer(&mut self) -> Result<(), VerifyError> {
+        if self.done != 0 || !matches!(self.state, State::Folds) {
+            return Err(VerifyError::Malformed(
+                "batch: a verification already started",
+            ));
+        }
+        self.deferred = true;
+        Ok(())
+    }
+
+    /// Ends the deferral after the batch checked the pairing: the verification goes on alone
+    /// from the IPA scalars.
+    pub(crate) fn undefer(&mut self) {
+        self.deferred = false;
+    }
+
+    /// The deferred pairing's inputs and the IPA state, once a deferred verification has reached
+    /// the IPA scalars.
+    pub(crate) fn deferred_checks(&self) -> Option<(&PairingInputs, &IpaCheck)> {
+        match (&self.state, &self.pairing) {
+            (State::IpaScalars(ipa), Some(pairing)) if self.deferred => Some((pairing, ipa)),
+            _ => None,
+        }
+    }
+
+    /// The proof under verification.
+    pub(crate) fn proof(&self) -> &CompressedProof {
+        &self.proof
+    }
+
+    /// Marks a deferred verification verified once the batch's checks covered its pairing and its
+    /// IPA check; returns its output `zn`.
+    pub(crate) fn complete(&mut self, units: u64) -> Vec<Fr> {
+        self.state = State::Done;
+        self.done = (self.done + units).min(TOTAL_UNITS);
+        self.proof.folding.zn.clone()
+    }
+
     /// Does at most `budget` units of work (estimated for the fixed stages, counted for the MSM).
     /// Every call must pass the same keys.
     ///
@@ -204,7 +263,14 @@ impl Verification {
             if stage == Stage::Done {
                 return Ok(Progress::Done(self.proof.folding.zn.clone()));
             }
-            let needed = stage.units();
+            if self.deferred && stage == Stage::IpaScalars {
+                // The batch takes over from here.
+                return Ok(Progress::Pending {
+                    done: self.done,
+                    total: TOTAL_UNITS,
+                });
+            }
+            let needed = stage.units(self.deferred);
             if spent + needed > budget {
                 if spent == 0 {
                     return Err(VerifyError::Budget { needed });
@@ -254,7 +320,13 @@ impl Verification {
                 self.num_steps,
             )?),
             State::Primary(folded) => {
-                ppsnark::verify(&vk.primary, &folded.primary, &proof.primary)?;
+                if self.deferred {
+                    let (_, inputs) =
+                        ppsnark::reduce(&vk.primary, &folded.primary, &proof.primary)?;
+                    self.pairing = Some(inputs);
+                } else {
+                    ppsnark::verify(&vk.primary, &folded.primary, &proof.primary)?;
+                }
                 State::SecondaryTranscript(folded.secondary.clone())
             }
             State::SecondaryTranscript(un2) => {

@@ -2,7 +2,7 @@
 //! `CompressedSNARK::verify`, on real proofs generated here: both accept valid proofs with the same
 //! output, and both reject every tampering: random byte flips of the proof, another input, another
 //! step count, another model's key. Random bit flips of the program's wire encoding are rejected
-//! too.
+//! too. Batch verification reaches each proof's own verdict, whichever proofs share its batch.
 
 use proptest::prelude::*;
 use std::sync::LazyLock;
@@ -11,7 +11,10 @@ use zkml_proving::export::{NativeVerifier, chain_keys, chain_proof};
 use zkml_proving::{ProofFile, Prover, SetupConfig, encode, verify_with};
 use zkml_verifier::nova_format::{parse_proof, parse_vk};
 use zkml_verifier::statement::{STEPS, z0_words};
-use zkml_verifier::{ConstantKey, Fr, VerifierKey, from_le32_canonical, le32, verify};
+use zkml_verifier::{
+    BatchVerification, CompressedProof, ConstantKey, Fr, Verdict, Verification, VerifierKey,
+    VerifyError, from_le32_canonical, le32, verify,
+};
 
 /// A model's keys in both verifiers' forms.
 struct Keys {
@@ -142,6 +145,132 @@ fn both_reject_another_models_key() {
     let other = &s.other_model;
     assert!(verify_with(other.prover.verifier_key(), &proof.model_digest, proof).is_err());
     assert_eq!(ours(other, proof, STEPS), None);
+}
+
+/// A proof in the program's form with its statement `z0` (the given pixels') and step count.
+type Claim = (CompressedProof, Vec<Fr>, u64);
+
+fn claim(proof: &ProofFile) -> Claim {
+    (parse_proof(&proof.snark).unwrap(), z0(&proof.pixels), STEPS)
+}
+
+/// Our batch verifier's verdicts on `claims`, advanced `budget` units per call (as a program
+/// does, one message per call); also the number of calls.
+fn batch_verdicts(keys: &Keys, claims: &[Claim], budget: u64) -> (Vec<Verdict>, usize) {
+    let verifications = claims
+        .iter()
+        .map(|(proof, z0, steps)| Verification::new(proof.clone(), z0.clone(), *steps))
+        .collect();
+    let mut batch = BatchVerification::new(verifications).unwrap();
+    let mut verdicts: Vec<Option<Verdict>> = vec![None; claims.len()];
+    let mut calls = 0;
+    loop {
+        calls += 1;
+        assert!(calls < 500, "the batch does not progress");
+        let progress = batch.advance(&keys.ours, &keys.constants, budget).unwrap();
+        assert!(progress.done <= progress.total);
+        for (i, verdict) in progress.finished {
+            assert!(verdicts[i].is_none(), "proof {i} got two verdicts");
+            verdicts[i] = Some(verdict);
+        }
+        if progress.complete {
+            let verdicts = verdicts.into_iter().map(Option::unwrap).collect();
+            return (verdicts, calls);
+        }
+    }
+}
+
+/// Each claim's verdict when verified alone.
+fn alone(keys: &Keys, claims: &[Claim]) -> Vec<Verdict> {
+    claims
+        .iter()
+        .map(|(proof, z0, steps)| verify(&keys.ours, &keys.constants, proof, z0, *steps))
+        .collect()
+}
+
+/// One message's budget in the program (7.5e11 gas less the reserve, at 2.6e6 gas per unit).
+const MESSAGE_UNITS: u64 = 284_000;
+
+#[test]
+fn a_batch_of_valid_proofs_verifies_each() {
+    let s = &*SETUP;
+    let claims: Vec<Claim> = [0, 1, 0, 1].map(|i| claim(&s.proofs[i])).into();
+    let (verdicts, calls) = batch_verdicts(&s.keys, &claims, MESSAGE_UNITS);
+    assert_eq!(verdicts, alone(&s.keys, &claims));
+    for (verdict, (proof, ..)) in verdicts.iter().zip(&claims) {
+        assert_eq!(verdict.as_ref().unwrap(), &proof.folding.zn);
+    }
+    // A batch of one is a verification alone.
+    let (one, _) = batch_verdicts(&s.keys, &claims[..1], u64::MAX);
+    assert_eq!(one, alone(&s.keys, &claims[..1]));
+    assert!(calls > 4, "{calls}");
+}
+
+/// A batch of 4 with one tampered proof, for each place a proof can fail: its own stages (another
+/// input), the combined pairing (a HyperKZG witness moved), the combined IPA MSM (â changed).
+/// The three good proofs verify, the bad one is rejected with its own failure, as when alone.
+#[test]
+fn a_batch_with_one_bad_proof_verifies_the_good_ones() {
+    let s = &*SETUP;
+    let good: Vec<Claim> = [0, 1, 0, 1].map(|i| claim(&s.proofs[i])).into();
+    let tamperings: [(&str, fn(&mut Claim, &Claim)); 3] = [
+        ("another input", |c, other| c.1 = other.1.clone()),
+        ("a moved pairing witness", |c, _| {
+            c.0.primary.eval_arg.w[0] = c.0.primary.eval_arg.w[1];
+        }),
+        ("another IPA scalar", |c, _| {
+            c.0.secondary.ipa.a_hat += zkml_verifier::Fq::from(1u64);
+        }),
+    ];
+    for (bad, (what, tamper)) in [2usize, 0, 3].into_iter().zip(tamperings) {
+        let mut claims = good.clone();
+        let other = good[(bad + 1) % 4].clone();
+        tamper(&mut claims[bad], &other);
+        let (verdicts, _) = batch_verdicts(&s.keys, &claims, MESSAGE_UNITS);
+        let expected = alone(&s.keys, &claims);
+        assert_eq!(verdicts, expected, "{what}");
+        for (i, verdict) in verdicts.iter().enumerate() {
+            assert_eq!(verdict.is_ok(), i != bad, "{what}: proof {i}");
+        }
+        assert!(
+            matches!(verdicts[bad], Err(VerifyError::Check(_))),
+            "{what}"
+        );
+    }
+}
+
+/// Every proof bad, each in another way: all are rejected, none with another's failure.
+#[test]
+fn a_batch_of_bad_proofs_rejects_each() {
+    let s = &*SETUP;
+    let mut claims: Vec<Claim> = [0, 1, 0].map(|i| claim(&s.proofs[i])).into();
+    claims[0].2 = STEPS + 1;
+    claims[1].0.primary.eval_arg.w[2] = claims[1].0.primary.eval_arg.w[0];
+    claims[2].0.secondary.ipa.a_hat += zkml_verifier::Fq::from(1u64);
+    let (verdicts, _) = batch_verdicts(&s.keys, &claims, MESSAGE_UNITS);
+    assert_eq!(verdicts, alone(&s.keys, &claims));
+    assert!(verdicts.iter().all(Result::is_err));
+}
+
+#[test]
+fn batch_limits_and_budget() {
+    let s = &*SETUP;
+    let claim = claim(&s.proofs[0]);
+    let fresh = || Verification::new(claim.0.clone(), claim.1.clone(), claim.2);
+    assert!(BatchVerification::new(Vec::new()).is_err());
+    assert!(BatchVerification::new(vec![fresh(); zkml_verifier::MAX_BATCH + 1]).is_err());
+    let mut started = fresh();
+    started
+        .advance(&s.keys.ours, &s.keys.constants, u64::MAX)
+        .unwrap();
+    assert!(BatchVerification::new(vec![fresh(), started]).is_err());
+    // A budget below the next stage does nothing.
+    let mut batch = BatchVerification::new(vec![fresh(), fresh()]).unwrap();
+    assert!(matches!(
+        batch.advance(&s.keys.ours, &s.keys.constants, 10),
+        Err(VerifyError::Budget { .. })
+    ));
+    assert_eq!(batch.done(), 0);
 }
 
 proptest! {

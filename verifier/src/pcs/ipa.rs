@@ -12,7 +12,7 @@ use crate::field::{Fq, Grumpkin};
 use crate::msm::Cost;
 use crate::transcript::{Repr, Transcript};
 use alloc::vec::Vec;
-use ark_ff::{Field, One, Zero, batch_inversion};
+use ark_ff::{Field, Zero, batch_inversion};
 use parity_scale_codec::{Decode, Encode, Input, Output};
 
 /// Largest number of rounds accepted. nova allows `k < 32`, but a proof can only be accepted with
@@ -103,16 +103,17 @@ impl IpaCheck {
         })
     }
 
-    /// The scalars of the IPA check as one MSM (≈ 2^k multiplications): the IPA holds iff
+    /// The scalars of the IPA check as one MSM (≈ 2^k multiplications), all multiplied by `scale`
+    /// (one for a proof alone, its coefficient in a batch): the IPA holds iff
     /// `Σ scalars_i·bases_i = O` over the bases `G_0..G_{2^k−1}` ‖ [`IpaCheck::msm_extra_bases`], i.e.
     /// `â·s_i` for `i < 2^k` (`s_i = Π_j x_j^{+1 if bit_{k−1−j}(i) else −1}`), then `−x_j²` for the
     /// `L_j`, `−x_j^{−2}` for the `R_j`, `r0·(â·b̂ − v)` for `G_c` and `−1` for `C`.
-    pub fn msm_scalars(&self, proof: &IpaProof, cost: &mut Cost) -> Vec<Fq> {
+    pub fn msm_scalars(&self, proof: &IpaProof, scale: Fq, cost: &mut Cost) -> Vec<Fq> {
         let k = self.x.len();
         let mut x_inv = self.x.clone();
         batch_inversion(&mut x_inv);
         let mut s = Vec::with_capacity((1 << k) + 2 * k + 2);
-        s.push(x_inv.iter().fold(proof.a_hat, |acc, xi| acc * xi));
+        s.push(x_inv.iter().fold(proof.a_hat * scale, |acc, xi| acc * xi));
         for t in 0..k {
             // Indices with top set bit t: s_{i + 2^t} = s_i·x_{k−1−t}².
             let sq = self.x[k - 1 - t].square();
@@ -121,11 +122,11 @@ impl IpaCheck {
                 s.push(v);
             }
         }
-        s.extend(self.x.iter().map(|x| -x.square()));
-        s.extend(x_inv.iter().map(|x| -x.square()));
-        s.push(self.r0 * (proof.a_hat * self.b_hat - self.eval));
-        s.push(-Fq::one());
-        cost.mults += (1u64 << k) + 8 * k as u64 + 3;
+        s.extend(self.x.iter().map(|x| -x.square() * scale));
+        s.extend(x_inv.iter().map(|x| -x.square() * scale));
+        s.push(self.r0 * (proof.a_hat * self.b_hat - self.eval) * scale);
+        s.push(-scale);
+        cost.mults += (1u64 << k) + 10 * k as u64 + 5;
         cost.invs += 1;
         s
     }
@@ -175,6 +176,7 @@ mod tests {
     use ark_ec::CurveGroup;
     use ark_ec::VariableBaseMSM;
     use ark_ec::short_weierstrass::Projective;
+    use ark_ff::One;
     use ark_ff::UniformRand;
     use ark_grumpkin::GrumpkinConfig;
     use ark_std::rand::{SeedableRng, rngs::StdRng};
@@ -244,7 +246,7 @@ mod tests {
         let mut cost = Cost::default();
         let mut t = Transcript::new(b"ipa-test");
         let check = IpaCheck::new(&mut t, comm, point, v, proof, &mut cost)?;
-        let s = check.msm_scalars(proof, &mut cost);
+        let s = check.msm_scalars(proof, Fq::one(), &mut cost);
         let mut bases = gens.to_vec();
         bases.extend(check.msm_extra_bases(proof, g_c)?);
         if commit(&bases, &s).is_zero() {
@@ -271,7 +273,7 @@ mod tests {
             a_hat: Fq::one(),
             ..proof.clone()
         };
-        let s = check.msm_scalars(&unit, &mut Cost::default());
+        let s = check.msm_scalars(&unit, Fq::one(), &mut Cost::default());
         assert_eq!(check.b_hat, ip(&eq_table(&point), &s[..1 << k]));
         // The proof round-trips through SCALE.
         assert_eq!(IpaProof::decode(&mut &proof.encode()[..]).unwrap(), proof);

@@ -137,7 +137,7 @@ impl IpaMsm {
         proof: &SecondarySnark,
         cost: &mut Cost,
     ) -> Result<Self, VerifyError> {
-        let scalars = Scalars::glv(&ipa.msm_scalars(&proof.ipa, cost), cost);
+        let scalars = Scalars::glv(&ipa.msm_scalars(&proof.ipa, Fq::one(), cost), cost);
         Ok(Self {
             ipa,
             scalars,
@@ -371,7 +371,7 @@ mod tests {
     ) -> Result<(), VerifyError> {
         use ark_ec::VariableBaseMSM;
         use ark_ff::Zero;
-        let s = ipa.msm_scalars(&proof.ipa, &mut Cost::default());
+        let s = ipa.msm_scalars(&proof.ipa, Fq::one(), &mut Cost::default());
         let extra = ipa.msm_extra_bases(&proof.ipa, &g_c())?;
         let rest = ark_ec::short_weierstrass::Projective::msm(&extra, &s[s.len() - extra.len()..])
             .unwrap();
