@@ -196,6 +196,32 @@ pub enum VerifierError {
     /// `ContinueVerification` on a session that is not being verified.
     #[error("the session is not being verified")]
     NotVerifying,
+    /// `VerifyBatch` with too few or too many sessions.
+    #[error("a batch takes {min} to {max} sessions, {got} given")]
+    BatchSize {
+        /// Fewest sessions in a batch.
+        min: u32,
+        /// Most sessions in a batch.
+        max: u32,
+        /// Sessions given.
+        got: u32,
+    },
+    /// `VerifyBatch` names a session twice.
+    #[error("session {session_id} is named twice")]
+    DuplicateInBatch {
+        /// The session named twice.
+        session_id: u64,
+    },
+    /// `VerifyBatch` while another batch is being verified (one at a time: a batch's combined
+    /// check holds about 2 MiB of working memory); `ContinueBatch` finishes it.
+    #[error("batch {batch_id} is being verified; continue it first")]
+    BatchInProgress {
+        /// The batch in progress.
+        batch_id: u64,
+    },
+    /// `ContinueBatch` with no batch being verified.
+    #[error("no batch is being verified")]
+    NoBatch,
     /// The message has too little gas to make progress.
     #[error("not enough gas: attach at least {needed}")]
     NotEnoughGas {

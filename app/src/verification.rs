@@ -4,8 +4,8 @@ use crate::error::VerifierError;
 use alloc::string::ToString;
 use sails_rs::prelude::*;
 use zkml_verifier::{
-    CompressedProof, ConstantKey, Fr, Progress, TOTAL_UNITS, Verification, VerifierKey,
-    VerifyError, decode_all, from_le32_canonical, le32,
+    BatchVerification, CompressedProof, ConstantKey, Fr, Progress, TOTAL_UNITS, Verification,
+    VerifierKey, VerifyError, decode_all, from_le32_canonical, le32,
     statement::{self, Output},
 };
 
@@ -33,6 +33,7 @@ pub enum Advance {
 }
 
 /// A verification in progress.
+#[derive(Clone)]
 pub struct Job {
     verification: Verification,
 }
@@ -76,22 +77,112 @@ impl Job {
     ) -> Result<Advance, VerifierError> {
         match self.verification.advance(vk, ck, budget) {
             Ok(Progress::Pending { done, total }) => Ok(Advance::Pending { done, total }),
-            Ok(Progress::Done(zn)) => {
-                let words: Vec<[u8; 32]> = zn.iter().map(le32).collect();
-                Ok(match statement::decode_output(&words) {
-                    Ok(output) => Advance::Verified(output),
-                    Err(e) => Advance::Rejected {
-                        reason: e.to_string(),
-                    },
-                })
-            }
-            Err(VerifyError::Budget { needed }) => Err(VerifierError::NotEnoughGas {
-                needed: needed.saturating_mul(GAS_PER_UNIT),
-            }),
-            Err(e) => Ok(Advance::Rejected {
-                reason: e.to_string(),
-            }),
+            Ok(Progress::Done(zn)) => Ok(verdict(Ok(zn))),
+            Err(VerifyError::Budget { needed }) => Err(not_enough_gas(needed)),
+            Err(e) => Ok(verdict(Err(e))),
         }
+    }
+}
+
+/// What one round of work on a batch produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchAdvance {
+    /// The batch's proofs that got their outcome in this round, by index, with the outcome
+    /// (never [`Advance::Pending`]).
+    pub finished: Vec<(usize, Advance)>,
+    /// Work units done.
+    pub done: u64,
+    /// Estimated work units of the whole batch.
+    pub total: u64,
+    /// Whether every proof of the batch has its outcome.
+    pub complete: bool,
+}
+
+/// Several sessions' verifications carried out together (`zkml_verifier::BatchVerification`).
+pub struct BatchJob {
+    verification: BatchVerification,
+}
+
+impl BatchJob {
+    /// A batch of the fresh `jobs` (1 to `zkml_verifier::MAX_BATCH`).
+    ///
+    /// # Errors
+    /// [`VerifierError::BatchSize`] if there are too many or none.
+    pub fn start(jobs: Vec<Job>) -> Result<Self, VerifierError> {
+        let got = u32::try_from(jobs.len()).unwrap_or(u32::MAX);
+        let verifications = jobs.into_iter().map(|j| j.verification).collect();
+        BatchVerification::new(verifications)
+            .map(|verification| Self { verification })
+            .map_err(|_| VerifierError::BatchSize {
+                min: MIN_BATCH,
+                max: zkml_verifier::MAX_BATCH as u32,
+                got,
+            })
+    }
+
+    /// Work done so far.
+    pub fn done(&self) -> u64 {
+        self.verification.done()
+    }
+
+    /// Estimated work of the whole batch.
+    pub fn total(&self) -> u64 {
+        self.verification.total()
+    }
+
+    /// Does at most `budget` units of work.
+    ///
+    /// # Errors
+    /// [`VerifierError::NotEnoughGas`] if the budget does not cover the next piece of work.
+    /// Nothing is done then: the batch is as before.
+    pub fn advance(
+        &mut self,
+        vk: &VerifierKey,
+        ck: &ConstantKey,
+        budget: u64,
+    ) -> Result<BatchAdvance, VerifierError> {
+        match self.verification.advance(vk, ck, budget) {
+            Ok(progress) => Ok(BatchAdvance {
+                finished: progress
+                    .finished
+                    .into_iter()
+                    .map(|(i, v)| (i, verdict(v)))
+                    .collect(),
+                done: progress.done,
+                total: progress.total,
+                complete: progress.complete,
+            }),
+            Err(VerifyError::Budget { needed }) => Err(not_enough_gas(needed)),
+            // Not expected: the batch reports invalid proofs as verdicts and fails only for
+            // lack of budget.
+            Err(e) => Err(VerifierError::MalformedProof(e.to_string())),
+        }
+    }
+}
+
+/// Fewest sessions in a `VerifyBatch`: one proof is verified alone with `Verify`.
+pub const MIN_BATCH: u32 = 2;
+
+/// A proof's outcome from the verifier's verdict: the answer its output reads as, or why it was
+/// rejected.
+fn verdict(verdict: Result<Vec<Fr>, VerifyError>) -> Advance {
+    let reason = match verdict {
+        Ok(zn) => {
+            let words: Vec<[u8; 32]> = zn.iter().map(le32).collect();
+            match statement::decode_output(&words) {
+                Ok(output) => return Advance::Verified(output),
+                Err(e) => e.to_string(),
+            }
+        }
+        Err(e) => e.to_string(),
+    };
+    Advance::Rejected { reason }
+}
+
+/// The refusal of a round whose budget does not cover `needed` units of its next piece of work.
+fn not_enough_gas(needed: u64) -> VerifierError {
+    VerifierError::NotEnoughGas {
+        needed: needed.saturating_mul(GAS_PER_UNIT),
     }
 }
 

@@ -1,5 +1,6 @@
 //! gtest suite: every service of the program, driven through the generated client.
 
+mod batch;
 mod claims;
 mod common;
 mod hardening;

@@ -13,7 +13,7 @@ use crate::{
     error::VerifierError,
     state::{
         model::ModelState,
-        sessions::{MAX_PROOF_LEN, Progress, SessionState, SessionsState},
+        sessions::{BatchInfo, BatchRound, MAX_PROOF_LEN, Progress, SessionState, SessionsState},
     },
     verification,
 };
@@ -51,6 +51,32 @@ pub enum VerificationStatus {
         /// Why.
         reason: String,
     },
+}
+
+/// A session's outcome reached in a batch round.
+#[sails_type]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionOutcome {
+    /// The session.
+    pub session_id: u64,
+    /// Its outcome (`Verified` or `Rejected`).
+    pub status: VerificationStatus,
+}
+
+/// Where a batch stands after a `VerifyBatch` or `ContinueBatch` message.
+#[sails_type]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchStatus {
+    /// The batch.
+    pub batch_id: u64,
+    /// Work units done.
+    pub done: u64,
+    /// Estimated work units of the whole batch.
+    pub total: u64,
+    /// Whether every session of the batch has its outcome; if not, call `ContinueBatch`.
+    pub complete: bool,
+    /// The sessions that got their outcome in this message.
+    pub outcomes: Vec<SessionOutcome>,
 }
 
 /// Events of the Verifier service.
@@ -98,6 +124,25 @@ pub enum VerifierEvents {
         /// Why.
         reason: String,
     },
+    /// A batch verification started over these sessions' proofs; each session gets its own
+    /// `Verified` or `Rejected` event.
+    BatchStarted {
+        /// The batch.
+        batch_id: u64,
+        /// Its sessions.
+        session_ids: Vec<u64>,
+    },
+    /// A batch advanced; call `ContinueBatch` until it is complete.
+    BatchProgress {
+        /// The batch.
+        batch_id: u64,
+        /// Work units done.
+        done: u64,
+        /// Estimated work units of the whole batch.
+        total: u64,
+        /// Whether every session of the batch has its outcome.
+        complete: bool,
+    },
 }
 
 /// The Verifier service.
@@ -128,46 +173,63 @@ impl VerifierService<'_> {
             .verify(session_id, resume, keys, budget)
             .map_err(gas_to_attach)?;
         drop(model);
-        let (status, event) = match state {
-            SessionState::Verifying { done, total } => (
-                VerificationStatus::Verifying { done, total },
-                VerifierEvents::VerificationProgress {
-                    user,
-                    session_id,
-                    done,
-                    total,
-                },
-            ),
-            SessionState::Verified { digit, logits } => (
-                VerificationStatus::Verified {
-                    digit,
-                    logits: logits.clone(),
-                },
-                VerifierEvents::Verified {
-                    user,
-                    session_id,
-                    digit,
-                    logits,
-                },
-            ),
-            SessionState::Rejected { reason } => (
-                VerificationStatus::Rejected {
-                    reason: reason.clone(),
-                },
-                VerifierEvents::Rejected {
-                    user,
-                    session_id,
-                    reason,
-                },
-            ),
-            // A round of work leaves the session verifying or finished.
-            SessionState::AwaitingProof | SessionState::ProofSubmitted => {
-                return Err(VerifierError::NotVerifying);
-            }
-        };
+        // A round of work leaves the session verifying or finished.
+        let (status, event) =
+            status_and_event(user, session_id, state).ok_or(VerifierError::NotVerifying)?;
         self.emit_event(event)
             .map_err(|_| VerifierError::EventNotEmitted)?;
         Ok(status)
+    }
+
+    /// Starts (`session_ids` given) or resumes a batch as far as this message's gas allows, and
+    /// emits the events of its progress and of the sessions that got their outcome.
+    fn run_batch(&mut self, session_ids: Option<&[u64]>) -> Result<BatchStatus, VerifierError> {
+        let model = self.model.borrow();
+        let keys = model.keys().ok_or(VerifierError::ModelNotFinalized)?;
+        let budget = verification::budget_for_gas(Syscall::gas_available(), GAS_RESERVE);
+        let mut sessions = self.sessions.borrow_mut();
+        let round = match session_ids {
+            Some(ids) => sessions.verify_batch(ids, keys, budget),
+            None => sessions.continue_batch(keys, budget),
+        }
+        .map_err(gas_to_attach)?;
+        drop((model, sessions));
+        let BatchRound {
+            batch_id,
+            done,
+            total,
+            complete,
+            finished,
+        } = round;
+        if let Some(ids) = session_ids {
+            self.emit_event(VerifierEvents::BatchStarted {
+                batch_id,
+                session_ids: ids.to_vec(),
+            })
+            .map_err(|_| VerifierError::EventNotEmitted)?;
+        }
+        let mut outcomes = Vec::with_capacity(finished.len());
+        for (session_id, user, state) in finished {
+            if let Some((status, event)) = status_and_event(user, session_id, state) {
+                self.emit_event(event)
+                    .map_err(|_| VerifierError::EventNotEmitted)?;
+                outcomes.push(SessionOutcome { session_id, status });
+            }
+        }
+        self.emit_event(VerifierEvents::BatchProgress {
+            batch_id,
+            done,
+            total,
+            complete,
+        })
+        .map_err(|_| VerifierError::EventNotEmitted)?;
+        Ok(BatchStatus {
+            batch_id,
+            done,
+            total,
+            complete,
+            outcomes,
+        })
     }
 
     /// Stores a proof for session `session_id` (registered provers only). The session must
@@ -215,13 +277,53 @@ impl VerifierService<'_> {
         self.run(session_id, false)
     }
 
-    /// Resumes the verification of session `session_id`; anyone may call it.
+    /// Resumes the verification of session `session_id`; anyone may call it. A session in the
+    /// batch under way resumes the batch (as `ContinueBatch`) and reports its own state.
     #[export(unwrap_result)]
     pub fn continue_verification(
         &mut self,
         session_id: u64,
     ) -> Result<VerificationStatus, VerifierError> {
-        self.run(session_id, true)
+        if !self.sessions.borrow().is_batched(session_id) {
+            return self.run(session_id, true);
+        }
+        check_call(&session_id)?;
+        let status = self.run_batch(None)?;
+        let own = status
+            .outcomes
+            .into_iter()
+            .find(|o| o.session_id == session_id)
+            .map(|o| o.status);
+        Ok(own.unwrap_or(VerificationStatus::Verifying {
+            done: status.done,
+            total: status.total,
+        }))
+    }
+
+    /// Starts verifying the proofs of 2 to 16 sessions together; anyone may call it. Each
+    /// session must have a proof whose verification has not started. The batch shares the
+    /// dearest checks (one pairing and one 16,384-point MSM for all), and a bad proof never
+    /// costs a good one its verdict: if a combined check fails, the batch checks the remaining
+    /// proofs one by one. Works as far as the attached gas allows; `ContinueBatch` goes on.
+    /// One batch at a time.
+    #[export(unwrap_result)]
+    pub fn verify_batch(&mut self, session_ids: Vec<u64>) -> Result<BatchStatus, VerifierError> {
+        check_call(&session_ids)?;
+        self.run_batch(Some(&session_ids))
+    }
+
+    /// Resumes the batch under way; anyone may call it.
+    #[export(unwrap_result)]
+    pub fn continue_batch(&mut self) -> Result<BatchStatus, VerifierError> {
+        check_call(&())?;
+        self.run_batch(None)
+    }
+
+    /// The batch under way, if any.
+    #[export]
+    pub fn batch(&self) -> Option<BatchInfo> {
+        query_takes_no_value();
+        self.sessions.borrow().batch()
     }
 
     /// The proof stored for session `session_id`, until its verification finishes.
@@ -230,6 +332,49 @@ impl VerifierService<'_> {
         query_takes_no_value();
         self.sessions.borrow().proof(session_id).map(<[u8]>::to_vec)
     }
+}
+
+/// The status a call reports and the event it emits for `user`'s session `session_id` in
+/// `state`; none for a session without a verification.
+fn status_and_event(
+    user: ActorId,
+    session_id: u64,
+    state: SessionState,
+) -> Option<(VerificationStatus, VerifierEvents)> {
+    Some(match state {
+        SessionState::Verifying { done, total } => (
+            VerificationStatus::Verifying { done, total },
+            VerifierEvents::VerificationProgress {
+                user,
+                session_id,
+                done,
+                total,
+            },
+        ),
+        SessionState::Verified { digit, logits } => (
+            VerificationStatus::Verified {
+                digit,
+                logits: logits.clone(),
+            },
+            VerifierEvents::Verified {
+                user,
+                session_id,
+                digit,
+                logits,
+            },
+        ),
+        SessionState::Rejected { reason } => (
+            VerificationStatus::Rejected {
+                reason: reason.clone(),
+            },
+            VerifierEvents::Rejected {
+                user,
+                session_id,
+                reason,
+            },
+        ),
+        SessionState::AwaitingProof | SessionState::ProofSubmitted => return None,
+    })
 }
 
 /// Turns the gas a refused round's next stage needs into the gas a caller must attach to a

@@ -9,8 +9,13 @@ use crate::{
     verification::{self, Advance, Job},
 };
 use alloc::collections::BTreeMap;
+use batch::Batch;
 use sails_rs::prelude::*;
 use zkml_verifier::{ConstantKey, VerifierKey, statement};
+
+mod batch;
+
+pub use batch::{BATCH_MEMORY, BatchInfo, BatchRound};
 
 /// Largest proof accepted, in bytes.
 pub const MAX_PROOF_LEN: u32 = 64 * 1024;
@@ -33,11 +38,13 @@ pub const RESERVED_MEMORY: u64 = 16 * 1024 * 1024;
 pub const SESSION_MEMORY: u64 =
     statement::PIXELS as u64 + 3 * MAX_PROOF_LEN as u64 + 32 * 1024 + 1024;
 /// Most sessions that may be unfinished at once: as many as the program's memory holds once
-/// [`RESERVED_MEMORY`] is set aside, at [`SESSION_MEMORY`] each (72). When the cap is
+/// [`RESERVED_MEMORY`] and a batch's [`BATCH_MEMORY`] are set aside, at [`SESSION_MEMORY`] each
+/// (63). When the cap is
 /// reached, `SubmitInput` is refused with `TooManyOpenSessions` until a session finishes, is
 /// purged by its user, or, once [`INPUT_EXPIRY_BLOCKS`] have passed without a proof, is closed
 /// by anyone (`CloseExpired`).
-pub const MAX_OPEN_SESSIONS: u32 = ((PROGRAM_MEMORY - RESERVED_MEMORY) / SESSION_MEMORY) as u32;
+pub const MAX_OPEN_SESSIONS: u32 =
+    ((PROGRAM_MEMORY - RESERVED_MEMORY - BATCH_MEMORY) / SESSION_MEMORY) as u32;
 /// Blocks after its submission from which an input that awaits a proof, with no live prover
 /// claim on it, may be closed by anyone: 400 blocks, 20 minutes at Vara's 3 s blocks. That is
 /// four claim leases ([`LEASE_BLOCKS`]) and about a hundred times the 11 s a proof takes, so
@@ -192,6 +199,13 @@ enum Phase {
     ProofSubmitted(Submission),
     /// The proof's verification is under way.
     Verifying(Submission),
+    /// The proof is verified in the batch under way, which holds its job.
+    Batched {
+        /// The prover.
+        prover: ActorId,
+        /// The proof's bytes.
+        bytes: Vec<u8>,
+    },
     /// The verification ended.
     Finished {
         /// The prover whose proof was verified.
@@ -215,13 +229,18 @@ impl Phase {
         matches!(self, Self::Finished { .. })
     }
 
-    fn summary(&self) -> SessionState {
+    /// Where the session stands; `batch` is the progress of the batch under way.
+    fn summary(&self, batch: (u64, u64)) -> SessionState {
         match self {
             Self::AwaitingProof { .. } => SessionState::AwaitingProof,
             Self::ProofSubmitted(_) => SessionState::ProofSubmitted,
             Self::Verifying(s) => SessionState::Verifying {
                 done: s.job.done(),
                 total: s.job.total(),
+            },
+            Self::Batched { .. } => SessionState::Verifying {
+                done: batch.0,
+                total: batch.1,
             },
             Self::Finished { outcome, .. } => match outcome.clone() {
                 Outcome::Verified { digit, logits } => SessionState::Verified { digit, logits },
@@ -240,10 +259,11 @@ struct Entry {
 }
 
 impl Entry {
-    fn view(&self, id: u64) -> Session {
+    fn view(&self, id: u64, batch: (u64, u64)) -> Session {
         let (prover, lease) = match &self.phase {
             Phase::AwaitingProof { lease } => (None, *lease),
             Phase::ProofSubmitted(s) | Phase::Verifying(s) => (Some(s.prover), None),
+            Phase::Batched { prover, .. } => (Some(*prover), None),
             Phase::Finished { prover, .. } => (Some(*prover), None),
         };
         Session {
@@ -253,7 +273,7 @@ impl Entry {
             submitted_at: self.submitted_at,
             prover,
             lease,
-            state: self.phase.summary(),
+            state: self.phase.summary(batch),
         }
     }
 }
@@ -275,6 +295,10 @@ pub struct SessionsState {
     by_user: BTreeMap<ActorId, u64>,
     /// How many sessions are unfinished, kept so that the cap check costs no scan.
     open: u32,
+    /// The batch under way.
+    batch: Option<Batch>,
+    /// The next batch's number.
+    next_batch_id: u64,
 }
 
 impl SessionsState {
@@ -396,7 +420,7 @@ impl SessionsState {
     /// `user`'s session.
     pub fn session_of(&self, user: &ActorId) -> Option<Session> {
         let id = *self.by_user.get(user)?;
-        Some(self.sessions.get(&id)?.view(id))
+        Some(self.sessions.get(&id)?.view(id, self.batch_progress()))
     }
 
     /// The input of session `session_id`.
@@ -408,6 +432,7 @@ impl SessionsState {
     pub fn proof(&self, session_id: u64) -> Option<&[u8]> {
         match &self.sessions.get(&session_id)?.phase {
             Phase::ProofSubmitted(s) | Phase::Verifying(s) => Some(&s.bytes),
+            Phase::Batched { bytes, .. } => Some(bytes),
             Phase::AwaitingProof { .. } | Phase::Finished { .. } => None,
         }
     }
@@ -426,7 +451,7 @@ impl SessionsState {
             .ok_or(VerifierError::NoSession)?;
         let lease = match &entry.phase {
             Phase::AwaitingProof { lease } => lease,
-            Phase::ProofSubmitted(_) | Phase::Verifying(_) => {
+            Phase::ProofSubmitted(_) | Phase::Verifying(_) | Phase::Batched { .. } => {
                 return Err(VerifierError::ProofAlreadySubmitted);
             }
             Phase::Finished { .. } => return Err(VerifierError::SessionFinished),
@@ -490,7 +515,7 @@ impl SessionsState {
             Advance::Pending { .. } => match self.sessions.get_mut(&session_id) {
                 Some(entry) => {
                     entry.phase.start_verifying();
-                    entry.phase.summary()
+                    entry.phase.summary((0, 0))
                 }
                 None => return Err(VerifierError::NoSession),
             },
@@ -524,7 +549,9 @@ impl SessionsState {
             (Phase::ProofSubmitted(s), false) | (Phase::Verifying(s), true) => Ok((entry.user, s)),
             (Phase::Finished { .. }, _) => Err(VerifierError::SessionFinished),
             (Phase::AwaitingProof { .. }, false) => Err(VerifierError::NoProof),
-            (Phase::Verifying(_), false) => Err(VerifierError::AlreadyVerifying),
+            (Phase::Verifying(_) | Phase::Batched { .. }, false) => {
+                Err(VerifierError::AlreadyVerifying)
+            }
             (_, true) => Err(VerifierError::NotVerifying),
         }
     }
@@ -533,7 +560,7 @@ impl SessionsState {
     /// the oldest finished sessions past [`MAX_FINISHED_SESSIONS`]; returns its final state.
     fn finish(&mut self, session_id: u64, prover: ActorId, outcome: Outcome) -> SessionState {
         let phase = Phase::Finished { prover, outcome };
-        let state = phase.summary();
+        let state = phase.summary((0, 0));
         if let Some(entry) = self.sessions.get_mut(&session_id)
             && !entry.phase.is_finished()
         {
@@ -599,7 +626,9 @@ impl SessionsState {
                     counts.open += 1;
                     counts.awaiting_proof += 1;
                 }
-                Phase::ProofSubmitted(_) | Phase::Verifying(_) => counts.open += 1,
+                Phase::ProofSubmitted(_) | Phase::Verifying(_) | Phase::Batched { .. } => {
+                    counts.open += 1
+                }
                 Phase::Finished { .. } => counts.finished += 1,
             }
         }

@@ -1,0 +1,210 @@
+//! Batch verification of sessions: one batch at a time carries several submitted proofs'
+//! verifications together (`zkml_verifier::BatchVerification`), and each session gets its own
+//! outcome as the batch reaches it.
+
+use super::{Outcome, Phase, SessionState, SessionsState};
+use crate::{
+    error::VerifierError,
+    verification::{Advance, BatchAdvance, BatchJob, MIN_BATCH},
+};
+use core::mem;
+use sails_rs::prelude::*;
+use zkml_verifier::{ConstantKey, MAX_BATCH, VerifierKey};
+
+/// Working memory a batch holds beside its sessions' jobs: the combined MSM's scalars (16,384
+/// field elements, then their GLV halves) and buckets, about 1.5 MiB, with a margin.
+pub const BATCH_MEMORY: u64 = 2 * 1024 * 1024;
+
+/// The batch being verified.
+pub(super) struct Batch {
+    /// Its number.
+    id: u64,
+    /// Its sessions, in the batch's order.
+    sessions: Vec<u64>,
+    /// The verification.
+    job: BatchJob,
+}
+
+/// The batch being verified, as queries report it.
+#[sails_type]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchInfo {
+    /// The batch's number.
+    pub batch_id: u64,
+    /// Its sessions.
+    pub session_ids: Vec<u64>,
+    /// Work units done.
+    pub done: u64,
+    /// Estimated work units of the whole batch.
+    pub total: u64,
+}
+
+/// What a round of batch verification left.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchRound {
+    /// The batch.
+    pub batch_id: u64,
+    /// Work units done.
+    pub done: u64,
+    /// Estimated work units of the whole batch.
+    pub total: u64,
+    /// Whether every session of the batch has its outcome.
+    pub complete: bool,
+    /// The sessions that got their outcome in this round: id, user and final state. (A
+    /// session purged while in the batch gets none.)
+    pub finished: Vec<(u64, ActorId, SessionState)>,
+}
+
+impl SessionsState {
+    /// Starts verifying the proofs of `session_ids` together ([`MIN_BATCH`] to [`MAX_BATCH`]
+    /// distinct sessions, each with a proof whose verification has not started), doing at most
+    /// `budget` units of work. Refused, with nothing changed, if another batch is under way, a
+    /// session is not in that phase, or `budget` does not cover the first stage.
+    pub fn verify_batch(
+        &mut self,
+        session_ids: &[u64],
+        (vk, ck): (&VerifierKey, &ConstantKey),
+        budget: u64,
+    ) -> Result<BatchRound, VerifierError> {
+        if let Some(batch) = &self.batch {
+            return Err(VerifierError::BatchInProgress { batch_id: batch.id });
+        }
+        let got = u32::try_from(session_ids.len()).unwrap_or(u32::MAX);
+        if !(MIN_BATCH..=MAX_BATCH as u32).contains(&got) {
+            return Err(VerifierError::BatchSize {
+                min: MIN_BATCH,
+                max: MAX_BATCH as u32,
+                got,
+            });
+        }
+        let mut jobs = Vec::with_capacity(session_ids.len());
+        for (i, &session_id) in session_ids.iter().enumerate() {
+            if session_ids[..i].contains(&session_id) {
+                return Err(VerifierError::DuplicateInBatch { session_id });
+            }
+            let entry = self
+                .sessions
+                .get(&session_id)
+                .ok_or(VerifierError::NoSession)?;
+            match &entry.phase {
+                Phase::ProofSubmitted(s) => jobs.push(s.job.clone()),
+                Phase::AwaitingProof { .. } => return Err(VerifierError::NoProof),
+                Phase::Verifying(_) | Phase::Batched { .. } => {
+                    return Err(VerifierError::AlreadyVerifying);
+                }
+                Phase::Finished { .. } => return Err(VerifierError::SessionFinished),
+            }
+        }
+        let mut job = BatchJob::start(jobs)?;
+        let advance = job.advance(vk, ck, budget)?;
+        for session_id in session_ids {
+            if let Some(entry) = self.sessions.get_mut(session_id) {
+                entry.phase.join_batch();
+            }
+        }
+        let id = self.next_batch_id;
+        self.next_batch_id += 1;
+        self.batch = Some(Batch {
+            id,
+            sessions: session_ids.to_vec(),
+            job,
+        });
+        Ok(self.record(advance))
+    }
+
+    /// Resumes the batch under way for at most `budget` units of work.
+    pub fn continue_batch(
+        &mut self,
+        (vk, ck): (&VerifierKey, &ConstantKey),
+        budget: u64,
+    ) -> Result<BatchRound, VerifierError> {
+        let batch = self.batch.as_mut().ok_or(VerifierError::NoBatch)?;
+        let advance = batch.job.advance(vk, ck, budget)?;
+        Ok(self.record(advance))
+    }
+
+    /// The batch under way.
+    pub fn batch(&self) -> Option<BatchInfo> {
+        self.batch.as_ref().map(|b| BatchInfo {
+            batch_id: b.id,
+            session_ids: b.sessions.clone(),
+            done: b.job.done(),
+            total: b.job.total(),
+        })
+    }
+
+    /// Whether session `session_id` is in the batch under way.
+    pub fn is_batched(&self, session_id: u64) -> bool {
+        self.sessions
+            .get(&session_id)
+            .is_some_and(|e| matches!(e.phase, Phase::Batched { .. }))
+    }
+
+    /// The batch's progress `(done, total)`, for its sessions' state.
+    pub(super) fn batch_progress(&self) -> (u64, u64) {
+        self.batch
+            .as_ref()
+            .map_or((0, 0), |b| (b.job.done(), b.job.total()))
+    }
+
+    /// Records a round's outcomes on their sessions, and ends the batch once it is complete.
+    fn record(&mut self, advance: BatchAdvance) -> BatchRound {
+        let Some(batch) = self.batch.as_ref() else {
+            return BatchRound {
+                batch_id: 0,
+                done: advance.done,
+                total: advance.total,
+                complete: advance.complete,
+                finished: Vec::new(),
+            };
+        };
+        let (batch_id, sessions) = (batch.id, batch.sessions.clone());
+        let mut finished = Vec::new();
+        for (i, outcome) in advance.finished {
+            let outcome = match outcome {
+                Advance::Verified(output) => Outcome::Verified {
+                    digit: output.digit,
+                    logits: output.logits,
+                },
+                Advance::Rejected { reason } => Outcome::Rejected { reason },
+                Advance::Pending { .. } => continue,
+            };
+            let Some(&session_id) = sessions.get(i) else {
+                continue;
+            };
+            let Some(entry) = self.sessions.get(&session_id) else {
+                continue;
+            };
+            let (user, prover) = match &entry.phase {
+                Phase::Batched { prover, .. } => (entry.user, *prover),
+                _ => continue,
+            };
+            let state = self.finish(session_id, prover, outcome);
+            finished.push((session_id, user, state));
+        }
+        if advance.complete {
+            self.batch = None;
+        }
+        BatchRound {
+            batch_id,
+            done: advance.done,
+            total: advance.total,
+            complete: advance.complete,
+            finished,
+        }
+    }
+}
+
+impl Phase {
+    /// Moves a submitted proof into the batch (its job goes to the batch); other phases stay.
+    fn join_batch(&mut self) {
+        if matches!(self, Self::ProofSubmitted(_))
+            && let Self::ProofSubmitted(s) = mem::replace(self, Self::AwaitingProof { lease: None })
+        {
+            *self = Self::Batched {
+                prover: s.prover,
+                bytes: s.bytes,
+            };
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Batch verification on chain: `VerifyBatch` over several sessions' real proofs, one bad proof
+//! among good ones, and every refusal leaving state unchanged.
+
+use crate::common::*;
+use parity_scale_codec::Encode as _;
+use sails_rs::{futures::StreamExt as _, gtest::constants::VALUE_PER_GAS, prelude::*};
+use zkml_client::{
+    Zkml as _,
+    sessions::{SessionState, Sessions as _},
+    verifier::{
+        BatchStatus, VerificationStatus, Verifier as _, VerifierError, events::VerifierEvents,
+    },
+};
+use zkml_verifier::{CompressedProof, Fr, decode_all};
+
+/// The users of a batch's sessions, funded by the harness.
+const USERS: [u64; 4] = [USER, OTHER_USER, STRANGER, ADMIN];
+
+/// A chain with a session for each of `users`, the session of `users[i]` on the fixture's input
+/// `i % 2`, claimed by `PROVER`, with `proofs[i]` submitted when given. The sessions' ids.
+async fn with_sessions(users: &[u64], proofs: &[Option<Vec<u8>>]) -> (Chain, Vec<u64>) {
+    let chain = Chain::ready().await;
+    let mut ids = Vec::new();
+    for (i, &user) in users.iter().enumerate() {
+        let id = chain
+            .as_(user)
+            .sessions()
+            .submit_input(FIXTURE.inputs[i % 2].clone())
+            .await
+            .unwrap()
+            .unwrap();
+        chain.claim(PROVER, id).await;
+        if let Some(Some(proof)) = proofs.get(i) {
+            chain
+                .as_(PROVER)
+                .verifier()
+                .submit_proof(id, proof.clone())
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        ids.push(id);
+    }
+    (chain, ids)
+}
+
+/// The fixture's proof of input `i % 2`.
+fn good(i: usize) -> Option<Vec<u8>> {
+    Some(FIXTURE.proofs[i % 2].clone())
+}
+
+/// The fixture's proof `i`, decoded so that a test can tamper with it.
+fn decoded(i: usize) -> CompressedProof {
+    decode_all(&FIXTURE.proofs[i]).expect("the fixture decodes")
+}
+
+/// The model's answer for the fixture's input `i`.
+fn answer(i: usize) -> VerificationStatus {
+    let pixels: [u8; 784] = FIXTURE.inputs[i].clone().try_into().unwrap();
+    let expected = FIXTURE.model.predict(&pixels).unwrap();
+    VerificationStatus::Verified {
+        digit: expected.digit,
+        logits: expected.logits.iter().map(|l| i64::from(*l)).collect(),
+    }
+}
+
+/// What verifying a batch to the end took: each session's outcome (by session id), and the gas
+/// of each message.
+struct Run {
+    outcomes: Vec<(u64, VerificationStatus)>,
+    gas: Vec<u128>,
+}
+
+/// `VerifyBatch(ids)` as `caller`, then `ContinueBatch` until the batch is complete.
+async fn verify_batch_to_the_end(chain: &Chain, caller: u64, ids: &[u64]) -> Run {
+    let mut client = chain.as_(caller).verifier();
+    let balance = || chain.env().system().balance_of(caller);
+    let (mut gas, mut outcomes) = (Vec::new(), Vec::new());
+    let before = balance();
+    let mut status: BatchStatus = client.verify_batch(ids.to_vec()).await.unwrap().unwrap();
+    gas.push((before - balance()) / VALUE_PER_GAS);
+    loop {
+        assert!(status.done <= status.total);
+        outcomes.extend(
+            status
+                .outcomes
+                .into_iter()
+                .map(|o| (o.session_id, o.status)),
+        );
+        if status.complete {
+            break;
+        }
+        assert!(gas.len() < 120, "the batch does not end");
+        let before = balance();
+        status = match client.continue_batch().await {
+            Ok(result) => result.unwrap(),
+            Err(e) => std::panic!("message {} failed: {e}; gas so far {gas:?}", gas.len() + 1),
+        };
+        gas.push((before - balance()) / VALUE_PER_GAS);
+    }
+    outcomes.sort_by_key(|(id, _)| *id);
+    Run { outcomes, gas }
+}
+
+/// Four sessions, one of whose proofs claims another output: the batch verifies the three
+/// good ones with the model's answers and rejects the bad one with its own failure; each
+/// session gets its event, and the program holds no batch afterwards.
+#[tokio::test]
+async fn a_batch_of_four_with_one_bad_proof() {
+    let mut forged = decoded(0);
+    forged.folding.zn[1] += Fr::from(1u64);
+    let proofs = [good(0), good(1), Some(forged.encode()), good(3)];
+    let (chain, ids) = with_sessions(&USERS, &proofs).await;
+    let mut events = chain.as_(USER).verifier().listen().await.unwrap();
+
+    let run = verify_batch_to_the_end(&chain, PROVER, &ids).await;
+    assert_eq!(run.outcomes.len(), 4);
+    let verifier = chain.as_(STRANGER).verifier();
+    for (i, (id, outcome)) in run.outcomes.iter().enumerate() {
+        assert_eq!(*id, ids[i]);
+        if i == 2 {
+            assert!(
+                matches!(outcome, VerificationStatus::Rejected { reason } if reason.contains("check failed")),
+                "{outcome:?}"
+            );
+        } else {
+            assert_eq!(*outcome, answer(i % 2), "session {i}");
+        }
+        let state = chain.session(USERS[i]).await.unwrap().state;
+        assert_eq!(
+            matches!(state, SessionState::Verified { .. }),
+            i != 2,
+            "{state:?}"
+        );
+    }
+    assert_eq!(verifier.batch().await.unwrap(), None);
+    let counts = chain.as_(USER).sessions().counts().await.unwrap();
+    assert_eq!((counts.open, counts.finished), (0, 4));
+
+    // Events: the start, each session's outcome once, and the progress of every message.
+    let (mut outcomes, mut progress) = (Vec::new(), 0);
+    while outcomes.len() < 4 || progress < run.gas.len() {
+        match events.next().await.unwrap().1 {
+            VerifierEvents::BatchStarted { session_ids, .. } => assert_eq!(session_ids, ids),
+            VerifierEvents::BatchProgress { .. } => progress += 1,
+            VerifierEvents::Verified { session_id, .. } => outcomes.push((session_id, true)),
+            VerifierEvents::Rejected { session_id, .. } => outcomes.push((session_id, false)),
+            other => std::panic!("unexpected event {other:?}"),
+        }
+    }
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        ids.iter()
+            .enumerate()
+            .map(|(i, id)| (*id, i != 2))
+            .collect::<Vec<_>>()
+    );
+    println!(
+        "batch of 4 (one rejected in its folds): {} messages, gas per message {:?}, total {:.3e}",
+        run.gas.len(),
+        run.gas,
+        run.gas.iter().sum::<u128>() as f64
+    );
+}
+
+/// Malformed batches, sessions in the wrong phase, a batch under way, too little gas and value
+/// are refused with typed errors and change nothing; a batched session is driven through
+/// `ContinueVerification` too, and a purged one drops out of the batch.
+#[tokio::test]
+async fn batch_refusals_change_nothing() {
+    let (chain, ids) = with_sessions(&USERS, &[good(0), good(1), good(2), None]).await;
+    let mut verifier = chain.as_(STRANGER).verifier();
+    let states = async || {
+        let mut states = Vec::new();
+        for user in USERS {
+            states.push(chain.session(user).await.unwrap().state);
+        }
+        states
+    };
+    let before = states().await;
+    let refusals: [(Vec<u64>, VerifierError); 6] = [
+        (
+            vec![ids[0]],
+            VerifierError::BatchSize {
+                min: 2,
+                max: 16,
+                got: 1,
+            },
+        ),
+        (
+            vec![],
+            VerifierError::BatchSize {
+                min: 2,
+                max: 16,
+                got: 0,
+            },
+        ),
+        (
+            vec![ids[0]; 17],
+            VerifierError::BatchSize {
+                min: 2,
+                max: 16,
+                got: 17,
+            },
+        ),
+        (
+            vec![ids[0], ids[1], ids[0]],
+            VerifierError::DuplicateInBatch { session_id: ids[0] },
+        ),
+        (vec![ids[0], ids[3]], VerifierError::NoProof),
+        (vec![ids[0], 999], VerifierError::NoSession),
+    ];
+    for (batch, error) in refusals {
+        assert_eq!(verifier.verify_batch(batch).await.unwrap(), Err(error));
+    }
+    assert_eq!(
+        verifier.continue_batch().await.unwrap(),
+        Err(VerifierError::NoBatch)
+    );
+    let short = verifier
+        .verify_batch(vec![ids[0], ids[1]])
+        .with_gas_limit(20_000_000_000)
+        .await
+        .unwrap();
+    assert!(
+        matches!(short, Err(VerifierError::NotEnoughGas { .. })),
+        "{short:?}"
+    );
+    let value = 1_000_000_000_000_000;
+    for call in [
+        verifier
+            .verify_batch(vec![ids[0], ids[1]])
+            .with_value(value)
+            .await,
+        verifier.continue_batch().with_value(value).await,
+    ] {
+        assert_eq!(
+            call.unwrap(),
+            Err(VerifierError::ValueNotAccepted { value })
+        );
+    }
+    assert_eq!(states().await, before);
+    assert_eq!(verifier.batch().await.unwrap(), None);
+
+    // A session verified alone cannot join a batch.
+    verifier.verify(ids[2]).await.unwrap().unwrap();
+    assert_eq!(
+        verifier.verify_batch(vec![ids[0], ids[2]]).await.unwrap(),
+        Err(VerifierError::AlreadyVerifying)
+    );
+
+    // A batch under way: no second batch, no `Verify` of its sessions.
+    let status = verifier
+        .verify_batch(vec![ids[0], ids[1]])
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!status.complete);
+    let info = verifier.batch().await.unwrap().unwrap();
+    assert_eq!(
+        (info.batch_id, info.session_ids.clone()),
+        (status.batch_id, vec![ids[0], ids[1]])
+    );
+    assert!(matches!(
+        chain.session(USER).await.unwrap().state,
+        SessionState::Verifying { .. }
+    ));
+    assert_eq!(
+        verifier.verify_batch(vec![ids[2], ids[3]]).await.unwrap(),
+        Err(VerifierError::BatchInProgress {
+            batch_id: info.batch_id
+        })
+    );
+    assert_eq!(
+        verifier.verify(ids[0]).await.unwrap(),
+        Err(VerifierError::AlreadyVerifying)
+    );
+    assert_eq!(
+        chain
+            .as_(PROVER)
+            .verifier()
+            .submit_proof(ids[0], FIXTURE.proofs[0].clone())
+            .await
+            .unwrap(),
+        Err(VerifierError::ProofAlreadySubmitted)
+    );
+
+    // The second session's user purges it; `ContinueVerification` of the first drives the
+    // batch to its end, and only the first gets an outcome.
+    chain
+        .as_(OTHER_USER)
+        .sessions()
+        .purge()
+        .await
+        .unwrap()
+        .unwrap();
+    let mut status = verifier
+        .continue_verification(ids[0])
+        .await
+        .unwrap()
+        .unwrap();
+    let mut messages = 1;
+    while matches!(status, VerificationStatus::Verifying { .. }) {
+        messages += 1;
+        assert!(messages < 60, "the batch does not end");
+        status = verifier
+            .continue_verification(ids[0])
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    assert_eq!(status, answer(0));
+    assert_eq!(verifier.batch().await.unwrap(), None);
+    assert_eq!(chain.session(OTHER_USER).await, None);
+    assert_eq!(
+        verifier.continue_batch().await.unwrap(),
+        Err(VerifierError::NoBatch)
+    );
+}
