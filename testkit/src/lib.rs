@@ -37,6 +37,9 @@ pub const UPLOAD_CHUNK: usize = 512 * 1024;
 pub const FUNDS: u128 = 1_000_000_000_000_000_000;
 /// Most verification messages before [`Chain::verify`] gives up.
 const MAX_MESSAGES: usize = 100;
+/// Most messages a batch verification may take before it counts as unending (a batch of 16
+/// that falls back to verifying each proof alone).
+const MAX_BATCH_MESSAGES: usize = 600;
 
 /// The program's client, acting as some account.
 pub type Program = Actor<ZkmlProgram, GtestEnv>;
@@ -262,6 +265,48 @@ impl Chain {
         FUNDS.saturating_sub(self.env.system().balance_of(who)) / VALUE_PER_GAS
     }
 
+    /// `caller` has the program verify the proofs of `session_ids` (2 to 16) together:
+    /// `VerifyBatch`, then `ContinueBatch` until every session has its outcome.
+    ///
+    /// # Errors
+    /// [`Error::Transport`] or [`Error::Verifier`] if a call fails, [`Error::Unending`] if
+    /// the batch does not end.
+    pub async fn verify_batch(&self, caller: u64, session_ids: &[u64]) -> Result<BatchRun> {
+        let mut verifier = self.as_(caller).verifier();
+        let mut gas = Vec::new();
+        let mut outcomes: Vec<Option<VerificationStatus>> = vec![None; session_ids.len()];
+        let mut spent = self.gas_spent(caller);
+        let mut status = verifier
+            .verify_batch(session_ids.to_vec())
+            .await
+            .map_err(transport("verify batch"))?
+            .map_err(verifier_refused("verify batch"))?;
+        loop {
+            let now = self.gas_spent(caller);
+            gas.push(now - spent);
+            spent = now;
+            for outcome in status.outcomes {
+                if let Some(i) = session_ids.iter().position(|id| *id == outcome.session_id) {
+                    outcomes[i] = Some(outcome.status);
+                }
+            }
+            if status.complete {
+                break;
+            }
+            if gas.len() >= MAX_BATCH_MESSAGES {
+                return Err(Error::Unending);
+            }
+            // gtest runs each message within the call: let daemons on this thread go on meanwhile.
+            tokio::task::yield_now().await;
+            status = verifier
+                .continue_batch()
+                .await
+                .map_err(transport("continue batch"))?
+                .map_err(verifier_refused("continue batch"))?;
+        }
+        Ok(BatchRun { gas, outcomes })
+    }
+
     /// `user` has the program verify its session's proof: `Verify`, then
     /// `ContinueVerification` until the outcome.
     ///
@@ -326,6 +371,16 @@ impl Chain {
             event,
         })
     }
+}
+
+/// How an on-chain batch verification went.
+#[derive(Debug)]
+pub struct BatchRun {
+    /// Gas of each verification message.
+    pub gas: Vec<u128>,
+    /// Each session's outcome, in the order the sessions were given (`None` for a session
+    /// purged during the batch).
+    pub outcomes: Vec<Option<VerificationStatus>>,
 }
 
 /// How an on-chain verification went.

@@ -19,7 +19,15 @@ const USERS: [u64; 4] = [USER, OTHER_USER, STRANGER, ADMIN];
 /// A chain with a session for each of `users`, the session of `users[i]` on the fixture's input
 /// `i % 2`, claimed by `PROVER`, with `proofs[i]` submitted when given. The sessions' ids.
 async fn with_sessions(users: &[u64], proofs: &[Option<Vec<u8>>]) -> (Chain, Vec<u64>) {
-    let chain = Chain::ready().await;
+    with_sessions_on(Chain::ready().await, users, proofs).await
+}
+
+/// [`with_sessions`] on a given chain.
+async fn with_sessions_on(
+    chain: Chain,
+    users: &[u64],
+    proofs: &[Option<Vec<u8>>],
+) -> (Chain, Vec<u64>) {
     let mut ids = Vec::new();
     for (i, &user) in users.iter().enumerate() {
         let id = chain
@@ -317,4 +325,33 @@ async fn batch_refusals_change_nothing() {
         verifier.continue_batch().await.unwrap(),
         Err(VerifierError::NoBatch)
     );
+}
+
+/// Gas of batch verification, for README: batches of 4 and 16 valid proofs, each message
+/// given the most gas a message may carry. A benchmark (minutes of gtest), not part of CI:
+/// `cargo test --release --test gtest batch_gas -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "benchmark: run with --ignored"]
+async fn batch_gas() {
+    for n in [4usize, 16] {
+        let users: Vec<u64> = (0..n as u64).map(|i| 5_000 + i).collect();
+        let chain = Chain::ready().await;
+        for &user in &users {
+            chain.kit().fund(user);
+        }
+        let proofs: Vec<Option<Vec<u8>>> = (0..n).map(good).collect();
+        let (chain, ids) = with_sessions_on(chain, &users, &proofs).await;
+        let run = verify_batch_to_the_end(&chain, STRANGER, &ids).await;
+        for (i, (_, outcome)) in run.outcomes.iter().enumerate() {
+            assert_eq!(*outcome, answer(i % 2));
+        }
+        let total = run.gas.iter().sum::<u128>() as f64;
+        println!(
+            "batch of {n}: {} messages, largest {:.3e} gas, total {total:.3e} gas, {:.3e} gas per proof; per message {:?}",
+            run.gas.len(),
+            *run.gas.iter().max().unwrap() as f64,
+            total / n as f64,
+            run.gas
+        );
+    }
 }

@@ -120,7 +120,7 @@ pub struct LoadReport {
 }
 
 /// `inputs.len()` users submit at once; `provers` daemons serve them side by side while the
-/// users verify each proof as it lands.
+/// users verify the proofs as they land, several at once in a batch (`verify_as_proved`).
 ///
 /// # Errors
 /// [`RunError::Chain`] if a call fails, [`RunError::Daemon`] if a daemon fails.
@@ -213,29 +213,50 @@ fn count_per_session<E>(
     counts
 }
 
-/// Verifies each user's proof as soon as it is submitted, until every session has an outcome
-/// or nothing moves for a while; returns each user's outcome (`None` if it never came).
+/// Most proofs the load run verifies in one batch (the program's limit).
+const MAX_BATCH: usize = 16;
+
+/// Verifies the users' proofs as they are submitted, until every session has an outcome or
+/// nothing moves for a while; returns each user's outcome (`None` if it never came). Policy:
+/// whatever has been submitted is verified at once, in one batch of up to [`MAX_BATCH`] when
+/// there are several (the batch shares its pairing and its 16,384-point MSM), alone when there
+/// is one, so that no proof waits for others.
 async fn verify_as_proved(chain: &Chain, users: &[u64]) -> Result<Vec<Option<VerificationStatus>>> {
     const IDLE_LIMIT: Duration = Duration::from_secs(600);
     let mut outcomes: Vec<Option<VerificationStatus>> = vec![None; users.len()];
     let mut last_progress = Instant::now();
     while outcomes.iter().any(Option::is_none) && last_progress.elapsed() < IDLE_LIMIT {
-        for (user, outcome) in users.iter().zip(outcomes.iter_mut()) {
-            if outcome.is_some() {
+        // Who has a proof in: (index, session id). Read-only queries: no message, so the
+        // chain's block height does not move.
+        let mut ready = Vec::new();
+        for (i, user) in users.iter().enumerate() {
+            if outcomes[i].is_some() || ready.len() == MAX_BATCH {
                 continue;
             }
-            // A read-only query: no message, so the chain's block height does not move.
             let session = chain
                 .as_(*user)
                 .sessions()
                 .my_session()
                 .query()
                 .map_err(transport("session"))?;
-            if matches!(
-                session.map(|s| s.state),
-                Some(zkml_client::sessions::SessionState::ProofSubmitted)
-            ) {
-                *outcome = Some(chain.verify(*user).await?.outcome);
+            if let Some(s) = session
+                && matches!(s.state, zkml_client::sessions::SessionState::ProofSubmitted)
+            {
+                ready.push((i, s.id));
+            }
+        }
+        match ready.as_slice() {
+            [] => {}
+            [(i, _)] => {
+                outcomes[*i] = Some(chain.verify(users[*i]).await?.outcome);
+                last_progress = Instant::now();
+            }
+            batch => {
+                let ids: Vec<u64> = batch.iter().map(|(_, id)| *id).collect();
+                let run = chain.verify_batch(users[batch[0].0], &ids).await?;
+                for ((i, _), outcome) in batch.iter().zip(run.outcomes) {
+                    outcomes[*i] = outcome;
+                }
                 last_progress = Instant::now();
             }
         }

@@ -1,4 +1,4 @@
-//! The batch's IPA check (SPEC §10): each proof's IPA equation `Σ_i s_{k,i}·G_i + E_k = O` (its
+//! The batch's IPA check (SPEC §15): each proof's IPA equation `Σ_i s_{k,i}·G_i + E_k = O` (its
 //! MSM over the shared generators `G_i`, and `E_k` over its own `L, R, G_c, C`, see
 //! [`IpaCheck::msm_scalars`]) combined with coefficients `ρ_0 = 1, ρ_k` (Fiat–Shamir over all the
 //! IPA claims and proofs) into one MSM: `Σ_i (Σ_k ρ_k·s_{k,i})·G_i + Σ_k ρ_k·E_k = O`. The

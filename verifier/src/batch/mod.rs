@@ -1,4 +1,4 @@
-//! Batch verification (SPEC §10): several proofs verified together, each paying its own folds,
+//! Batch verification (SPEC §15): several proofs verified together, each paying its own folds,
 //! primary sum-checks, secondary transcript and matrix claim, while the dear final checks are
 //! shared: the HyperKZG pairings become one pairing ([`pairing`]) and the IPA equations one MSM
 //! over the generators ([`ipa`]), each by a random linear combination with Fiat–Shamir

@@ -1,4 +1,4 @@
-//! The batch's pairing check (SPEC §10): the batched proofs' deferred HyperKZG equations
+//! The batch's pairing check (SPEC §15): the batched proofs' deferred HyperKZG equations
 //! `e(L_k, H) = e(R_k, τ·H)` combined with coefficients `ρ_0 = 1, ρ_k` (128 bits, Fiat–Shamir over
 //! all the `L_k, R_k`) into one: `e(Σ ρ_k·L_k, H) = e(Σ ρ_k·R_k, τ·H)`, one two-pair pairing.
 
@@ -44,7 +44,7 @@ fn coefficients(inputs: &[&PairingInputs]) -> Vec<[u64; 2]> {
 }
 
 /// Checks the pairing equations of `inputs` together (one pairing). `Ok` means that, except with
-/// probability about 2^-128 per attempt of the prover (SPEC §10), every one of them holds.
+/// probability about 2^-128 per attempt of the prover (SPEC §15), every one of them holds.
 pub(crate) fn combined_check(key: &KzgKey, inputs: &[&PairingInputs]) -> Result<(), VerifyError> {
     let rho = coefficients(inputs);
     let (mut l, mut r) = (G1Projective::default(), G1Projective::default());
