@@ -219,9 +219,15 @@ pub enum VerifierError {
         /// The batch in progress.
         batch_id: u64,
     },
-    /// `ContinueBatch` with no batch being verified.
+    /// `ContinueBatch` or `AbandonBatch` with no batch being verified.
     #[error("no batch is being verified")]
     NoBatch,
+    /// `AbandonBatch` on a batch that advanced recently.
+    #[error("the batch may be abandoned from block {idle_from} if it does not advance")]
+    BatchNotIdle {
+        /// The block from which it may be abandoned.
+        idle_from: u32,
+    },
     /// The message has too little gas to make progress.
     #[error("not enough gas: attach at least {needed}")]
     NotEnoughGas {

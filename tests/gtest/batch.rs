@@ -4,6 +4,7 @@
 use crate::common::*;
 use parity_scale_codec::Encode as _;
 use sails_rs::{futures::StreamExt as _, gtest::constants::VALUE_PER_GAS, prelude::*};
+use zkml_app::state::sessions::BATCH_IDLE_BLOCKS;
 use zkml_client::{
     Zkml as _,
     sessions::{SessionState, Sessions as _},
@@ -293,6 +294,34 @@ async fn batch_refusals_change_nothing() {
             .unwrap(),
         Err(VerifierError::ProofAlreadySubmitted)
     );
+
+    // A batch that advanced recently cannot be abandoned; once idle, anyone abandons it and its
+    // sessions are back to `ProofSubmitted`, ready for another batch.
+    assert_eq!(
+        verifier.abandon_batch().await.unwrap(),
+        Err(VerifierError::BatchNotIdle {
+            idle_from: info.idle_from
+        })
+    );
+    chain.run_blocks(BATCH_IDLE_BLOCKS);
+    verifier.abandon_batch().await.unwrap().unwrap();
+    assert_eq!(verifier.batch().await.unwrap(), None);
+    for user in [USER, OTHER_USER] {
+        assert_eq!(
+            chain.session(user).await.unwrap().state,
+            SessionState::ProofSubmitted
+        );
+    }
+    assert_eq!(
+        verifier.abandon_batch().await.unwrap(),
+        Err(VerifierError::NoBatch)
+    );
+    let again = verifier
+        .verify_batch(vec![ids[0], ids[1]])
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(again.batch_id > info.batch_id);
 
     // The second session's user purges it; `ContinueVerification` of the first drives the
     // batch to its end, and only the first gets an outcome.

@@ -132,6 +132,14 @@ pub enum VerifierEvents {
         /// Its sessions.
         session_ids: Vec<u64>,
     },
+    /// An idle batch was abandoned: its sessions without an outcome are back to
+    /// `ProofSubmitted`.
+    BatchAbandoned {
+        /// The batch.
+        batch_id: u64,
+        /// The sessions returned.
+        session_ids: Vec<u64>,
+    },
     /// A batch advanced; call `ContinueBatch` until it is complete.
     BatchProgress {
         /// The batch.
@@ -188,9 +196,10 @@ impl VerifierService<'_> {
         let keys = model.keys().ok_or(VerifierError::ModelNotFinalized)?;
         let budget = verification::budget_for_gas(Syscall::gas_available(), GAS_RESERVE);
         let mut sessions = self.sessions.borrow_mut();
+        let now = Syscall::block_height();
         let round = match session_ids {
-            Some(ids) => sessions.verify_batch(ids, keys, budget),
-            None => sessions.continue_batch(keys, budget),
+            Some(ids) => sessions.verify_batch(ids, keys, budget, now),
+            None => sessions.continue_batch(keys, budget, now),
         }
         .map_err(gas_to_attach)?;
         drop((model, sessions));
@@ -317,6 +326,23 @@ impl VerifierService<'_> {
     pub fn continue_batch(&mut self) -> Result<BatchStatus, VerifierError> {
         check_call(&())?;
         self.run_batch(None)
+    }
+
+    /// Abandons the batch under way once it has not advanced for 20 blocks; anyone may call
+    /// it. Its sessions without an outcome go back to `ProofSubmitted`, so that a batch left
+    /// half-way does not block new batches.
+    #[export(unwrap_result)]
+    pub fn abandon_batch(&mut self) -> Result<(), VerifierError> {
+        check_call(&())?;
+        let (batch_id, session_ids) = self
+            .sessions
+            .borrow_mut()
+            .abandon_batch(Syscall::block_height())?;
+        self.emit_event(VerifierEvents::BatchAbandoned {
+            batch_id,
+            session_ids,
+        })
+        .map_err(|_| VerifierError::EventNotEmitted)
     }
 
     /// The batch under way, if any.

@@ -15,7 +15,7 @@ use zkml_verifier::{ConstantKey, VerifierKey, statement};
 
 mod batch;
 
-pub use batch::{BATCH_MEMORY, BatchInfo, BatchRound};
+pub use batch::{BATCH_IDLE_BLOCKS, BATCH_MEMORY, BatchInfo, BatchRound};
 
 /// Largest proof accepted, in bytes.
 pub const MAX_PROOF_LEN: u32 = 64 * 1024;
@@ -39,7 +39,7 @@ pub const SESSION_MEMORY: u64 =
     statement::PIXELS as u64 + 3 * MAX_PROOF_LEN as u64 + 32 * 1024 + 1024;
 /// Most sessions that may be unfinished at once: as many as the program's memory holds once
 /// [`RESERVED_MEMORY`] and a batch's [`BATCH_MEMORY`] are set aside, at [`SESSION_MEMORY`] each
-/// (63). When the cap is
+/// (54). When the cap is
 /// reached, `SubmitInput` is refused with `TooManyOpenSessions` until a session finishes, is
 /// purged by its user, or, once [`INPUT_EXPIRY_BLOCKS`] have passed without a proof, is closed
 /// by anyone (`CloseExpired`).
@@ -199,13 +199,9 @@ enum Phase {
     ProofSubmitted(Submission),
     /// The proof's verification is under way.
     Verifying(Submission),
-    /// The proof is verified in the batch under way, which holds its job.
-    Batched {
-        /// The prover.
-        prover: ActorId,
-        /// The proof's bytes.
-        bytes: Vec<u8>,
-    },
+    /// The proof is verified in the batch under way (which works on a copy of its job: the
+    /// session keeps its own, untouched, in case the batch is abandoned).
+    Batched(Submission),
     /// The verification ended.
     Finished {
         /// The prover whose proof was verified.
@@ -238,7 +234,7 @@ impl Phase {
                 done: s.job.done(),
                 total: s.job.total(),
             },
-            Self::Batched { .. } => SessionState::Verifying {
+            Self::Batched(_) => SessionState::Verifying {
                 done: batch.0,
                 total: batch.1,
             },
@@ -262,8 +258,9 @@ impl Entry {
     fn view(&self, id: u64, batch: (u64, u64)) -> Session {
         let (prover, lease) = match &self.phase {
             Phase::AwaitingProof { lease } => (None, *lease),
-            Phase::ProofSubmitted(s) | Phase::Verifying(s) => (Some(s.prover), None),
-            Phase::Batched { prover, .. } => (Some(*prover), None),
+            Phase::ProofSubmitted(s) | Phase::Verifying(s) | Phase::Batched(s) => {
+                (Some(s.prover), None)
+            }
             Phase::Finished { prover, .. } => (Some(*prover), None),
         };
         Session {
@@ -431,8 +428,7 @@ impl SessionsState {
     /// The proof stored for session `session_id`, until its verification finishes.
     pub fn proof(&self, session_id: u64) -> Option<&[u8]> {
         match &self.sessions.get(&session_id)?.phase {
-            Phase::ProofSubmitted(s) | Phase::Verifying(s) => Some(&s.bytes),
-            Phase::Batched { bytes, .. } => Some(bytes),
+            Phase::ProofSubmitted(s) | Phase::Verifying(s) | Phase::Batched(s) => Some(&s.bytes),
             Phase::AwaitingProof { .. } | Phase::Finished { .. } => None,
         }
     }
@@ -451,7 +447,7 @@ impl SessionsState {
             .ok_or(VerifierError::NoSession)?;
         let lease = match &entry.phase {
             Phase::AwaitingProof { lease } => lease,
-            Phase::ProofSubmitted(_) | Phase::Verifying(_) | Phase::Batched { .. } => {
+            Phase::ProofSubmitted(_) | Phase::Verifying(_) | Phase::Batched(_) => {
                 return Err(VerifierError::ProofAlreadySubmitted);
             }
             Phase::Finished { .. } => return Err(VerifierError::SessionFinished),
@@ -549,7 +545,7 @@ impl SessionsState {
             (Phase::ProofSubmitted(s), false) | (Phase::Verifying(s), true) => Ok((entry.user, s)),
             (Phase::Finished { .. }, _) => Err(VerifierError::SessionFinished),
             (Phase::AwaitingProof { .. }, false) => Err(VerifierError::NoProof),
-            (Phase::Verifying(_) | Phase::Batched { .. }, false) => {
+            (Phase::Verifying(_) | Phase::Batched(_), false) => {
                 Err(VerifierError::AlreadyVerifying)
             }
             (_, true) => Err(VerifierError::NotVerifying),
@@ -626,7 +622,7 @@ impl SessionsState {
                     counts.open += 1;
                     counts.awaiting_proof += 1;
                 }
-                Phase::ProofSubmitted(_) | Phase::Verifying(_) | Phase::Batched { .. } => {
+                Phase::ProofSubmitted(_) | Phase::Verifying(_) | Phase::Batched(_) => {
                     counts.open += 1
                 }
                 Phase::Finished { .. } => counts.finished += 1,

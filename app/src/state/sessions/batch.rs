@@ -11,9 +11,14 @@ use core::mem;
 use sails_rs::prelude::*;
 use zkml_verifier::{ConstantKey, MAX_BATCH, VerifierKey};
 
-/// Working memory a batch holds beside its sessions' jobs: the combined MSM's scalars (16,384
-/// field elements, then their GLV halves) and buckets, about 1.5 MiB, with a margin.
-pub const BATCH_MEMORY: u64 = 2 * 1024 * 1024;
+/// Working memory a batch holds beside its sessions: copies of up to 16 decoded proofs (each at
+/// most twice the 64 KiB wire limit) and the combined MSM's scalars (16,384 field elements,
+/// then their GLV halves) and buckets, about 1.5 MiB.
+pub const BATCH_MEMORY: u64 = 4 * 1024 * 1024;
+/// Blocks without progress after which anyone may abandon the batch under way
+/// (`AbandonBatch`): 20 blocks, one minute at Vara's 3 s blocks. A batch someone drives never
+/// idles that long; one left half-way stops blocking new batches after it.
+pub const BATCH_IDLE_BLOCKS: u32 = 20;
 
 /// The batch being verified.
 pub(super) struct Batch {
@@ -23,6 +28,8 @@ pub(super) struct Batch {
     sessions: Vec<u64>,
     /// The verification.
     job: BatchJob,
+    /// The block of its latest round.
+    advanced_at: u32,
 }
 
 /// The batch being verified, as queries report it.
@@ -37,6 +44,8 @@ pub struct BatchInfo {
     pub done: u64,
     /// Estimated work units of the whole batch.
     pub total: u64,
+    /// The block from which anyone may abandon it, unless it advances before.
+    pub idle_from: u32,
 }
 
 /// What a round of batch verification left.
@@ -65,6 +74,7 @@ impl SessionsState {
         session_ids: &[u64],
         (vk, ck): (&VerifierKey, &ConstantKey),
         budget: u64,
+        now: u32,
     ) -> Result<BatchRound, VerifierError> {
         if let Some(batch) = &self.batch {
             return Err(VerifierError::BatchInProgress { batch_id: batch.id });
@@ -89,7 +99,7 @@ impl SessionsState {
             match &entry.phase {
                 Phase::ProofSubmitted(s) => jobs.push(s.job.clone()),
                 Phase::AwaitingProof { .. } => return Err(VerifierError::NoProof),
-                Phase::Verifying(_) | Phase::Batched { .. } => {
+                Phase::Verifying(_) | Phase::Batched(_) => {
                     return Err(VerifierError::AlreadyVerifying);
                 }
                 Phase::Finished { .. } => return Err(VerifierError::SessionFinished),
@@ -108,19 +118,45 @@ impl SessionsState {
             id,
             sessions: session_ids.to_vec(),
             job,
+            advanced_at: now,
         });
         Ok(self.record(advance))
     }
 
-    /// Resumes the batch under way for at most `budget` units of work.
+    /// Resumes the batch under way for at most `budget` units of work, at block `now`.
     pub fn continue_batch(
         &mut self,
         (vk, ck): (&VerifierKey, &ConstantKey),
         budget: u64,
+        now: u32,
     ) -> Result<BatchRound, VerifierError> {
         let batch = self.batch.as_mut().ok_or(VerifierError::NoBatch)?;
         let advance = batch.job.advance(vk, ck, budget)?;
+        batch.advanced_at = now;
         Ok(self.record(advance))
+    }
+
+    /// Abandons the batch under way at block `now`, if it has not advanced for
+    /// [`BATCH_IDLE_BLOCKS`]: its sessions without an outcome go back to `ProofSubmitted`, with
+    /// their own jobs, ready for `Verify` or another batch. Returns the batch's id and those
+    /// sessions.
+    pub fn abandon_batch(&mut self, now: u32) -> Result<(u64, Vec<u64>), VerifierError> {
+        let batch = self.batch.as_ref().ok_or(VerifierError::NoBatch)?;
+        let idle_from = batch.advanced_at.saturating_add(BATCH_IDLE_BLOCKS);
+        if now < idle_from {
+            return Err(VerifierError::BatchNotIdle { idle_from });
+        }
+        let (id, sessions) = (batch.id, batch.sessions.clone());
+        self.batch = None;
+        let mut returned = Vec::new();
+        for session_id in sessions {
+            if let Some(entry) = self.sessions.get_mut(&session_id)
+                && entry.phase.leave_batch()
+            {
+                returned.push(session_id);
+            }
+        }
+        Ok((id, returned))
     }
 
     /// The batch under way.
@@ -130,6 +166,7 @@ impl SessionsState {
             session_ids: b.sessions.clone(),
             done: b.job.done(),
             total: b.job.total(),
+            idle_from: b.advanced_at.saturating_add(BATCH_IDLE_BLOCKS),
         })
     }
 
@@ -137,7 +174,7 @@ impl SessionsState {
     pub fn is_batched(&self, session_id: u64) -> bool {
         self.sessions
             .get(&session_id)
-            .is_some_and(|e| matches!(e.phase, Phase::Batched { .. }))
+            .is_some_and(|e| matches!(e.phase, Phase::Batched(_)))
     }
 
     /// The batch's progress `(done, total)`, for its sessions' state.
@@ -176,7 +213,7 @@ impl SessionsState {
                 continue;
             };
             let (user, prover) = match &entry.phase {
-                Phase::Batched { prover, .. } => (entry.user, *prover),
+                Phase::Batched(s) => (entry.user, s.prover),
                 _ => continue,
             };
             let state = self.finish(session_id, prover, outcome);
@@ -196,15 +233,23 @@ impl SessionsState {
 }
 
 impl Phase {
-    /// Moves a submitted proof into the batch (its job goes to the batch); other phases stay.
+    /// Moves a submitted proof into the batch; other phases stay.
     fn join_batch(&mut self) {
         if matches!(self, Self::ProofSubmitted(_))
             && let Self::ProofSubmitted(s) = mem::replace(self, Self::AwaitingProof { lease: None })
         {
-            *self = Self::Batched {
-                prover: s.prover,
-                bytes: s.bytes,
-            };
+            *self = Self::Batched(s);
         }
+    }
+
+    /// Moves a batched proof back to `ProofSubmitted`; whether it was batched.
+    fn leave_batch(&mut self) -> bool {
+        if matches!(self, Self::Batched(_))
+            && let Self::Batched(s) = mem::replace(self, Self::AwaitingProof { lease: None })
+        {
+            *self = Self::ProofSubmitted(s);
+            return true;
+        }
+        false
     }
 }
