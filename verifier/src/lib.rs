@@ -2,8 +2,9 @@
 //!
 //! The program decodes a [`CompressedProof`] (see [`decode_all`]), builds the statement `z0` from
 //! the input it stored ([`statement`]), keeps a [`Verification`] between messages and advances it
-//! with a work budget until it reports the public output `zn` or an error. Native code verifies at
-//! once with [`verify`]. With the `nova-format` feature, `nova_format` converts nova-snark's own
+//! with a work budget until it reports the public output `zn` or an error. Several proofs are
+//! verified together, sharing their pairing and their IPA MSM, with a [`BatchVerification`].
+//! Native code verifies at once with [`verify`]. With the `nova-format` feature, `nova_format` converts nova-snark's own
 //! bincode proof and key into the wire types (off-chain only); with the `bench` feature, `bench`
 //! exposes internals to the gas benchmark (`benches/gas`).
 //!
@@ -11,7 +12,7 @@
 //! `snark` on Grumpkin, with their sum-checks, polynomials and the secondary shape), `pcs`
 //! (HyperKZG and IPA openings), `msm` (the resumable Grumpkin MSM), `poseidon` and `transcript`
 //! (the random oracle and the Fiat–Shamir transcript), `wire` and `codec` (the SCALE wire
-//! format), `verification` (at once or in stages).
+//! format), `verification` (at once or in stages), `batch` (several proofs together).
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
