@@ -384,3 +384,88 @@ async fn batch_gas() {
         );
     }
 }
+
+/// Gas of each stage of a batch, for README: every piece of work before the MSM runs alone in a
+/// message that attaches exactly the gas the program asks for (`NotEnoughGas { needed }`), in
+/// the batch's order (each proof's folds, primary SNARK without its pairing, secondary
+/// transcript and matrix claim; the combined pairing; each proof's share of the combined IPA
+/// scalars; their GLV split); the MSM then runs at the message limit. A benchmark, not part
+/// of CI: `cargo test --release --test gtest batch_stages -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "benchmark: run with --ignored"]
+async fn batch_stages() {
+    for n in [4usize, 16] {
+        let users: Vec<u64> = (0..n as u64).map(|i| 6_000 + i).collect();
+        let chain = Chain::ready().await;
+        for &user in &users {
+            chain.kit().fund(user);
+        }
+        let proofs: Vec<Option<Vec<u8>>> = (0..n).map(good).collect();
+        let (chain, ids) = with_sessions_on(chain, &users, &proofs).await;
+        let mut verifier = chain.as_(STRANGER).verifier();
+        let balance = || chain.env().system().balance_of(STRANGER);
+        let per_proof = [
+            "folds",
+            "primary SNARK without pairing",
+            "transcript",
+            "matrix claim",
+        ];
+        let mut labels: Vec<String> = (0..n)
+            .flat_map(|k| per_proof.map(|stage| format!("proof {k}: {stage}")))
+            .collect();
+        labels.push("combined pairing".into());
+        labels.extend((0..n).map(|k| format!("proof {k}: combined IPA scalars")));
+        labels.push("GLV split".into());
+        let mut sums = std::collections::BTreeMap::<String, u128>::new();
+        let (mut outcomes, mut msm_gas, mut msm_messages) = (0, 0u128, 0);
+        for (k, label) in labels.iter().enumerate() {
+            let probe = 20_000_000_000;
+            let refused = if k == 0 {
+                verifier
+                    .verify_batch(ids.clone())
+                    .with_gas_limit(probe)
+                    .await
+            } else {
+                verifier.continue_batch().with_gas_limit(probe).await
+            };
+            let Err(VerifierError::NotEnoughGas { needed }) = refused.unwrap() else {
+                std::panic!("{label}: {probe} gas must be too little");
+            };
+            let before = balance();
+            let status = if k == 0 {
+                verifier
+                    .verify_batch(ids.clone())
+                    .with_gas_limit(needed)
+                    .await
+            } else {
+                verifier.continue_batch().with_gas_limit(needed).await
+            };
+            let status = status.unwrap().unwrap();
+            outcomes += status.outcomes.len();
+            let gas = (before - balance()) / VALUE_PER_GAS;
+            let stage = label.split(": ").last().unwrap_or(label).to_string();
+            *sums.entry(stage).or_default() += gas;
+            if k < 8 || k >= 4 * n {
+                println!("batch of {n}, {label}: {:.3e} gas", gas as f64);
+            }
+        }
+        loop {
+            let before = balance();
+            let status = verifier.continue_batch().await.unwrap().unwrap();
+            msm_gas += (before - balance()) / VALUE_PER_GAS;
+            msm_messages += 1;
+            outcomes += status.outcomes.len();
+            if status.complete {
+                break;
+            }
+        }
+        assert_eq!(outcomes, n);
+        for (stage, gas) in &sums {
+            println!("batch of {n}, all {stage}: {:.3e} gas", *gas as f64);
+        }
+        println!(
+            "batch of {n}, MSM and final check: {:.3e} gas in {msm_messages} messages",
+            msm_gas as f64
+        );
+    }
+}
