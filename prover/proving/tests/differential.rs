@@ -150,6 +150,9 @@ fn both_reject_another_models_key() {
 /// A proof in the program's form with its statement `z0` (the given pixels') and step count.
 type Claim = (CompressedProof, Vec<Fr>, u64);
 
+/// A way to break a claim, given another valid one.
+type Tamper = fn(&mut Claim, &Claim);
+
 fn claim(proof: &ProofFile) -> Claim {
     (parse_proof(&proof.snark).unwrap(), z0(&proof.pixels), STEPS)
 }
@@ -213,7 +216,7 @@ fn a_batch_of_valid_proofs_verifies_each() {
 fn a_batch_with_one_bad_proof_verifies_the_good_ones() {
     let s = &*SETUP;
     let good: Vec<Claim> = [0, 1, 0, 1].map(|i| claim(&s.proofs[i])).into();
-    let tamperings: [(&str, fn(&mut Claim, &Claim)); 3] = [
+    let tamperings: [(&str, Tamper); 3] = [
         ("another input", |c, other| c.1 = other.1.clone()),
         ("a moved pairing witness", |c, _| {
             c.0.primary.eval_arg.w[0] = c.0.primary.eval_arg.w[1];
