@@ -97,6 +97,21 @@ pub enum SessionsError {
     /// The user already has a session that has not finished.
     #[error("the user already has an open session")]
     SessionAlreadyOpen,
+    /// A private input's commitment is not a canonical BN254 scalar.
+    #[error("the commitment is not a canonical scalar")]
+    NonCanonicalCommitment,
+    /// A private input's envelope is larger than any envelope for 32 provers.
+    #[error("the envelope has {got} bytes, at most {max}")]
+    EnvelopeTooLarge {
+        /// The largest envelope accepted.
+        max: u32,
+        /// The size given.
+        got: u32,
+    },
+    /// A private input's envelope does not have the envelope format's layout (version,
+    /// 1 to 32 recipients, the length they imply).
+    #[error("the envelope is malformed")]
+    MalformedEnvelope,
     /// The program holds the maximum number of open sessions.
     #[error("at most {max} sessions may be open")]
     TooManyOpenSessions {

@@ -39,11 +39,15 @@ pub struct Job {
 }
 
 impl Job {
-    /// Prepares the verification of `proof` over `steps` fold steps for the session input
-    /// `pixels`: the statement `z0` is rebuilt from the stored pixels, never taken from the
-    /// prover.
-    pub fn start(proof: CompressedProof, pixels: &[u8], steps: u64) -> Result<Self, String> {
-        let z0 = statement::z0_words(pixels)
+    /// Prepares the verification of `proof` over `steps` fold steps for the session's input
+    /// commitment: the statement `z0` is rebuilt from the stored commitment, never taken from
+    /// the prover.
+    pub fn start(
+        proof: CompressedProof,
+        commitment: &[u8; 32],
+        steps: u64,
+    ) -> Result<Self, String> {
+        let z0 = statement::z0_words(commitment)
             .map_err(|e| e.to_string())?
             .iter()
             .map(from_le32_canonical::<Fr>)

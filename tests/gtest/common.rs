@@ -9,7 +9,7 @@ use zkml_client::{
 };
 use zkml_model::QuantizedModel;
 use zkml_proving::{
-    Prover, SetupConfig,
+    Opening, Prover, SetupConfig,
     export::{ChainKeys, chain_keys, chain_proof},
 };
 pub use zkml_testkit::{
@@ -36,7 +36,8 @@ pub static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
     let keys = chain_keys(&prover).expect("the verifier crate reads nova's key");
     let inputs = [0, 1].map(|i| digits.digits()[i].pixels().to_vec());
     let proofs = [0, 1].map(|i| {
-        let (proof, _) = prover.prove(&inputs[i], &|_| {}).expect("proves");
+        let opening = Opening::public(&inputs[i]).expect("784 pixels");
+        let (proof, _) = prover.prove(&opening, &|_| {}).expect("proves");
         chain_proof(&proof).expect("the verifier crate reads nova's proof")
     });
     Fixture {

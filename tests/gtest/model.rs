@@ -87,7 +87,7 @@ async fn inconsistent_models_are_refused() {
                 i.verifier_key = key.encode();
                 i.verifier_key_digest = keccak(&i.verifier_key);
             },
-            ModelDefect::Arity { expected: 27 },
+            ModelDefect::Arity { expected: 5 },
         ),
     ];
     for (break_it, defect) in cases {

@@ -116,8 +116,8 @@ async fn bad_submissions_leave_the_session_unchanged() {
     let proof = FIXTURE.proofs[0].clone();
     let mut wrong_step_count = decoded(0);
     wrong_step_count.folding.zn[0] = Fr::from(2u64);
-    let mut huge_logit = decoded(0);
-    huge_logit.folding.zn[1] = Fr::from(1u64 << 40);
+    let mut padded_output = decoded(0);
+    padded_output.folding.zn[4] = Fr::from(1u64);
 
     let cases = [
         (STRANGER, id, proof.clone(), VerifierError::NotProver),
@@ -150,8 +150,10 @@ async fn bad_submissions_leave_the_session_unchanged() {
         (
             PROVER,
             id,
-            huge_logit.encode(),
-            VerifierError::MalformedProof("logit 0 is out of range".into()),
+            padded_output.encode(),
+            VerifierError::MalformedProof(
+                "output element 4 has bytes outside its logit lanes".into(),
+            ),
         ),
         (
             PROVER,

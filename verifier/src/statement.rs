@@ -1,5 +1,5 @@
-//! The statement a proof is about: how the program builds the Nova input `z0` from the pixels
-//! it stored, and how it reads the model's answer from the output `zn`.
+//! The statement a proof is about: how the program builds the Nova input `z0` from the input
+//! commitment it stored, and how it reads the model's answer from the output `zn`.
 //!
 //! The step state `z` has [`ARITY`] elements, each a BN254 scalar written as 32 little-endian
 //! bytes:
@@ -7,33 +7,57 @@
 //! | index | before step 0 (`z0`) | after the last step (`zn`) |
 //! |---|---|---|
 //! | 0 | `0`, the step counter | [`STEPS`] |
-//! | `1 + j`, `j < WORDS` | pixels `31j .. 31j + 31` packed little-endian, one byte each | `j < CLASSES`: logit `j`; otherwise `0` |
+//! | 1 | `C`, the input commitment | `C` (passed through) |
+//! | `2 + j`, `j < STATE_WORDS` | `0` | logits in 4-byte lanes (below) |
 //!
-//! Word `j` of `z0` is `Σ_k pixels[31j + k] · 256^k`: its 32-byte encoding is simply the 31
-//! pixel bytes followed by a zero byte (the last word holds the remaining 9 pixels). Between
-//! steps the words hold the hidden activations packed the same way. A negative logit `x` is the
-//! field element `p − |x|`.
+//! **The commitment.** The 784 pixels are packed into [`INPUT_WORDS`] words of 31 bytes
+//! (word `j` is `Σ_k pixels[31j + k] · 256^k`) and `C = H(words ‖ blinding)`, where `H` is
+//! nova's Poseidon sponge over BN254 `Fr` (width 25, IO pattern `[Absorb(27), Squeeze(1)]`, the
+//! full squeezed element): the random oracle the verifier already holds (the `fr` oracle of the
+//! [`ConstantKey`]). The blinding is a scalar the user picks: zero for a public input, random for
+//! a private one, so that `C` reveals nothing. The step circuit takes the pixels and the
+//! blinding as private witness at step 0 and checks them against `C`.
 //!
-//! The program never takes `z0` from the prover: it calls [`z0_words`] on the bytes it stored.
+//! **Between steps** the state words hold the hidden activations, one byte each, packed 31 per
+//! word. **After the last step** logit `c` sits in word `c / 7`, lane `c % 7` (bytes
+//! `4·lane .. 4·lane + 4`) as the `u32` value `logit + 2^31`; every other byte is zero.
+//!
+//! The program never takes `z0` from the prover: it calls [`z0_words`] on the commitment it
+//! stored, which it computed itself from public pixels ([`commitment`]) or took from the user.
 
+use crate::constants::ConstantKey;
+use crate::field::{Fr, from_le32_canonical, le32};
+use crate::poseidon::Poseidon;
 use alloc::vec::Vec;
+use ark_ff::PrimeField;
 
 /// Pixels per side of an input image.
 pub const IMAGE_SIDE: usize = 28;
 /// Number of pixels of an input image (28 × 28), one byte each.
 pub const PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
-/// Bytes packed into one word of `z` (31 bytes = 248 bits, below the 254-bit modulus).
+/// Bytes packed into one word (31 bytes = 248 bits, below the 254-bit modulus).
 pub const BYTES_PER_WORD: usize = 31;
-/// Number of packed words in `z`: `ceil(784 / 31)`.
-pub const WORDS: usize = PIXELS.div_ceil(BYTES_PER_WORD);
-/// Number of elements of `z`: the step counter and the packed words.
-pub const ARITY: usize = 1 + WORDS;
+/// Number of words the pixels are packed into for the commitment: `ceil(784 / 31)`.
+pub const INPUT_WORDS: usize = PIXELS.div_ceil(BYTES_PER_WORD);
+/// Number of state words after the step counter and the commitment: room for 93 activation
+/// bytes between steps, and for the ten logits at the end.
+pub const STATE_WORDS: usize = 3;
+/// Number of elements of `z`: the step counter, the commitment and the state words.
+pub const ARITY: usize = 2 + STATE_WORDS;
+/// Index of the commitment in `z`.
+pub const COMMITMENT_INDEX: usize = 1;
 /// Number of fold steps of a proof: one per layer of the 784-64-32-10 model.
 pub const STEPS: u64 = 3;
 /// Number of logits (digit classes) in `zn`.
 pub const CLASSES: usize = 10;
-/// Logits are `i32` accumulators: `−2^31 ≤ x < 2^31`.
+/// Logits are `i32` accumulators: `−2^31 ≤ x < 2^31`; a lane holds `x + LOGIT_BOUND`.
 pub const LOGIT_BOUND: u64 = 1 << 31;
+/// Bytes of one logit lane.
+pub const LANE_BYTES: usize = 4;
+/// Logit lanes per state word (28 of its 31 bytes).
+pub const LANES_PER_WORD: usize = BYTES_PER_WORD / LANE_BYTES;
+/// Elements the commitment hashes: the packed pixels and the blinding.
+pub const COMMITMENT_INPUTS: usize = INPUT_WORDS + 1;
 
 /// The BN254 scalar field modulus `p`, little-endian 64-bit limbs.
 const MODULUS: [u64; 4] = [
@@ -49,6 +73,12 @@ pub enum StatementError {
     /// The input does not have [`PIXELS`] bytes.
     #[error("input has {0} bytes, expected {pixels}", pixels = PIXELS)]
     InputLength(usize),
+    /// The blinding is not a canonical scalar (it is `≥ p`).
+    #[error("the blinding is not a canonical scalar")]
+    NonCanonicalBlinding,
+    /// The commitment is not a canonical scalar (it is `≥ p`).
+    #[error("the commitment is not a canonical scalar")]
+    NonCanonicalCommitment,
     /// `zn` does not have [`ARITY`] elements.
     #[error("output has {0} elements, expected {arity}", arity = ARITY)]
     OutputLength(usize),
@@ -58,11 +88,8 @@ pub enum StatementError {
     /// The step counter of `zn` is not [`STEPS`].
     #[error("output step counter is not {steps}", steps = STEPS)]
     StepCount,
-    /// A logit is outside the `i32` range.
-    #[error("logit {0} is out of range")]
-    LogitRange(usize),
-    /// An unused word of `zn` is not zero.
-    #[error("output element {0} should be zero")]
+    /// A byte of `zn`'s state words outside the logit lanes is not zero.
+    #[error("output element {0} has bytes outside its logit lanes")]
     NonZeroPadding(usize),
 }
 
@@ -75,48 +102,100 @@ pub struct Output {
     pub logits: Vec<i64>,
 }
 
-/// The initial state `z0` for `pixels`, each element a canonical little-endian scalar.
+/// The pixels packed into [`INPUT_WORDS`] little-endian words of 31 bytes (the last holds the
+/// remaining 9 pixels).
 ///
 /// # Errors
 /// [`StatementError::InputLength`] if `pixels` does not have [`PIXELS`] bytes.
-pub fn z0_words(pixels: &[u8]) -> Result<Vec<[u8; 32]>, StatementError> {
+pub fn input_words(pixels: &[u8]) -> Result<Vec<[u8; 32]>, StatementError> {
     if pixels.len() != PIXELS {
         return Err(StatementError::InputLength(pixels.len()));
     }
-    let mut z0 = Vec::with_capacity(ARITY);
-    z0.push([0u8; 32]);
-    for chunk in pixels.chunks(BYTES_PER_WORD) {
-        let mut word = [0u8; 32];
-        word[..chunk.len()].copy_from_slice(chunk);
-        z0.push(word);
+    Ok(pixels
+        .chunks(BYTES_PER_WORD)
+        .map(|chunk| {
+            let mut word = [0u8; 32];
+            word[..chunk.len()].copy_from_slice(chunk);
+            word
+        })
+        .collect())
+}
+
+/// The commitment `C` to `pixels` with `blinding` (a canonical little-endian scalar; all zero
+/// for a public input), computed with the constant key's Poseidon over `Fr`.
+///
+/// # Errors
+/// [`StatementError::InputLength`] if `pixels` does not have [`PIXELS`] bytes,
+/// [`StatementError::NonCanonicalBlinding`] if `blinding` is `≥ p`.
+pub fn commitment(
+    ck: &ConstantKey,
+    pixels: &[u8],
+    blinding: &[u8; 32],
+) -> Result<[u8; 32], StatementError> {
+    commitment_with(&ck.oracles.fr, pixels, blinding)
+}
+
+/// [`commitment`] with the Poseidon permutation given directly.
+pub(crate) fn commitment_with(
+    poseidon: &Poseidon<Fr>,
+    pixels: &[u8],
+    blinding: &[u8; 32],
+) -> Result<[u8; 32], StatementError> {
+    let mut inputs: Vec<Fr> = input_words(pixels)?
+        .iter()
+        // A word of 31 bytes is below p: no reduction happens.
+        .map(|word| Fr::from_le_bytes_mod_order(word))
+        .collect();
+    inputs.push(
+        from_le32_canonical::<Fr>(blinding).map_err(|_| StatementError::NonCanonicalBlinding)?,
+    );
+    Ok(le32(&poseidon.hash(&inputs)))
+}
+
+/// The initial state `z0` for the input commitment `commitment`: `[0, C, 0, …, 0]`.
+///
+/// # Errors
+/// [`StatementError::NonCanonicalCommitment`] if `commitment` is `≥ p`.
+pub fn z0_words(commitment: &[u8; 32]) -> Result<Vec<[u8; 32]>, StatementError> {
+    if canonical(commitment).is_none() {
+        return Err(StatementError::NonCanonicalCommitment);
     }
+    let mut z0 = alloc::vec![[0u8; 32]; ARITY];
+    z0[COMMITMENT_INDEX] = *commitment;
     Ok(z0)
 }
 
 /// Reads the model's answer from the final state `zn`.
 ///
 /// # Errors
-/// [`StatementError`] if `zn` has the wrong length, holds a non-canonical scalar, a step
-/// counter other than [`STEPS`], a logit outside the `i32` range, or a non-zero unused word.
+/// [`StatementError`] if `zn` has the wrong length, a non-canonical step counter or commitment,
+/// a step counter other than [`STEPS`], or a non-zero byte outside the logit lanes.
 pub fn decode_output(zn: &[[u8; 32]]) -> Result<Output, StatementError> {
     if zn.len() != ARITY {
         return Err(StatementError::OutputLength(zn.len()));
     }
-    let limbs: Vec<[u64; 4]> = zn
-        .iter()
-        .enumerate()
-        .map(|(index, bytes)| canonical(bytes).ok_or(StatementError::NonCanonical(index)))
-        .collect::<Result<_, _>>()?;
-    if limbs[0] != [STEPS, 0, 0, 0] {
+    for (index, word) in zn.iter().enumerate().take(2) {
+        canonical(word).ok_or(StatementError::NonCanonical(index))?;
+    }
+    let mut steps = [0u8; 32];
+    steps[..8].copy_from_slice(&STEPS.to_le_bytes());
+    if zn[0] != steps {
         return Err(StatementError::StepCount);
     }
     let mut logits = Vec::with_capacity(CLASSES);
-    for (class, value) in limbs[1..=CLASSES].iter().enumerate() {
-        logits.push(signed(value).ok_or(StatementError::LogitRange(class))?);
-    }
-    for (index, value) in limbs.iter().enumerate().skip(1 + CLASSES) {
-        if *value != [0; 4] {
-            return Err(StatementError::NonZeroPadding(index));
+    for (j, word) in zn[2..].iter().enumerate() {
+        let lanes = CLASSES
+            .saturating_sub(j * LANES_PER_WORD)
+            .min(LANES_PER_WORD);
+        let (used, rest) = word.split_at(lanes * LANE_BYTES);
+        if rest.iter().any(|&b| b != 0) {
+            return Err(StatementError::NonZeroPadding(2 + j));
+        }
+        for lane in used.chunks_exact(LANE_BYTES) {
+            let mut value = [0u8; LANE_BYTES];
+            value.copy_from_slice(lane);
+            // A lane holds `logit + 2^31` in `0 .. 2^32`.
+            logits.push(i64::from(u32::from_le_bytes(value)) - LOGIT_BOUND as i64);
         }
     }
     let mut digit = 0;
@@ -152,55 +231,28 @@ fn canonical(bytes: &[u8; 32]) -> Option<[u64; 4]> {
     None // equal to p
 }
 
-/// `x` if the element is `x < 2^31`, `−x` if it is `p − x` with `x ≤ 2^31`, otherwise `None`.
-fn signed(value: &[u64; 4]) -> Option<i64> {
-    if value[1..] == [0, 0, 0] && value[0] < LOGIT_BOUND {
-        // value < 2^31 fits in i64.
-        return i64::try_from(value[0]).ok();
-    }
-    // x = p − value, computed with borrows; value ≤ p − 1 so x ≥ 1.
-    let mut x = [0u64; 4];
-    let mut borrow = 0u64;
-    for i in 0..4 {
-        let (d, b1) = MODULUS[i].overflowing_sub(value[i]);
-        let (d, b2) = d.overflowing_sub(borrow);
-        x[i] = d;
-        borrow = u64::from(b1 || b2);
-    }
-    if x[1..] == [0, 0, 0] && x[0] <= LOGIT_BOUND {
-        i64::try_from(x[0]).ok().map(|x| -x)
-    } else {
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::poseidon::RoField;
     use alloc::string::ToString;
     use alloc::vec;
-    use ark_bn254::Fr;
-    use ark_ff::{BigInteger, PrimeField};
 
-    fn word(value: Fr) -> [u8; 32] {
+    fn int(value: u64) -> [u8; 32] {
         let mut out = [0u8; 32];
-        out.copy_from_slice(&value.into_bigint().to_bytes_le());
+        out[..8].copy_from_slice(&value.to_le_bytes());
         out
     }
 
-    fn int(value: i64) -> [u8; 32] {
-        if value < 0 {
-            word(-Fr::from(value.unsigned_abs()))
-        } else {
-            word(Fr::from(value as u64))
-        }
-    }
-
+    /// `zn` with `logits` in their lanes.
     fn output(logits: &[i64]) -> Vec<[u8; 32]> {
         let mut zn = vec![[0u8; 32]; ARITY];
-        zn[0] = int(STEPS as i64);
-        for (i, &l) in logits.iter().enumerate() {
-            zn[1 + i] = int(l);
+        zn[0] = int(STEPS);
+        zn[1] = int(12345);
+        for (c, &l) in logits.iter().enumerate() {
+            let lane = u32::try_from(l + LOGIT_BOUND as i64).unwrap().to_le_bytes();
+            let at = (c % LANES_PER_WORD) * LANE_BYTES;
+            zn[2 + c / LANES_PER_WORD][at..at + LANE_BYTES].copy_from_slice(&lane);
         }
         zn
     }
@@ -208,19 +260,19 @@ mod tests {
     #[test]
     fn constants() {
         assert_eq!(PIXELS, 784);
-        assert_eq!(WORDS, 26);
-        assert_eq!(ARITY, 27);
-        let p = Fr::MODULUS.0;
-        assert_eq!(p, MODULUS);
+        assert_eq!(INPUT_WORDS, 26);
+        assert_eq!(ARITY, 5);
+        assert_eq!(LANES_PER_WORD, 7);
+        assert!(STATE_WORDS * LANES_PER_WORD >= CLASSES);
+        assert_eq!(<Fr as PrimeField>::MODULUS.0, MODULUS);
     }
 
     #[test]
-    fn z0_packs_pixels_little_endian() {
+    fn input_words_pack_pixels_little_endian() {
         let pixels: Vec<u8> = (0..PIXELS).map(|i| (i * 7 % 256) as u8).collect();
-        let z0 = z0_words(&pixels).unwrap();
-        assert_eq!(z0.len(), ARITY);
-        assert_eq!(z0[0], [0; 32]);
-        for j in 0..WORDS {
+        let words = input_words(&pixels).unwrap();
+        assert_eq!(words.len(), INPUT_WORDS);
+        for (j, word) in words.iter().enumerate() {
             let mut expected = Fr::from(0u64);
             let mut scale = Fr::from(1u64);
             for k in 0..BYTES_PER_WORD {
@@ -229,14 +281,61 @@ mod tests {
                 }
                 scale *= Fr::from(256u64);
             }
-            assert_eq!(z0[1 + j], word(expected), "word {j}");
+            assert_eq!(*word, le32(&expected), "word {j}");
         }
-        assert_eq!(z0_words(&[0; 783]), Err(StatementError::InputLength(783)));
+        assert_eq!(
+            input_words(&[0; 783]),
+            Err(StatementError::InputLength(783))
+        );
         assert_eq!(
             StatementError::InputLength(783).to_string(),
             "input has 783 bytes, expected 784"
         );
-        assert_eq!(z0_words(&[0; 785]), Err(StatementError::InputLength(785)));
+        assert_eq!(
+            input_words(&[0; 785]),
+            Err(StatementError::InputLength(785))
+        );
+    }
+
+    #[test]
+    fn commitment_hashes_words_and_blinding() {
+        let poseidon = Fr::embedded();
+        let pixels: Vec<u8> = (0..PIXELS).map(|i| (i * 13 % 256) as u8).collect();
+        let zero = [0u8; 32];
+        let c = commitment_with(&poseidon, &pixels, &zero).unwrap();
+        let mut inputs: Vec<Fr> = input_words(&pixels)
+            .unwrap()
+            .iter()
+            .map(|w| from_le32_canonical(w).unwrap())
+            .collect();
+        inputs.push(Fr::from(0u64));
+        assert_eq!(c, le32(&poseidon.hash(&inputs)));
+        // Another pixel or another blinding gives another commitment.
+        let mut other = pixels.clone();
+        other[PIXELS - 1] ^= 1;
+        assert_ne!(commitment_with(&poseidon, &other, &zero).unwrap(), c);
+        assert_ne!(commitment_with(&poseidon, &pixels, &int(1)).unwrap(), c);
+        assert_eq!(
+            commitment_with(&poseidon, &pixels, &[0xff; 32]),
+            Err(StatementError::NonCanonicalBlinding)
+        );
+        assert_eq!(
+            commitment_with(&poseidon, &pixels[1..], &zero),
+            Err(StatementError::InputLength(PIXELS - 1))
+        );
+    }
+
+    #[test]
+    fn z0_carries_the_commitment() {
+        let c = int(99);
+        let z0 = z0_words(&c).unwrap();
+        assert_eq!(z0.len(), ARITY);
+        assert_eq!(z0[COMMITMENT_INDEX], c);
+        assert!(z0.iter().enumerate().all(|(i, w)| i == 1 || *w == [0; 32]));
+        assert_eq!(
+            z0_words(&[0xff; 32]),
+            Err(StatementError::NonCanonicalCommitment)
+        );
     }
 
     #[test]
@@ -264,27 +363,27 @@ mod tests {
             "output step counter is not 3"
         );
         assert_eq!(
-            StatementError::OutputLength(26).to_string(),
-            "output has 26 elements, expected 27"
+            StatementError::OutputLength(4).to_string(),
+            "output has 4 elements, expected 5"
         );
         let mut bad = good.clone();
-        bad[3] = int((1 << 31) + 1);
-        assert_eq!(decode_output(&bad), Err(StatementError::LogitRange(2)));
-        bad[3] = int(-(1 << 31) - 1);
-        assert_eq!(decode_output(&bad), Err(StatementError::LogitRange(2)));
-        let mut bad = good.clone();
-        bad[5] = [0xff; 32];
-        assert_eq!(decode_output(&bad), Err(StatementError::NonCanonical(5)));
-        let mut bad = good.clone();
+        bad[1] = [0xff; 32];
+        assert_eq!(decode_output(&bad), Err(StatementError::NonCanonical(1)));
         let mut p = [0u8; 32];
-        p.copy_from_slice(&Fr::MODULUS.to_bytes_le());
-        bad[5] = p;
-        assert_eq!(decode_output(&bad), Err(StatementError::NonCanonical(5)));
-        let mut bad = good.clone();
-        bad[ARITY - 1] = int(1);
-        assert_eq!(
-            decode_output(&bad),
-            Err(StatementError::NonZeroPadding(ARITY - 1))
-        );
+        for (chunk, limb) in p.chunks_exact_mut(8).zip(MODULUS) {
+            chunk.copy_from_slice(&limb.to_le_bytes());
+        }
+        bad[1] = p;
+        assert_eq!(decode_output(&bad), Err(StatementError::NonCanonical(1)));
+        // Bytes past the lanes: after lane 7 of word 2, after lane 3 of word 3, all of word 4.
+        for (index, byte) in [(2, 28), (2, 31), (3, 12), (3, 30), (4, 0), (4, 27)] {
+            let mut bad = good.clone();
+            bad[index][byte] = 1;
+            assert_eq!(
+                decode_output(&bad),
+                Err(StatementError::NonZeroPadding(index)),
+                "element {index} byte {byte}"
+            );
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{check_call, query_takes_no_value};
 use crate::error::ModelError;
-use crate::state::model::{ModelInfo, ModelState, UploadStatus};
+use crate::state::model::{ModelInfo, ModelState, ProverKey, UploadStatus};
 use crate::state::sessions::SessionsState;
 use core::cell::RefCell;
 use sails_rs::prelude::*;
@@ -38,6 +38,13 @@ pub enum ModelEvents {
     ProverRemoved {
         /// The prover.
         prover: ActorId,
+    },
+    /// A registered prover set its X25519 public key for private inputs.
+    EncryptionKeySet {
+        /// The prover.
+        prover: ActorId,
+        /// Its public key.
+        key: [u8; 32],
     },
 }
 
@@ -127,6 +134,25 @@ impl ModelService<'_> {
         self.sessions.borrow_mut().release_claims(&prover);
         self.emit_event(ModelEvents::ProverRemoved { prover })
             .map_err(|_| ModelError::EventNotEmitted)
+    }
+
+    /// Sets the calling registered prover's X25519 public key, to which users seal private
+    /// inputs (`zkml-envelope`); a new key replaces the old one, and removing the prover drops
+    /// it.
+    #[export(unwrap_result)]
+    pub fn set_encryption_key(&mut self, key: [u8; 32]) -> Result<(), ModelError> {
+        check_call(&key)?;
+        let prover = Syscall::message_source();
+        self.state.borrow_mut().set_encryption_key(prover, key)?;
+        self.emit_event(ModelEvents::EncryptionKeySet { prover, key })
+            .map_err(|_| ModelError::EventNotEmitted)
+    }
+
+    /// The registered provers' X25519 public keys for private inputs.
+    #[export]
+    pub fn encryption_keys(&self) -> Vec<ProverKey> {
+        query_takes_no_value();
+        self.state.borrow().encryption_keys()
     }
 
     /// The model description.

@@ -2,6 +2,7 @@
 
 use super::{check_call, query_takes_no_value};
 use crate::error::SessionsError;
+use crate::inputs::public_commitment;
 use crate::state::model::ModelState;
 use crate::state::sessions::{Lease, PendingInput, Session, SessionCounts, SessionsState};
 use core::cell::RefCell;
@@ -73,10 +74,38 @@ impl SessionsService<'_> {
             return Err(SessionsError::ModelNotFinalized);
         }
         let user = Syscall::message_source();
-        let session_id = self
-            .state
-            .borrow_mut()
-            .open(user, pixels, Syscall::block_height())?;
+        let commitment = public_commitment(&self.model.borrow(), &pixels)?;
+        let session_id =
+            self.state
+                .borrow_mut()
+                .open(user, pixels, commitment, Syscall::block_height())?;
+        self.emit_event(SessionsEvents::InputSubmitted { user, session_id })
+            .map_err(|_| SessionsError::EventNotEmitted)?;
+        Ok(session_id)
+    }
+
+    /// Opens the caller's session with a private input: the commitment `C = H(pixels,
+    /// blinding)` (a canonical BN254 scalar, see `zkml_verifier::statement`) and an envelope
+    /// holding the pixels and the blinding sealed for the provers the user picked
+    /// (`zkml-envelope`'s format, at most 4,418 bytes). The pixels never reach the chain; only a
+    /// proof for `C` verifies. A finished session of the caller is replaced.
+    #[export(unwrap_result)]
+    pub fn submit_private_input(
+        &mut self,
+        commitment: [u8; 32],
+        envelope: Vec<u8>,
+    ) -> Result<u64, SessionsError> {
+        check_call(&(&commitment, &envelope))?;
+        if !self.model.borrow().is_finalized() {
+            return Err(SessionsError::ModelNotFinalized);
+        }
+        let user = Syscall::message_source();
+        let session_id = self.state.borrow_mut().open_private(
+            user,
+            commitment,
+            envelope,
+            Syscall::block_height(),
+        )?;
         self.emit_event(SessionsEvents::InputSubmitted { user, session_id })
             .map_err(|_| SessionsError::EventNotEmitted)?;
         Ok(session_id)
@@ -158,11 +187,20 @@ impl SessionsService<'_> {
         self.state.borrow().session_of(&user)
     }
 
-    /// The input of session `session_id` (784 bytes, row-major), while the session is kept.
+    /// The input of session `session_id` (784 bytes, row-major), while the session is kept;
+    /// `None` for a private input, whose pixels the program never holds.
     #[export]
     pub fn input(&self, session_id: u64) -> Option<Vec<u8>> {
         query_takes_no_value();
         self.state.borrow().input(session_id).map(<[u8]>::to_vec)
+    }
+
+    /// The envelope of session `session_id`'s private input, while the session is kept; `None`
+    /// for a public input.
+    #[export]
+    pub fn envelope(&self, session_id: u64) -> Option<Vec<u8>> {
+        query_takes_no_value();
+        self.state.borrow().envelope(session_id).map(<[u8]>::to_vec)
     }
 
     /// Sessions awaiting a proof, oldest first: up to `limit` (at most 16) with session ids

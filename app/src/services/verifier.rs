@@ -241,8 +241,9 @@ impl VerifierService<'_> {
         })
     }
 
-    /// Stores a proof for session `session_id` (registered provers only). The session must
-    /// await a proof and be claimed by the caller (`Sessions::Claim`); the proof must decode in
+    /// Stores a proof for session `session_id`, from a registered prover holding the session's
+    /// claim (`Sessions::Claim`) or from the session's owner, who needs neither registration nor
+    /// claim. The session must await a proof; the proof must decode in
     /// the wire format, and its public output, which carries the answer, must read as one.
     #[export(unwrap_result)]
     pub fn submit_proof(&mut self, session_id: u64, proof: Vec<u8>) -> Result<(), VerifierError> {
@@ -252,7 +253,7 @@ impl VerifierService<'_> {
         if !model.is_finalized() {
             return Err(VerifierError::ModelNotFinalized);
         }
-        if !model.is_prover(&prover) {
+        if !model.is_prover(&prover) && !self.sessions.borrow().is_owner(session_id, &prover) {
             return Err(VerifierError::NotProver);
         }
         if proof.len() > MAX_PROOF_LEN as usize {

@@ -2,7 +2,7 @@
 //! state and the rules that change it.
 
 use crate::error::{ModelDefect, ModelError};
-use alloc::collections::BTreeSet;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::ToString;
 use sails_rs::prelude::*;
 use sha3::{Digest, Keccak256};
@@ -100,6 +100,18 @@ pub struct ModelState {
     data_hasher: Keccak256,
     constant_key: Option<ConstantKey>,
     provers: BTreeSet<ActorId>,
+    /// Registered provers' X25519 public keys, to which users seal private inputs.
+    encryption_keys: BTreeMap<ActorId, [u8; 32]>,
+}
+
+/// A registered prover's X25519 public key.
+#[sails_type]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProverKey {
+    /// The prover.
+    pub prover: ActorId,
+    /// Its X25519 public key.
+    pub key: [u8; 32],
 }
 
 impl ModelState {
@@ -126,6 +138,7 @@ impl ModelState {
             data_hasher: Keccak256::new(),
             constant_key: None,
             provers: BTreeSet::new(),
+            encryption_keys: BTreeMap::new(),
         })
     }
 
@@ -152,6 +165,26 @@ impl ModelState {
     /// The registered provers.
     pub fn provers(&self) -> Vec<ActorId> {
         self.provers.iter().copied().collect()
+    }
+
+    /// The registered provers' encryption keys, in account order.
+    pub fn encryption_keys(&self) -> Vec<ProverKey> {
+        self.encryption_keys
+            .iter()
+            .map(|(prover, key)| ProverKey {
+                prover: *prover,
+                key: *key,
+            })
+            .collect()
+    }
+
+    /// Sets registered prover `caller`'s X25519 public key, replacing its previous one.
+    pub fn set_encryption_key(&mut self, caller: ActorId, key: [u8; 32]) -> Result<(), ModelError> {
+        if !self.provers.contains(&caller) {
+            return Err(ModelError::ProverNotRegistered);
+        }
+        self.encryption_keys.insert(caller, key);
+        Ok(())
     }
 
     /// Whether `who` is a registered prover.
@@ -267,6 +300,7 @@ impl ModelState {
         if !self.provers.remove(&prover) {
             return Err(ModelError::ProverNotRegistered);
         }
+        self.encryption_keys.remove(&prover);
         Ok(())
     }
 

@@ -6,6 +6,7 @@
 
 use crate::{
     error::{SessionsError, VerifierError},
+    inputs,
     verification::{self, Advance, Job},
 };
 use alloc::collections::BTreeMap;
@@ -30,13 +31,14 @@ pub const PROGRAM_MEMORY: u64 = 512 * 64 * 1024;
 /// incoming message (read whole by the entry point), the stack and the allocator's slack.
 /// 16 MiB covers it.
 pub const RESERVED_MEMORY: u64 = 16 * 1024 * 1024;
-/// Most memory one open session holds: its pixels, a submitted proof of at most
+/// Most memory one open session holds: its input (pixels, or a private input's envelope of at
+/// most `inputs::MAX_ENVELOPE_LEN` bytes) and commitment, a submitted proof of at most
 /// [`MAX_PROOF_LEN`] bytes kept for the `Proof` query, the same proof decoded into the
 /// verification job (field elements and points in memory take at most twice their wire
 /// size), the job's working state between messages (32 KiB), and the map entries and
 /// allocator overhead (1 KiB).
 pub const SESSION_MEMORY: u64 =
-    statement::PIXELS as u64 + 3 * MAX_PROOF_LEN as u64 + 32 * 1024 + 1024;
+    inputs::MAX_ENVELOPE_LEN as u64 + 32 + 3 * MAX_PROOF_LEN as u64 + 32 * 1024 + 1024;
 /// Most sessions that may be unfinished at once: as many as the program's memory holds once
 /// [`RESERVED_MEMORY`] and a batch's [`BATCH_MEMORY`] are set aside, at [`SESSION_MEMORY`] each
 /// (54). When the cap is
@@ -125,8 +127,12 @@ pub struct Session {
     pub id: u64,
     /// The user who opened it.
     pub user: ActorId,
-    /// The 28x28 input, row-major, one byte per pixel.
+    /// The 28x28 input, row-major, one byte per pixel; empty for a private input.
     pub pixels: Vec<u8>,
+    /// The input commitment `C` the proof's statement starts from (`zkml_verifier::statement`).
+    pub commitment: [u8; 32],
+    /// Bytes of the private input's envelope (`Sessions::Envelope`); 0 for a public input.
+    pub envelope_len: u32,
     /// Block height at submission.
     pub submitted_at: u32,
     /// The prover whose proof was accepted, once there is one.
@@ -250,6 +256,9 @@ impl Phase {
 struct Entry {
     user: ActorId,
     pixels: Vec<u8>,
+    commitment: [u8; 32],
+    /// A private input's envelope; empty for a public input.
+    envelope: Vec<u8>,
     submitted_at: u32,
     phase: Phase,
 }
@@ -267,6 +276,9 @@ impl Entry {
             id,
             user: self.user,
             pixels: self.pixels.clone(),
+            commitment: self.commitment,
+            // At most `inputs::MAX_ENVELOPE_LEN` bytes.
+            envelope_len: self.envelope.len() as u32,
             submitted_at: self.submitted_at,
             prover,
             lease,
@@ -299,20 +311,44 @@ pub struct SessionsState {
 }
 
 impl SessionsState {
-    /// Opens `user`'s session with `pixels` at block `block`, replacing a finished one; returns
-    /// its id.
+    /// Opens `user`'s session with `pixels` committed to by `commitment` at block `block`,
+    /// replacing a finished one; returns its id.
     pub fn open(
         &mut self,
         user: ActorId,
         pixels: Vec<u8>,
+        commitment: [u8; 32],
         block: u32,
     ) -> Result<u64, SessionsError> {
         if pixels.len() != statement::PIXELS {
-            return Err(SessionsError::WrongInputSize {
-                expected: statement::PIXELS as u32,
-                got: u32::try_from(pixels.len()).unwrap_or(u32::MAX),
-            });
+            return Err(inputs::wrong_size(pixels.len()));
         }
+        self.admit(user, pixels, commitment, Vec::new(), block)
+    }
+
+    /// Opens `user`'s session with a private input at block `block`: the commitment and the
+    /// envelope only (checked with [`inputs::check_private`]), replacing a finished session;
+    /// returns its id.
+    pub fn open_private(
+        &mut self,
+        user: ActorId,
+        commitment: [u8; 32],
+        envelope: Vec<u8>,
+        block: u32,
+    ) -> Result<u64, SessionsError> {
+        inputs::check_private(&commitment, &envelope)?;
+        self.admit(user, Vec::new(), commitment, envelope, block)
+    }
+
+    /// Opens a session with a checked input, if the user and the program may have one more.
+    fn admit(
+        &mut self,
+        user: ActorId,
+        pixels: Vec<u8>,
+        commitment: [u8; 32],
+        envelope: Vec<u8>,
+        block: u32,
+    ) -> Result<u64, SessionsError> {
         if self.of_user(&user).is_some_and(|e| !e.phase.is_finished()) {
             return Err(SessionsError::SessionAlreadyOpen);
         }
@@ -331,6 +367,8 @@ impl SessionsState {
             Entry {
                 user,
                 pixels,
+                commitment,
+                envelope,
                 submitted_at: block,
                 phase: Phase::AwaitingProof { lease: None },
             },
@@ -420,9 +458,27 @@ impl SessionsState {
         Some(self.sessions.get(&id)?.view(id, self.batch_progress()))
     }
 
-    /// The input of session `session_id`.
+    /// The pixels of session `session_id`'s public input (`None` for a private input).
     pub fn input(&self, session_id: u64) -> Option<&[u8]> {
-        self.sessions.get(&session_id).map(|e| e.pixels.as_slice())
+        self.sessions
+            .get(&session_id)
+            .map(|e| e.pixels.as_slice())
+            .filter(|pixels| !pixels.is_empty())
+    }
+
+    /// The envelope of kept session `session_id`'s private input (`None` for a public input).
+    pub fn envelope(&self, session_id: u64) -> Option<&[u8]> {
+        self.sessions
+            .get(&session_id)
+            .map(|e| e.envelope.as_slice())
+            .filter(|envelope| !envelope.is_empty())
+    }
+
+    /// Whether `who` opened session `session_id`.
+    pub fn is_owner(&self, session_id: u64, who: &ActorId) -> bool {
+        self.sessions
+            .get(&session_id)
+            .is_some_and(|e| e.user == *who)
     }
 
     /// The proof stored for session `session_id`, until its verification finishes.
@@ -452,6 +508,10 @@ impl SessionsState {
             }
             Phase::Finished { .. } => return Err(VerifierError::SessionFinished),
         };
+        // The session's owner may always prove their own input, claim or not.
+        if entry.user == *prover {
+            return Ok(());
+        }
         match lease {
             None => Err(VerifierError::NotClaimed),
             Some(lease) if lease.prover == *prover => Ok(()),
@@ -481,10 +541,11 @@ impl SessionsState {
             .sessions
             .get_mut(&session_id)
             .ok_or(VerifierError::NoSession)?;
-        // The stored input has the statement's size (checked in `open`), so the statement
-        // always builds; a failure would name the proof's input, hence `MalformedProof`.
+        // The stored commitment is canonical (computed by `statement::commitment`), so the
+        // statement always builds; a failure would name the proof's input, hence
+        // `MalformedProof`.
         let job =
-            Job::start(decoded, &entry.pixels, steps).map_err(VerifierError::MalformedProof)?;
+            Job::start(decoded, &entry.commitment, steps).map_err(VerifierError::MalformedProof)?;
         entry.phase = Phase::ProofSubmitted(Submission {
             prover,
             bytes: proof,

@@ -73,7 +73,7 @@ pub fn bench(args: BenchArgs) -> Result<()> {
     let native = NativeVerifier::new(&chain_keys(&prover)?)?;
     let wire = chain_proof(&proof)?;
     let started = Instant::now();
-    let ours = native.verify(&wire, &pixels)?;
+    let ours = native.verify(&wire, &proof.commitment)?;
     let ours_time = started.elapsed();
     if ours != output {
         bail!("our verifier and nova-snark disagree: this is a bug");

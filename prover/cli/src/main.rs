@@ -29,7 +29,7 @@ use zkml_model::{
     Accuracy, Dataset, FloatMlp, FloatModelFile, QuantizedModel, Split, TrainConfig, TrainEvent,
     float_accuracy, input, quantized_accuracy, train_and_quantize,
 };
-use zkml_proving::{Event, ProofFile, ProveTimings, Prover, SetupConfig, hex, srs};
+use zkml_proving::{Event, Opening, ProofFile, ProveTimings, Prover, SetupConfig, hex, srs};
 use zkml_verifier::statement::{self, PIXELS};
 
 /// Default digit file: the 9,000 MNIST digits, relative to the workspace root.
@@ -69,6 +69,9 @@ enum Command {
     /// Run the whole workflow on an embedded gtest chain: deploy, initialize the model,
     /// register the prover, submit a digit, let the daemon prove it, and verify on-chain.
     Demo(serve::DemoArgs),
+    /// Write a new X25519 secret key for private inputs (for `zkml serve
+    /// --envelope-key-file`) and print its public key.
+    EnvelopeKey(serve::EnvelopeKeyArgs),
     /// A load run on an embedded gtest chain: --users users submit digits at once and
     /// --provers daemons serve them while the users verify each proof.
     Load(serve::LoadArgs),
@@ -185,6 +188,7 @@ fn main() -> ExitCode {
         Command::VerifyNative(args) => verify_native(args),
         Command::Bench(args) => bench::bench(args),
         Command::Demo(args) => serve::demo(args),
+        Command::EnvelopeKey(args) => serve::envelope_key(args),
         Command::Load(args) => serve::load(args),
         Command::Serve(args) => serve::serve(args),
     };
@@ -474,8 +478,10 @@ fn setup(args: &SetupArgs) -> Result<(QuantizedModel, Prover)> {
     Ok((model, prover))
 }
 
-/// Proves with a progress bar over the fold steps and a spinner for compression.
+/// Proves the public input `pixels` (blinding zero) with a progress bar over the fold steps and
+/// a spinner for compression.
 fn prove_with_progress(prover: &Prover, pixels: &[u8]) -> Result<(ProofFile, ProveTimings)> {
+    let opening = Opening::public(pixels)?;
     let bar = ProgressBar::new(prover.circuit().num_steps() as u64);
     bar.set_style(
         ProgressStyle::with_template("{spinner} {msg} [{bar:20}] {pos}/{len} {elapsed_precise}")?
@@ -483,7 +489,7 @@ fn prove_with_progress(prover: &Prover, pixels: &[u8]) -> Result<(ProofFile, Pro
     );
     bar.set_message("folding");
     bar.enable_steady_tick(Duration::from_millis(120));
-    let result = prover.prove(pixels, &|event| match event {
+    let result = prover.prove(&opening, &|event| match event {
         Event::Step { index, .. } => bar.set_position(index as u64),
         Event::Phase(phase) => bar.set_message(phase),
         _ => {}

@@ -7,16 +7,21 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing::info;
-use zkml_daemon::embedded;
 use zkml_daemon::{DaemonEvent, Observer};
+use zkml_daemon::{embedded, private_demo};
+use zkml_envelope::SecretKey;
 use zkml_model::Dataset;
-use zkml_proving::Event;
 use zkml_proving::export;
+use zkml_proving::{Event, hex};
 use zkml_testkit::{Chain, VerificationStatus};
 use zkml_verifier::statement::PIXELS;
 
 #[derive(clap::Args)]
 pub struct DemoArgs {
+    /// A private input: the chain gets a commitment and an envelope sealed for the prover,
+    /// never the pixels.
+    #[arg(long)]
+    private: bool,
     #[command(flatten)]
     input: InputArgs,
     #[command(flatten)]
@@ -58,6 +63,12 @@ pub struct ServeArgs {
     /// Kept only to say so (the value is never printed).
     #[arg(long, hide = true, value_name = "SECRET")]
     suri: Option<String>,
+    /// A file holding the prover's X25519 secret key for private inputs, 64 hex digits on its
+    /// first line (`zkml envelope-key` writes one). Without it, the key is read from the
+    /// environment variable `ZKML_ENVELOPE_KEY`; without either, the daemon proves public
+    /// inputs only and skips private ones. The daemon registers the public key with the program.
+    #[arg(long, value_name = "PATH")]
+    envelope_key_file: Option<PathBuf>,
     /// Seconds between polls when nothing is claimable.
     #[arg(long, default_value_t = 3)]
     poll: u64,
@@ -67,6 +78,43 @@ pub struct ServeArgs {
 
 /// The environment variable a prover's secret URI may come from.
 pub const SURI_ENV: &str = "ZKML_SURI";
+/// The environment variable a prover's envelope secret key may come from (64 hex digits).
+pub const ENVELOPE_KEY_ENV: &str = "ZKML_ENVELOPE_KEY";
+
+#[derive(clap::Args)]
+pub struct EnvelopeKeyArgs {
+    /// Where to write the new secret key (64 hex digits); the file must not exist.
+    #[arg(long, value_name = "PATH")]
+    out: PathBuf,
+}
+
+/// Writes a fresh envelope secret key to a new file and prints its public key.
+pub fn envelope_key(args: EnvelopeKeyArgs) -> Result<()> {
+    let key = SecretKey::generate();
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    std::io::Write::write_all(
+        &mut file,
+        format!("{}\n", hex(key.to_bytes().as_ref())).as_bytes(),
+    )?;
+    println!("public key   0x{}", hex(&key.public_key()));
+    Ok(())
+}
+
+/// Reads an envelope secret key: 64 hex digits (an optional `0x`), never echoed back.
+fn parse_envelope_key(text: &str) -> Result<SecretKey> {
+    let digits = text.trim().trim_start_matches("0x");
+    if digits.len() != 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+        bail!("an envelope key is 64 hex digits");
+    }
+    let bytes: Vec<u8> = (0..32)
+        .map(|i| u8::from_str_radix(&digits[2 * i..2 * i + 2], 16))
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(SecretKey::from_bytes(&bytes)?)
+}
 
 impl ServeArgs {
     /// The prover's secret URI, from `--suri-file` or [`SURI_ENV`]; a secret given as an
@@ -89,6 +137,26 @@ impl ServeArgs {
             bail!("no prover secret: pass --suri-file PATH or set {SURI_ENV}");
         }
         Ok(secret)
+    }
+
+    /// The prover's envelope secret key, from `--envelope-key-file` or [`ENVELOPE_KEY_ENV`], if
+    /// either is given.
+    fn envelope_key(&self) -> Result<Option<SecretKey>> {
+        let text = match &self.envelope_key_file {
+            Some(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the envelope key file {}", path.display()))?
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            None => match std::env::var(ENVELOPE_KEY_ENV) {
+                Ok(text) => text,
+                Err(_) => return Ok(None),
+            },
+        };
+        parse_envelope_key(&text)
+            .map(Some)
+            .context("the envelope key (its value is not shown)")
     }
 }
 
@@ -172,11 +240,37 @@ pub fn demo(args: DemoArgs) -> Result<()> {
     let report = runtime()?.block_on(async {
         info!("deploying the program, uploading the verifier key, registering the prover");
         let chain = Chain::start(&model, &keys).await?;
-        info!("the user submits the digit; the daemon claims, proves and submits");
-        let report = embedded::demo(&chain, Arc::new(prover), &pixels, observer).await;
+        let report = if args.private {
+            info!("the prover registers its key; the user seals the digit for it and submits");
+            private_demo::demo_private(&chain, Arc::new(prover), &pixels, observer)
+                .await
+                .map(|r| {
+                    let held = (
+                        r.commitment,
+                        r.envelope_len,
+                        r.pixels_on_chain,
+                        r.recipients,
+                    );
+                    (r.demo, Some(held))
+                })
+        } else {
+            info!("the user submits the digit; the daemon claims, proves and submits");
+            embedded::demo(&chain, Arc::new(prover), &pixels, observer)
+                .await
+                .map(|report| (report, None))
+        };
         bar.finish_and_clear();
         report
     })?;
+    let (report, held) = report;
+    if let Some((commitment, envelope_len, pixels_on_chain, recipients)) = held {
+        println!("on chain     commitment 0x{}", hex(&commitment));
+        println!(
+            "             envelope {envelope_len} bytes (sealed for {recipients} prover{}), \
+             {pixels_on_chain} bytes of pixels",
+            if recipients == 1 { "" } else { "s" }
+        );
+    }
     let verification = &report.verification;
     match &verification.outcome {
         VerificationStatus::Verified { digit, logits } => {
@@ -268,6 +362,7 @@ pub fn load(args: LoadArgs) -> Result<()> {
 pub fn serve(args: ServeArgs) -> Result<()> {
     use zkml_daemon::{Daemon, ServeConfig, gsdk::GsdkBackend};
     let suri = args.secret_uri()?;
+    let envelope_key = args.envelope_key()?.map(Arc::new);
     let (node, program, suri) = (&args.node, &args.program, suri.as_str());
     let (_, prover) = setup(&args.setup)?;
     let prover = Arc::new(prover);
@@ -285,7 +380,19 @@ pub fn serve(args: ServeArgs) -> Result<()> {
             // An unreachable node or a lost connection is reported, then tried again.
             let lost = match GsdkBackend::connect(node, suri, program).await {
                 Ok(backend) => match Daemon::start(backend, prover.clone(), config.clone()).await {
-                    Ok(daemon) => daemon.with_observer(observer.clone()).run().await.err(),
+                    Ok(daemon) => {
+                        let mut daemon = daemon.with_observer(observer.clone());
+                        match &envelope_key {
+                            Some(key) => {
+                                daemon = daemon.with_envelope_key(key.clone());
+                                match daemon.publish_envelope_key().await {
+                                    Ok(_) => daemon.run().await.err(),
+                                    Err(e) => Some(e),
+                                }
+                            }
+                            None => daemon.run().await.err(),
+                        }
+                    }
                     Err(e) => Some(e),
                 },
                 Err(e) => Some(e),
@@ -308,6 +415,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
 #[cfg(not(feature = "gsdk"))]
 pub fn serve(args: ServeArgs) -> Result<()> {
     args.secret_uri()?;
+    args.envelope_key()?;
     bail!(
         "this zkml was built without the real-node backend; rebuild it with \
          `cargo run --release -p zkml --features gsdk -- serve --node ...`"

@@ -4,6 +4,7 @@
 use sails_rs::client::{Actor, GtestEnv};
 use sails_rs::prelude::ActorId;
 use std::convert::Infallible;
+use zkml_client::model::ModelError;
 use zkml_client::sessions::{Lease, PendingInput, Session, SessionsError};
 use zkml_client::verifier::Verifier as _;
 use zkml_client::verifier::VerifierError;
@@ -37,8 +38,14 @@ pub trait Backend {
     async fn claimable(&self, after: Option<u64>, limit: u32) -> QueryResult<Vec<PendingInput>>;
     /// `user`'s session.
     async fn session(&self, user: ActorId) -> QueryResult<Option<Session>>;
-    /// The input of session `session_id`.
+    /// The program's id (what a private input's envelope is bound to).
+    fn program_id(&self) -> ActorId;
+    /// The pixels of session `session_id`'s public input.
     async fn input(&self, session_id: u64) -> QueryResult<Option<Vec<u8>>>;
+    /// The envelope of session `session_id`'s private input.
+    async fn envelope(&self, session_id: u64) -> QueryResult<Option<Vec<u8>>>;
+    /// Sets this prover's X25519 public key for private inputs.
+    async fn set_encryption_key(&self, key: [u8; 32]) -> Result<(), CallError<ModelError>>;
     /// Claims session `session_id` (or renews this prover's claim on it).
     async fn claim(&self, session_id: u64) -> Result<Lease, CallError<SessionsError>>;
     /// Submits `proof` for session `session_id`.
@@ -87,12 +94,36 @@ macro_rules! impl_backend {
                     .map_err(|e| CallError::Transport(e.into()))
             }
 
+            fn program_id(&self) -> ActorId {
+                self.program_id
+            }
+
             async fn input(&self, session_id: u64) -> QueryResult<Option<Vec<u8>>> {
                 self.client()
                     .sessions()
                     .input(session_id)
                     $($query)+
                     .map_err(|e| CallError::Transport(e.into()))
+            }
+
+            async fn envelope(&self, session_id: u64) -> QueryResult<Option<Vec<u8>>> {
+                self.client()
+                    .sessions()
+                    .envelope(session_id)
+                    $($query)+
+                    .map_err(|e| CallError::Transport(e.into()))
+            }
+
+            async fn set_encryption_key(
+                &self,
+                key: [u8; 32],
+            ) -> Result<(), CallError<ModelError>> {
+                self.client()
+                    .model()
+                    .set_encryption_key(key)
+                    .await
+                    .map_err(|e| CallError::Transport(e.into()))?
+                    .map_err(CallError::Refused)
             }
 
             async fn claim(&self, session_id: u64) -> Result<Lease, CallError<SessionsError>> {

@@ -3,6 +3,7 @@
 
 use crate::backend::{Backend, CallError};
 use crate::error::{Error, Result};
+use crate::private;
 use crate::retry::Backoff;
 use sails_rs::prelude::ActorId;
 use std::collections::BTreeSet;
@@ -11,8 +12,9 @@ use std::time::{Duration, Instant};
 use tracing::{debug, error, info, warn};
 use zkml_client::sessions::{PendingInput, SessionsError};
 use zkml_client::verifier::VerifierError;
+use zkml_envelope::SecretKey;
 use zkml_proving::export::chain_proof;
-use zkml_proving::{Event, Prover};
+use zkml_proving::{Event, Opening, Prover, hex};
 
 /// Inputs asked for per poll (the program's page limit).
 const PAGE: u32 = 16;
@@ -118,6 +120,8 @@ pub struct Daemon<B> {
     observer: Observer,
     stats: Stats,
     refused: BTreeSet<u64>,
+    /// This prover's X25519 secret key for private inputs.
+    envelope_key: Option<Arc<SecretKey>>,
 }
 
 impl<B: Backend> Daemon<B> {
@@ -135,6 +139,7 @@ impl<B: Backend> Daemon<B> {
             observer: Arc::new(|_| {}),
             stats: Stats::default(),
             refused: BTreeSet::new(),
+            envelope_key: None,
         };
         let account = daemon.backend.prover();
         let registered = daemon
@@ -152,6 +157,42 @@ impl<B: Backend> Daemon<B> {
     pub fn with_observer(mut self, observer: Observer) -> Self {
         self.observer = observer;
         self
+    }
+
+    /// Opens private inputs sealed for `key` from now on.
+    pub fn with_envelope_key(mut self, key: Arc<SecretKey>) -> Self {
+        self.envelope_key = Some(key);
+        self
+    }
+
+    /// Registers the public half of the envelope key with the program
+    /// (`Model::SetEncryptionKey`), so that users can seal private inputs for this prover.
+    ///
+    /// # Errors
+    /// [`Error::Lost`] if the call keeps failing, [`Error::KeyNotSet`] if the program refuses it
+    /// or the daemon has no envelope key.
+    pub async fn publish_envelope_key(&self) -> Result<[u8; 32]> {
+        let public = self
+            .envelope_key
+            .as_ref()
+            .ok_or_else(|| Error::KeyNotSet("the daemon has no envelope key".into()))?
+            .public_key();
+        match self
+            .retry("set_encryption_key", || {
+                self.backend.set_encryption_key(public)
+            })
+            .await
+        {
+            Ok(()) => {
+                info!(key = %hex(&public), "envelope public key registered");
+                Ok(public)
+            }
+            Err(CallError::Refused(e)) => Err(Error::KeyNotSet(format!("{e:?}"))),
+            Err(CallError::Transport(source)) => Err(Error::Lost {
+                call: "set_encryption_key",
+                source,
+            }),
+        }
     }
 
     /// What the daemon has done so far.
@@ -229,9 +270,52 @@ impl<B: Backend> Daemon<B> {
         (self.observer)(&DaemonEvent::Skipped { session_id, reason });
     }
 
+    /// The opening of `input`: its public pixels, or its private envelope opened with this
+    /// prover's key and checked against the session's commitment. Read before claiming, so that
+    /// an input this prover cannot prove is never claimed.
+    async fn opening(&self, input: &PendingInput) -> Result<Opening, Served> {
+        let session_id = input.session_id;
+        match self.retry("input", || self.backend.input(session_id)).await {
+            Ok(Some(pixels)) => {
+                return Opening::public(&pixels)
+                    .map_err(|e| Served::Refused(format!("not an input: {e}")));
+            }
+            Ok(None) => {}
+            Err(e) => return Err(Served::Refused(format!("input lookup failed: {e}"))),
+        }
+        let envelope = match self
+            .retry("envelope", || self.backend.envelope(session_id))
+            .await
+        {
+            Ok(Some(envelope)) => envelope,
+            Ok(None) => return Err(Served::Dropped("the session was purged".into())),
+            Err(e) => return Err(Served::Refused(format!("envelope lookup failed: {e}"))),
+        };
+        let commitment = match self
+            .retry("session", || self.backend.session(input.user))
+            .await
+        {
+            Ok(Some(session)) if session.id == session_id => session.commitment,
+            Ok(_) => return Err(Served::Dropped("the session was purged".into())),
+            Err(e) => return Err(Served::Refused(format!("session lookup failed: {e}"))),
+        };
+        private::open(
+            self.envelope_key.as_deref(),
+            self.backend.program_id(),
+            input.user,
+            commitment,
+            &envelope,
+        )
+        .map_err(Served::Refused)
+    }
+
     /// Claims, proves and submits one input.
     async fn serve(&mut self, input: PendingInput) -> Served {
         let session_id = input.session_id;
+        let opening = match self.opening(&input).await {
+            Ok(opening) => opening,
+            Err(served) => return served,
+        };
         let lease = match self.retry("claim", || self.backend.claim(session_id)).await {
             Ok(lease) => lease,
             Err(CallError::Refused(
@@ -250,13 +334,8 @@ impl<B: Backend> Daemon<B> {
             expires_at: lease.expires_at,
         });
 
-        let pixels = match self.retry("input", || self.backend.input(session_id)).await {
-            Ok(Some(pixels)) => pixels,
-            Ok(None) => return Served::Dropped("the session was purged".into()),
-            Err(e) => return Served::Refused(format!("input lookup failed: {e}")),
-        };
         let started = Instant::now();
-        let proof = match self.prove(session_id, pixels).await {
+        let proof = match self.prove(session_id, opening).await {
             Ok(proof) => proof,
             Err(e) => return Served::Refused(format!("proving failed: {e}")),
         };
@@ -299,12 +378,13 @@ impl<B: Backend> Daemon<B> {
         Served::Submitted
     }
 
-    /// Proves `pixels` on a blocking thread, so the chain's futures keep running meanwhile.
-    async fn prove(&self, session_id: u64, pixels: Vec<u8>) -> Result<Vec<u8>> {
+    /// Proves the input `opening` opens on a blocking thread, so the chain's futures keep
+    /// running meanwhile.
+    async fn prove(&self, session_id: u64, opening: Opening) -> Result<Vec<u8>> {
         let prover = Arc::clone(&self.prover);
         let observer = Arc::clone(&self.observer);
         tokio::task::spawn_blocking(move || {
-            let (proof, _) = prover.prove(&pixels, &|event| {
+            let (proof, _) = prover.prove(&opening, &|event| {
                 debug!(session_id, ?event, "proving");
                 observer(&DaemonEvent::Proving { session_id, event });
             })?;

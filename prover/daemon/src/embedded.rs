@@ -24,6 +24,9 @@ pub enum RunError {
     /// A daemon failed.
     #[error(transparent)]
     Daemon(#[from] crate::Error),
+    /// A private input could not be prepared.
+    #[error("private input: {0}")]
+    Private(String),
     /// The demo's daemon finished without proving the input.
     #[error("the daemon did not prove the input: {0:?}")]
     NotProved(Stats),
@@ -38,7 +41,7 @@ pub fn backend(chain: &Chain, who: u64) -> GtestBackend {
 }
 
 /// Daemon settings for the embedded chain: serve what is there, then return.
-fn drain() -> ServeConfig {
+pub(crate) fn drain() -> ServeConfig {
     ServeConfig {
         drain: true,
         ..ServeConfig::default()

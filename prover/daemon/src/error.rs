@@ -35,6 +35,9 @@ pub enum Error {
          Model::AddProver for it first"
     )]
     ProverNotRegistered(ActorId),
+    /// The program did not take the prover's envelope public key.
+    #[error("the envelope key was not registered: {0}")]
+    KeyNotSet(String),
     /// A daemon setting is invalid.
     #[error("invalid setting")]
     Setting(#[from] SettingError),

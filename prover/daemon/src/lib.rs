@@ -9,7 +9,9 @@
 //!
 //! - [`Daemon`]: the loop over a [`Backend`], with [`Backoff`] for calls that fail in transport;
 //! - [`GtestBackend`] and, with `gsdk`, `gsdk::GsdkBackend`: the chains;
-//! - [`embedded`]: the demo and load runs on an embedded chain.
+//! - [`embedded`]: the demo and load runs on an embedded chain;
+//! - [`private`]: opening a private input's envelope and checking it against the commitment;
+//!   [`private_demo`]: the demo with a private input.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -20,6 +22,8 @@ pub mod embedded;
 mod error;
 #[cfg(feature = "gsdk")]
 pub mod gsdk;
+pub mod private;
+pub mod private_demo;
 mod retry;
 
 pub use backend::{Backend, CallError, GtestBackend, QueryResult, TransportError};

@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use zkml_client::Zkml as _;
+use zkml_client::model::ModelError;
 use zkml_client::sessions::{
     Lease, PendingInput, Session, SessionState, Sessions as _, SessionsError,
     events::SessionsEvents,
@@ -171,6 +172,17 @@ macro_rules! forward {
             self.inner.input(session_id).await
         }
     };
+    (private) => {
+        fn program_id(&self) -> ActorId {
+            self.inner.program_id()
+        }
+        async fn envelope(&self, session_id: u64) -> QueryResult<Option<Vec<u8>>> {
+            self.inner.envelope(session_id).await
+        }
+        async fn set_encryption_key(&self, key: [u8; 32]) -> Result<(), CallError<ModelError>> {
+            self.inner.set_encryption_key(key).await
+        }
+    };
     (submit_proof) => {
         async fn submit_proof(
             &self,
@@ -191,7 +203,7 @@ struct ForgingOutput {
 }
 
 impl Backend for ForgingOutput {
-    forward!(prover, is_prover, claimable, session, input, claim);
+    forward!(prover, is_prover, claimable, session, input, claim, private);
     async fn submit_proof(
         &self,
         session_id: u64,
@@ -374,7 +386,7 @@ struct PurgedWhileProving<'a> {
 }
 
 impl Backend for PurgedWhileProving<'_> {
-    forward!(prover, is_prover, claimable, session, input, claim);
+    forward!(prover, is_prover, claimable, session, input, claim, private);
 
     async fn submit_proof(
         &self,
@@ -429,7 +441,7 @@ struct Unreliable {
 }
 
 impl Backend for Unreliable {
-    forward!(prover, is_prover, session, input, claim);
+    forward!(prover, is_prover, session, input, claim, private);
 
     async fn claimable(&self, after: Option<u64>, limit: u32) -> QueryResult<Vec<PendingInput>> {
         if self.failed_polls.get() < 2 {
@@ -515,6 +527,15 @@ async fn polling_that_keeps_failing_is_a_clear_error() {
         async fn submit_proof(&self, _: u64, _: Vec<u8>) -> Result<(), CallError<VerifierError>> {
             Err(CallError::Transport("connection refused".into()))
         }
+        fn program_id(&self) -> ActorId {
+            ActorId::zero()
+        }
+        async fn envelope(&self, _: u64) -> QueryResult<Option<Vec<u8>>> {
+            Err(CallError::Transport("connection refused".into()))
+        }
+        async fn set_encryption_key(&self, _: [u8; 32]) -> Result<(), CallError<ModelError>> {
+            Err(CallError::Transport("connection refused".into()))
+        }
     }
     let result = Daemon::start(Down, SETUP.prover.clone(), drain()).await;
     assert!(
@@ -534,7 +555,15 @@ struct Dropped {
 }
 
 impl Backend for Dropped {
-    forward!(prover, is_prover, session, input, claim, submit_proof);
+    forward!(
+        prover,
+        is_prover,
+        session,
+        input,
+        claim,
+        submit_proof,
+        private
+    );
 
     async fn claimable(&self, _: Option<u64>, _: u32) -> QueryResult<Vec<PendingInput>> {
         Err(CallError::Transport("connection reset".into()))

@@ -2,10 +2,12 @@
 //!
 //! # State
 //!
-//! `z` has [`statement::ARITY`] = 27 elements (see [`zkml_verifier::statement`]): a step
-//! counter and 26 words that each pack 31 bytes little-endian. Before step 0 the words hold the
-//! 784 pixels; after a hidden layer they hold its `u8` activations (the rest zero); after the
-//! last layer word `j < 10` holds logit `j` (negative values as `p − |x|`) and the rest are zero.
+//! `z` has [`statement::ARITY`] = 5 elements (see [`zkml_verifier::statement`]): a step counter,
+//! the input commitment `C` (passed through unchanged) and 3 state words that each pack 31 bytes
+//! little-endian. Before step 0 the state words are zero: the pixels are not in `z`, the circuit
+//! takes them as private witness ([`Opening`]). After a hidden layer the words hold its `u8`
+//! activations; after the last layer logit `c` sits in word `c / 7`, lane `c % 7`, as the `u32`
+//! value `logit + 2^31`.
 //!
 //! # One uniform step
 //!
@@ -14,9 +16,12 @@
 //!
 //! 1. **Selector**: `sel_l · (step − l) = 0` for each layer `l` and `Σ sel_l = 1`, so
 //!    `sel_l = [step = l]` and the step counter must be below the number of layers.
-//! 2. **Shared unpacking**: the 26 words are split into 784 bytes (8 boolean bits and one
-//!    recomposition per byte, one packing constraint per word). All layers read these bytes:
-//!    layer 0 the 784 pixels, later layers the first `inputs` bytes.
+//! 2. **Input words**: 26 witness words `x_j` and a witness blinding `r`. Each word is split into
+//!    31 bytes (8 boolean bits and one recomposition per byte, one packing constraint per word).
+//!    At step 0, `sel_0 · (H(x ‖ r) − C) = 0` with `H` nova's Poseidon sponge over `Fr`: the
+//!    bytes are the committed pixels. At later steps `(1 − sel_0) · (x_j − z_{2+j}) = 0` for the
+//!    3 state words and `(1 − sel_0) · x_j = 0` for the others: the bytes are the activations.
+//!    All layers read these bytes: layer 0 the 784 pixels, later layers the first `inputs`.
 //! 3. **Layers**: for each layer `l` and output `o`, `t_{l,o} = sel_l · (b_o + Σ_i w_{o,i} x_i)`:
 //!    one constraint whose `B` side is the weight row as a constant-coefficient linear
 //!    combination, so a weight costs one nonzero, not a selector product.
@@ -26,20 +31,26 @@
 //!    decomposed into `K + 1` bits (`2^K` above the slot's accumulator bound): bit `K` is the
 //!    sign, bits `S..S+8` the low byte of the quotient and any higher bit means "above 255".
 //!    `y_o = sign · (overflow ? 255 : low byte)`, exactly `clamp(floor(acc / 2^s), 0, 255)`.
-//! 5. **Outputs**: word `j` of the next state packs `y_{31j} … y_{31j+30}`, plus the last
-//!    layer's `t_{last,j}` (a logit) for `j < 10`; inactive layers contribute zero.
+//! 5. **Outputs**: state word `j` of the next state packs `y_{31j} … y_{31j+30}`, plus, for the
+//!    last layer, `Σ_lane 2^{32·lane} · (t_{last,7j+lane} + 2^31 · sel_last)`; inactive layers
+//!    contribute zero. The model's last-layer bound (`|acc| < 2^31`) keeps every lane in range.
 
-use ff::PrimeField;
+use ff::{Field, PrimeField};
 use nova_snark::frontend::num::AllocatedNum;
 use nova_snark::frontend::{ConstraintSystem, LinearCombination, SynthesisError, Variable};
+use nova_snark::provider::poseidon::{PoseidonConstantsCircuit, PoseidonRO, PoseidonROCircuit};
 use nova_snark::traits::circuit::StepCircuit;
-use zkml_verifier::statement::{self, BYTES_PER_WORD, CLASSES, PIXELS, WORDS};
+use nova_snark::traits::{ROCircuitTrait, ROTrait};
+use zkml_verifier::statement::{
+    self, BYTES_PER_WORD, CLASSES, INPUT_WORDS, LANE_BYTES, LANES_PER_WORD, LOGIT_BOUND, PIXELS,
+    STATE_WORDS,
+};
 
 use crate::error::{Error, Result};
 use zkml_model::QuantizedModel;
 
 /// Version of the circuit's design; part of every cache key, bump it on any change.
-pub const CIRCUIT_VERSION: u32 = 1;
+pub const CIRCUIT_VERSION: u32 = 2;
 
 /// The primary field, BN254's scalar field.
 pub type Fr = nova_snark::provider::bn256_grumpkin::bn256::Scalar;
@@ -54,9 +65,84 @@ struct Layer {
     shift: u32,
 }
 
+/// What opens an input commitment: the pixels and the blinding (step 0's private witness).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Opening {
+    pixels: Vec<u8>,
+    blinding: Fr,
+}
+
+impl Opening {
+    /// The opening of `pixels` (784 bytes) with `blinding`, a canonical little-endian scalar.
+    ///
+    /// # Errors
+    /// [`Error::Statement`] if `pixels` is not 784 bytes, [`Error::NonCanonicalScalar`] if the
+    /// blinding is `≥ p`.
+    pub fn new(pixels: &[u8], blinding: [u8; 32]) -> Result<Self> {
+        if pixels.len() != PIXELS {
+            return Err(statement::StatementError::InputLength(pixels.len()).into());
+        }
+        Ok(Self {
+            pixels: pixels.to_vec(),
+            blinding: scalar_from_word(blinding)?,
+        })
+    }
+
+    /// The opening of a public input: `pixels` with blinding zero, what the program commits to
+    /// when a user sends plain pixels.
+    ///
+    /// # Errors
+    /// [`Error::Statement`] if `pixels` is not 784 bytes.
+    pub fn public(pixels: &[u8]) -> Result<Self> {
+        Self::new(pixels, [0; 32])
+    }
+
+    /// The pixels.
+    pub fn pixels(&self) -> &[u8] {
+        &self.pixels
+    }
+
+    /// The blinding as a little-endian word.
+    pub fn blinding(&self) -> [u8; 32] {
+        word_from_scalar(&self.blinding)
+    }
+
+    /// The packed input words the commitment hashes, as field elements.
+    fn words(&self) -> Vec<Fr> {
+        self.pixels
+            .chunks(BYTES_PER_WORD)
+            .map(|chunk| pack(chunk.iter().copied()))
+            .collect()
+    }
+
+    /// `C = H(words ‖ blinding)` computed natively with nova's Poseidon RO over `Fr` (the full
+    /// squeezed element), the same hash as [`statement::commitment`] and the circuit's gadget.
+    pub fn commitment(&self) -> Fr {
+        let mut ro = PoseidonRO::<Fr>::new(PoseidonConstantsCircuit::default());
+        for word in self.words() {
+            ro.absorb(word);
+        }
+        ro.absorb(self.blinding);
+        ro.squeeze(Fr::NUM_BITS as usize, false)
+    }
+}
+
+/// `Σ_k bytes[k] · 256^k`.
+fn pack<F: PrimeField>(bytes: impl Iterator<Item = u8>) -> F {
+    let mut scale = F::ONE;
+    let mut sum = F::ZERO;
+    for byte in bytes {
+        sum += scale * F::from(u64::from(byte));
+        scale *= F::from(256u64);
+    }
+    sum
+}
+
 /// The step circuit proving one layer of a [`QuantizedModel`] per fold step.
 ///
-/// See the [module documentation](self) for the constraints.
+/// See the [module documentation](self) for the constraints. The circuit from [`Self::new`]
+/// defines the shape (the keys); proving uses [`Self::with_opening`], which carries step 0's
+/// private witness.
 #[derive(Clone, Debug)]
 pub struct MnistCircuit {
     layers: Vec<Layer>,
@@ -66,6 +152,8 @@ pub struct MnistCircuit {
     slots: usize,
     /// Per slot, `K`: `2^K` exceeds the slot's scaled accumulator bound.
     slot_bits: Vec<u32>,
+    /// The pixels and blinding of step 0, when proving.
+    opening: Option<Opening>,
 }
 
 impl MnistCircuit {
@@ -74,7 +162,7 @@ impl MnistCircuit {
     /// # Errors
     /// [`Error::UnsupportedModel`] unless the model has [`statement::STEPS`] layers, 784
     /// inputs, hidden layers that fit in the packed state, and a last layer with ten outputs,
-    /// no ReLU and shift 0.
+    /// no ReLU, shift 0 and accumulators within `±2^31`.
     pub fn new(model: &QuantizedModel) -> Result<Self> {
         let layers = model.layers();
         let unsupported = |why: String| Err(Error::UnsupportedModel(why));
@@ -96,7 +184,14 @@ impl MnistCircuit {
                 "the last layer must have 10 outputs, no ReLU and shift 0".to_string(),
             );
         }
-        let capacity = WORDS * BYTES_PER_WORD;
+        if last
+            .accumulator_bounds()
+            .iter()
+            .any(|&b| b >= LOGIT_BOUND as i64)
+        {
+            return unsupported("a logit can leave the i32 range".to_string());
+        }
+        let capacity = STATE_WORDS * BYTES_PER_WORD;
         let slots = hidden.iter().map(|l| l.outputs).max().unwrap_or(0);
         if slots > capacity || layers.iter().any(|l| l.inputs > PIXELS) {
             return unsupported(format!(
@@ -132,7 +227,16 @@ impl MnistCircuit {
             max_shift,
             slots,
             slot_bits,
+            opening: None,
         })
+    }
+
+    /// The same circuit carrying `opening` as step 0's private witness, for proving.
+    pub fn with_opening(&self, opening: Opening) -> Self {
+        Self {
+            opening: Some(opening),
+            ..self.clone()
+        }
     }
 
     /// Number of fold steps: one per layer.
@@ -140,18 +244,23 @@ impl MnistCircuit {
         self.layers.len()
     }
 
-    /// The witness of one step, computed natively from the state values `z`.
-    fn witness<F: PrimeField>(&self, z: &[F]) -> Witness {
+    /// The witness of one step, computed natively from the state values `z` (and the opening
+    /// at step 0); `None` at step 0 without an opening.
+    fn witness(&self, z: &[Fr]) -> Option<Witness> {
         let step = u64::from_le_bytes(first8(z[0].to_repr().as_ref()));
-        let mut bytes = vec![0u8; PIXELS];
-        for (j, word) in z[1..].iter().enumerate() {
-            let repr = word.to_repr();
-            for (k, &byte) in repr.as_ref().iter().take(BYTES_PER_WORD).enumerate() {
-                if let Some(b) = bytes.get_mut(j * BYTES_PER_WORD + k) {
-                    *b = byte;
+        let (bytes, blinding) = if step == 0 {
+            let opening = self.opening.as_ref()?;
+            (opening.pixels.clone(), opening.blinding)
+        } else {
+            let mut bytes = vec![0u8; PIXELS];
+            for (j, word) in z[2..].iter().enumerate() {
+                let repr = word.to_repr();
+                for (k, &byte) in repr.as_ref().iter().take(BYTES_PER_WORD).enumerate() {
+                    bytes[j * BYTES_PER_WORD + k] = byte;
                 }
             }
-        }
+            (bytes, Fr::ZERO)
+        };
         let hidden = self.layers.len() - 1;
         let mut scaled = vec![0i128; self.slots];
         let mut logits = vec![0i128; CLASSES];
@@ -168,37 +277,43 @@ impl MnistCircuit {
                 logits = accs;
             }
         }
-        Witness {
+        Some(Witness {
             step,
+            last: step + 1 == self.layers.len() as u64,
             bytes,
+            blinding,
             scaled,
             logits,
-        }
+        })
     }
 
     /// The state after one step from `z`, computed natively (no constraints).
     ///
     /// # Errors
-    /// [`Error::StateLength`] if `z` does not have [`statement::ARITY`] elements.
+    /// [`Error::StateLength`] if `z` does not have [`statement::ARITY`] elements,
+    /// [`Error::MissingOpening`] at step 0 of a circuit without an opening.
     pub fn next_state(&self, z: &[Fr]) -> Result<Vec<Fr>> {
         if z.len() != statement::ARITY {
             return Err(Error::StateLength(z.len()));
         }
-        let w = self.witness(z);
-        let mut out = vec![Fr::from(w.step + 1)];
+        let w = self.witness(z).ok_or(Error::MissingOpening)?;
+        let mut out = vec![Fr::from(w.step + 1), z[1]];
         let ys: Vec<u8> = (0..self.slots)
             .map(|o| clamp_shift(w.scaled[o], self.max_shift))
             .collect();
-        for j in 0..WORDS {
-            let mut repr = [0u8; 32];
-            for (k, byte) in repr.iter_mut().enumerate().take(BYTES_PER_WORD) {
-                if let Some(&y) = ys.get(j * BYTES_PER_WORD + k) {
-                    *byte = y;
+        for j in 0..STATE_WORDS {
+            let chunk = ys.iter().skip(j * BYTES_PER_WORD).take(BYTES_PER_WORD);
+            let mut word: Fr = pack(chunk.copied());
+            if w.last {
+                for (lane, &logit) in w
+                    .logits
+                    .iter()
+                    .skip(j * LANES_PER_WORD)
+                    .take(LANES_PER_WORD)
+                    .enumerate()
+                {
+                    word += lane_scale::<Fr>(lane) * field::<Fr>(logit + i128::from(LOGIT_BOUND));
                 }
-            }
-            let mut word = scalar_from_word(repr)?;
-            if j < CLASSES {
-                word += field::<Fr>(w.logits[j]);
             }
             out.push(word);
         }
@@ -209,11 +324,21 @@ impl MnistCircuit {
 /// Values of one step's witness.
 struct Witness {
     step: u64,
+    /// Whether this is the last layer's step.
+    last: bool,
+    /// The 784 bytes the layers read: the pixels at step 0, the activations after.
     bytes: Vec<u8>,
+    /// The commitment's blinding (zero after step 0).
+    blinding: Fr,
     /// `a_o` of each hidden slot.
     scaled: Vec<i128>,
     /// `t_{last,o}`.
     logits: Vec<i128>,
+}
+
+/// `2^{32 · lane}`: where logit lane `lane` starts in its word.
+fn lane_scale<F: PrimeField>(lane: usize) -> F {
+    F::from(2u64).pow_vartime([(8 * LANE_BYTES * lane) as u64])
 }
 
 /// The low 8 bytes of a little-endian representation.
@@ -277,16 +402,16 @@ fn alloc_bit<F: PrimeField, CS: ConstraintSystem<F>>(
     Ok(bit)
 }
 
-impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
+impl StepCircuit<Fr> for MnistCircuit {
     fn arity(&self) -> usize {
         statement::ARITY
     }
 
-    fn synthesize<CS: ConstraintSystem<F>>(
+    fn synthesize<CS: ConstraintSystem<Fr>>(
         &self,
         cs: &mut CS,
-        z: &[AllocatedNum<F>],
-    ) -> Result<Vec<AllocatedNum<F>>, SynthesisError> {
+        z: &[AllocatedNum<Fr>],
+    ) -> Result<Vec<AllocatedNum<Fr>>, SynthesisError> {
         if z.len() != statement::ARITY {
             return Err(SynthesisError::Unsatisfiable(format!(
                 "state has {} elements, expected {}",
@@ -294,8 +419,11 @@ impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
                 statement::ARITY
             )));
         }
-        let values: Option<Vec<F>> = z.iter().map(|n| n.get_value()).collect();
-        let w = values.map(|v| self.witness(&v));
+        let values: Option<Vec<Fr>> = z.iter().map(|n| n.get_value()).collect();
+        let w = match values {
+            Some(v) => Some(self.witness(&v).ok_or(SynthesisError::AssignmentMissing)?),
+            None => None,
+        };
         let one = CS::one();
         let step = z[0].get_variable();
 
@@ -303,12 +431,12 @@ impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
         let mut selectors = Vec::with_capacity(self.layers.len());
         let mut sum = LinearCombination::zero();
         for l in 0..self.layers.len() {
-            let value = w.as_ref().map(|w| F::from(u64::from(w.step == l as u64)));
+            let value = w.as_ref().map(|w| Fr::from(u64::from(w.step == l as u64)));
             let sel = alloc(cs, &format!("sel {l}"), value)?;
             cs.enforce(
                 || format!("c sel {l} only at step {l}"),
                 |lc| lc + sel,
-                |lc| lc + step - (F::from(l as u64), one),
+                |lc| lc + step - (Fr::from(l as u64), one),
                 |lc| lc,
             );
             sum = sum + sel;
@@ -316,17 +444,20 @@ impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
         }
         cs.enforce(|| "c one layer", |_| sum, |lc| lc + one, |lc| lc + one);
 
-        // 2. Unpack the words into bytes.
+        // 2. Input words: unpacked into bytes, committed at step 0, the state after.
+        let sel0 = selectors[0];
         let mut bytes = Vec::with_capacity(PIXELS);
-        let byte_scale: Vec<F> = (0..BYTES_PER_WORD)
-            .scan(F::ONE, |s, _| {
+        let mut words = Vec::with_capacity(INPUT_WORDS);
+        let byte_scale: Vec<Fr> = (0..BYTES_PER_WORD)
+            .scan(Fr::ONE, |s, _| {
                 let v = *s;
-                *s *= F::from(256u64);
+                *s *= Fr::from(256u64);
                 Some(v)
             })
             .collect();
-        for j in 0..WORDS {
+        for j in 0..INPUT_WORDS {
             let mut word = LinearCombination::zero();
+            let mut word_value = Some(Fr::ZERO);
             for (k, &scale) in byte_scale.iter().enumerate() {
                 let index = j * BYTES_PER_WORD + k;
                 if index >= PIXELS {
@@ -340,12 +471,12 @@ impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
                         &format!("x{index} bit {b}"),
                         value.map(|v| (v >> b) & 1 == 1),
                     )?;
-                    byte_lc = byte_lc + (F::from(1u64 << b), bit);
+                    byte_lc = byte_lc + (Fr::from(1u64 << b), bit);
                 }
                 let byte = alloc(
                     cs,
                     &format!("x{index}"),
-                    value.map(|v| F::from(u64::from(v))),
+                    value.map(|v| Fr::from(u64::from(v))),
                 )?;
                 cs.enforce(
                     || format!("c x{index} from bits"),
@@ -354,19 +485,54 @@ impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
                     |lc| lc + byte,
                 );
                 word = word + (scale, byte);
+                word_value = word_value
+                    .zip(value)
+                    .map(|(sum, v)| sum + scale * Fr::from(u64::from(v)));
                 bytes.push(byte);
             }
+            let x = AllocatedNum::alloc(cs.namespace(|| format!("word {j}")), || {
+                word_value.ok_or(SynthesisError::AssignmentMissing)
+            })?;
             cs.enforce(
                 || format!("c word {j} from bytes"),
                 |_| word,
                 |lc| lc + one,
-                |lc| lc + z[1 + j].get_variable(),
+                |lc| lc + x.get_variable(),
             );
+            // After step 0 the words are the state words (and zero past them).
+            let mut state = LinearCombination::zero() + x.get_variable();
+            if let Some(s) = z.get(2 + j).filter(|_| j < STATE_WORDS) {
+                state = state - s.get_variable();
+            }
+            cs.enforce(
+                || format!("c word {j} is the state after step 0"),
+                |lc| lc + one - sel0,
+                |_| state,
+                |lc| lc,
+            );
+            words.push(x);
         }
+        let blinding = AllocatedNum::alloc(cs.namespace(|| "blinding"), || {
+            w.as_ref()
+                .map(|w| w.blinding)
+                .ok_or(SynthesisError::AssignmentMissing)
+        })?;
+        let mut ro = PoseidonROCircuit::<Fr>::new(PoseidonConstantsCircuit::default());
+        for x in &words {
+            ro.absorb(x);
+        }
+        ro.absorb(&blinding);
+        let hash = ro.squeeze_scalar(cs.namespace(|| "commitment hash"))?;
+        cs.enforce(
+            || "c step 0 opens the commitment",
+            |lc| lc + sel0,
+            |lc| lc + hash.get_variable() - z[1].get_variable(),
+            |lc| lc,
+        );
 
         // 3. Selected layer products t_{l,o} = sel_l * acc_{l,o}.
         let hidden = self.layers.len() - 1;
-        let mut scaled: Vec<LinearCombination<F>> =
+        let mut scaled: Vec<LinearCombination<Fr>> =
             (0..self.slots).map(|_| LinearCombination::zero()).collect();
         let mut logits = Vec::with_capacity(CLASSES);
         for (l, layer) in self.layers.iter().enumerate() {
@@ -374,15 +540,15 @@ impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
             let accs = w.as_ref().map(|w| accumulate(layer, &w.bytes));
             for o in 0..layer.outputs {
                 let row = &layer.weights[o * layer.inputs..(o + 1) * layer.inputs];
-                let mut acc = LinearCombination::zero() + (field::<F>(layer.bias[o].into()), one);
+                let mut acc = LinearCombination::zero() + (field::<Fr>(layer.bias[o].into()), one);
                 for (&weight, &x) in row.iter().zip(&bytes) {
                     if weight != 0 {
-                        acc = acc + (field::<F>(weight.into()), x);
+                        acc = acc + (field::<Fr>(weight.into()), x);
                     }
                 }
                 let value = active
                     .zip(accs.as_ref())
-                    .map(|(a, accs)| if a { field::<F>(accs[o]) } else { F::ZERO });
+                    .map(|(a, accs)| if a { field::<Fr>(accs[o]) } else { Fr::ZERO });
                 let t = alloc(cs, &format!("t {l} {o}"), value)?;
                 cs.enforce(
                     || format!("c t {l} {o}"),
@@ -391,7 +557,7 @@ impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
                     |lc| lc + t,
                 );
                 if l < hidden {
-                    let factor = F::from(1u64 << (self.max_shift - layer.shift));
+                    let factor = Fr::from(1u64 << (self.max_shift - layer.shift));
                     scaled[o] = scaled[o].clone() + (factor, t);
                 } else {
                     logits.push(t);
@@ -407,7 +573,7 @@ impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
             let v = w.as_ref().map(|w| (w.scaled[o] + (1i128 << k)) as u128);
             let mut bits = Vec::with_capacity(k + 1);
             let mut sum = LinearCombination::zero();
-            let mut scale = F::ONE;
+            let mut scale = Fr::ONE;
             for b in 0..=k {
                 let bit = alloc_bit(
                     cs,
@@ -418,7 +584,7 @@ impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
                 scale = scale.double();
                 bits.push(bit);
             }
-            let offset = field::<F>(1i128 << k);
+            let offset = field::<Fr>(1i128 << k);
             cs.enforce(
                 || format!("c slot {o} decomposition"),
                 |_| sum,
@@ -429,12 +595,12 @@ impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
             let mut low = LinearCombination::zero();
             for b in 0..8 {
                 if s + b < k {
-                    low = low + (F::from(1u64 << b), bits[s + b]);
+                    low = low + (Fr::from(1u64 << b), bits[s + b]);
                 }
             }
-            let low_value = quotient.map(|q| F::from((q.rem_euclid(256)) as u64));
+            let low_value = quotient.map(|q| Fr::from((q.rem_euclid(256)) as u64));
             let sign = bits[k];
-            let y_value = quotient.map(|q| F::from(u64::from(q.clamp(0, 255) as u8)));
+            let y_value = quotient.map(|q| Fr::from(u64::from(q.clamp(0, 255) as u8)));
             let y = alloc(cs, &format!("y {o}"), y_value)?;
             if s + 8 < k {
                 // overflow = OR(bits[s+8..k]).
@@ -443,12 +609,17 @@ impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
                     high = high + bit;
                 }
                 let high_value = v.map(|v| {
-                    F::from(((v >> (s + 8)) & ((1u128 << (k - s - 8)) - 1)).count_ones() as u64)
+                    Fr::from(((v >> (s + 8)) & ((1u128 << (k - s - 8)) - 1)).count_ones() as u64)
                 });
-                let over_value =
-                    high_value.map(|h| if h.is_zero_vartime() { F::ZERO } else { F::ONE });
+                let over_value = high_value.map(|h| {
+                    if h.is_zero_vartime() {
+                        Fr::ZERO
+                    } else {
+                        Fr::ONE
+                    }
+                });
                 let inv_value =
-                    high_value.map(|h| Option::<F>::from(h.invert()).unwrap_or(F::ZERO));
+                    high_value.map(|h| Option::<Fr>::from(h.invert()).unwrap_or(Fr::ZERO));
                 let over = alloc(cs, &format!("slot {o} over"), over_value)?;
                 let inv = alloc(cs, &format!("slot {o} inv"), inv_value)?;
                 cs.enforce(
@@ -466,12 +637,12 @@ impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
                 // m = over * (255 - low); y = sign * (low + m).
                 let m_value = over_value
                     .zip(low_value)
-                    .map(|(ov, lo)| ov * (F::from(255u64) - lo));
+                    .map(|(ov, lo)| ov * (Fr::from(255u64) - lo));
                 let m = alloc(cs, &format!("slot {o} m"), m_value)?;
                 cs.enforce(
                     || format!("c slot {o} m"),
                     |lc| lc + over,
-                    |lc| lc + (F::from(255u64), one) - &low,
+                    |lc| lc + (Fr::from(255u64), one) - &low,
                     |lc| lc + m,
                 );
                 cs.enforce(
@@ -494,7 +665,7 @@ impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
         // 5. Next state.
         let next_step = AllocatedNum::alloc(cs.namespace(|| "next step"), || {
             z[0].get_value()
-                .map(|s| s + F::ONE)
+                .map(|s| s + Fr::ONE)
                 .ok_or(SynthesisError::AssignmentMissing)
         })?;
         cs.enforce(
@@ -503,20 +674,32 @@ impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
             |lc| lc + one,
             |lc| lc + next_step.get_variable(),
         );
-        let mut out = vec![next_step];
-        for j in 0..WORDS {
+        let sel_last = selectors[self.layers.len() - 1];
+        let offset = field::<Fr>(i128::from(LOGIT_BOUND));
+        let mut out = vec![next_step, z[1].clone()];
+        for j in 0..STATE_WORDS {
             let mut lc = LinearCombination::zero();
-            let mut value = Some(F::ZERO);
+            let mut value = Some(Fr::ZERO);
             for (k, &scale) in byte_scale.iter().enumerate() {
                 if let Some(&(y, y_value)) = ys.get(j * BYTES_PER_WORD + k) {
                     lc = lc + (scale, y);
                     value = value.zip(y_value).map(|(v, y)| v + scale * y);
                 }
             }
-            if let Some(&t) = logits.get(j) {
-                lc = lc + t;
-                let logit = w.as_ref().map(|w| field::<F>(w.logits[j]));
-                value = value.zip(logit).map(|(v, t)| v + t);
+            for lane in 0..LANES_PER_WORD {
+                let Some(&t) = logits.get(j * LANES_PER_WORD + lane) else {
+                    break;
+                };
+                let scale = lane_scale::<Fr>(lane);
+                lc = lc + (scale, t) + (scale * offset, sel_last);
+                let lane_value = w.as_ref().map(|w| {
+                    if w.last {
+                        field::<Fr>(w.logits[j * LANES_PER_WORD + lane]) + offset
+                    } else {
+                        Fr::ZERO
+                    }
+                });
+                value = value.zip(lane_value).map(|(v, t)| v + scale * t);
             }
             let word = AllocatedNum::alloc(cs.namespace(|| format!("next word {j}")), || {
                 value.ok_or(SynthesisError::AssignmentMissing)
@@ -533,15 +716,11 @@ impl<F: PrimeField> StepCircuit<F> for MnistCircuit {
     }
 }
 
-/// `z0` as field elements for `pixels` (see [`statement::z0_words`]).
-///
-/// # Errors
-/// [`Error::Statement`] if `pixels` is not 784 bytes.
-pub fn z0(pixels: &[u8]) -> Result<Vec<Fr>> {
-    statement::z0_words(pixels)?
-        .into_iter()
-        .map(scalar_from_word)
-        .collect()
+/// `z0` as field elements for the input commitment `commitment` (see [`statement::z0_words`]).
+pub fn z0(commitment: &Fr) -> Vec<Fr> {
+    let mut z0 = vec![Fr::ZERO; statement::ARITY];
+    z0[statement::COMMITMENT_INDEX] = *commitment;
+    z0
 }
 
 /// A canonical little-endian word as a field element.

@@ -33,8 +33,12 @@ pub enum Error {
     UnsupportedModel(String),
 
     /// A Nova state vector has the wrong length.
-    #[error("state has {0} elements, expected 27")]
+    #[error("state has {0} elements, expected 5")]
     StateLength(usize),
+
+    /// Step 0 needs the input's opening (pixels and blinding), and the circuit has none.
+    #[error("the circuit has no opening of the input commitment for step 0")]
+    MissingOpening,
 
     /// Building the statement or reading the output failed.
     #[error(transparent)]

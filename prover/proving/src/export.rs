@@ -80,14 +80,24 @@ impl NativeVerifier {
         })
     }
 
-    /// Verifies `proof` (wire format) for the input `pixels` and reads the model's answer.
+    /// The commitment the program computes for `pixels` with `blinding` (zero for a public
+    /// input): `zkml_verifier::statement::commitment` with the constant key's Poseidon.
+    ///
+    /// # Errors
+    /// [`Error::Statement`] if `pixels` is not 784 bytes or `blinding` is not canonical.
+    pub fn commitment(&self, pixels: &[u8], blinding: &[u8; 32]) -> Result<[u8; 32]> {
+        Ok(statement::commitment(&self.constants, pixels, blinding)?)
+    }
+
+    /// Verifies `proof` (wire format) for the input commitment `commitment` and reads the
+    /// model's answer.
     ///
     /// # Errors
     /// [`Error::InvalidProof`] if the proof does not decode or verify, [`Error::Statement`] if its
     /// output is not an answer.
-    pub fn verify(&self, proof: &[u8], pixels: &[u8]) -> Result<Output> {
+    pub fn verify(&self, proof: &[u8], commitment: &[u8; 32]) -> Result<Output> {
         let proof: CompressedProof = decode_all(proof).map_err(invalid)?;
-        let z0 = statement::z0_words(pixels)?
+        let z0 = statement::z0_words(commitment)?
             .iter()
             .map(from_le32_canonical)
             .collect::<core::result::Result<Vec<Fr>, _>>()

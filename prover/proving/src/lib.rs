@@ -26,6 +26,7 @@ pub mod srs;
 mod stats;
 mod verify;
 
+pub use circuit::Opening;
 pub use codec::{decode, encode};
 pub use engines::{E1, E2, Params, ProverKey, S1, S2, Snark, VerifierKey};
 pub use error::{Error, ProofDefect, Result};

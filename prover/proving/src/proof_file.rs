@@ -9,17 +9,18 @@ use crate::codec::{decode, encode};
 use crate::error::{Error, Result};
 
 /// Version of the proof file format.
-pub const PROOF_FILE_VERSION: u32 = 1;
+pub const PROOF_FILE_VERSION: u32 = 2;
 
-/// A proof as written to disk: the statement (pixels), the claimed output and the SNARK.
+/// A proof as written to disk: the statement (the input commitment), the claimed output and the
+/// SNARK. It holds no pixels.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProofFile {
     /// [`PROOF_FILE_VERSION`].
     pub version: u32,
     /// Digest of the model proven.
     pub model_digest: [u8; 32],
-    /// The 784 input pixels; `z0` is rebuilt from them.
-    pub pixels: Vec<u8>,
+    /// The input commitment `C`, a canonical little-endian scalar; `z0` is rebuilt from it.
+    pub commitment: [u8; 32],
     /// Number of fold steps.
     pub num_steps: u32,
     /// The output `zn`, canonical little-endian scalars.

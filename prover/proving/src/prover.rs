@@ -11,7 +11,7 @@ use tracing::info;
 use zkml_model::QuantizedModel;
 use zkml_verifier::statement::Output;
 
-use crate::circuit::{self, MnistCircuit};
+use crate::circuit::{self, MnistCircuit, Opening};
 use crate::codec::encode;
 use crate::engines::{Params, ProverKey, S1, S2, Snark, VerifierKey};
 use crate::error::{Error, Result};
@@ -163,29 +163,32 @@ impl Prover {
         self.model_digest
     }
 
-    /// Proves one inference on `pixels` (784 bytes).
+    /// Proves one inference on the input `opening` opens (its pixels, committed with its
+    /// blinding): the proof's statement is the commitment, not the pixels.
     ///
     /// # Errors
-    /// [`Error::Statement`] if `pixels` is not 784 bytes, [`Error::Nova`] if proving fails.
+    /// [`Error::Nova`] if proving fails.
     pub fn prove(
         &self,
-        pixels: &[u8],
+        opening: &Opening,
         on_event: &dyn Fn(Event),
     ) -> Result<(ProofFile, ProveTimings)> {
         let started = Instant::now();
-        let z0 = circuit::z0(pixels)?;
+        let commitment = opening.commitment();
+        let z0 = circuit::z0(&commitment);
+        let circuit = self.circuit.with_opening(opening.clone());
         let total = self.circuit.num_steps();
         let mut steps = Vec::with_capacity(total);
         on_event(Event::Phase("folding"));
         let t = Instant::now();
         // `new` runs step 1; the first `prove_step` then only records it.
-        let mut recursive = RecursiveSNARK::new(&self.pp, &self.circuit, &z0)?;
-        recursive.prove_step(&self.pp, &self.circuit)?;
+        let mut recursive = RecursiveSNARK::new(&self.pp, &circuit, &z0)?;
+        recursive.prove_step(&self.pp, &circuit)?;
         steps.push(t.elapsed());
         on_event(Event::Step { index: 1, total });
         for index in 2..=total {
             let t = Instant::now();
-            recursive.prove_step(&self.pp, &self.circuit)?;
+            recursive.prove_step(&self.pp, &circuit)?;
             steps.push(t.elapsed());
             on_event(Event::Step { index, total });
         }
@@ -201,7 +204,7 @@ impl Prover {
         let file = ProofFile {
             version: PROOF_FILE_VERSION,
             model_digest: self.model_digest,
-            pixels: pixels.to_vec(),
+            commitment: circuit::word_from_scalar(&commitment),
             num_steps: u32::try_from(total).map_err(|_| Error::StateLength(total))?,
             zn,
             snark: encode("compressed SNARK", &snark)?,
@@ -217,7 +220,7 @@ impl Prover {
     }
 
     /// Verifies `proof` with nova's `CompressedSNARK::verify` against `z0` rebuilt from its
-    /// pixels, and reads the model's answer from `zn`.
+    /// commitment, and reads the model's answer from `zn`.
     ///
     /// # Errors
     /// [`Error::InvalidProof`] if the proof is for another model, does not decode, does not

@@ -22,7 +22,7 @@ pub fn verify_with(vk: &VerifierKey, model_digest: &[u8; 32], proof: &ProofFile)
             expected: statement::STEPS,
         }));
     }
-    let z0 = circuit::z0(&proof.pixels)?;
+    let z0 = circuit::z0(&circuit::scalar_from_word(proof.commitment)?);
     let snark: Snark = decode("compressed SNARK", &proof.snark)
         .map_err(|e| Error::InvalidProof(ProofDefect::Undecodable(Box::new(e))))?;
     let zn = snark

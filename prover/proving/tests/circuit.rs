@@ -6,6 +6,7 @@ use nova_snark::frontend::num::AllocatedNum;
 use nova_snark::frontend::test_cs::TestConstraintSystem;
 use nova_snark::traits::circuit::StepCircuit;
 use zkml_model::{Dataset, QuantizedModel, to_activations};
+use zkml_proving::Opening;
 use zkml_proving::circuit::{self, Fr, MnistCircuit};
 use zkml_verifier::statement;
 
@@ -35,21 +36,33 @@ fn step(circuit: &MnistCircuit, z: &[Fr]) -> (Vec<Fr>, bool, usize) {
 
 fn words_to_bytes(z: &[Fr], n: usize) -> Vec<u8> {
     let mut bytes = Vec::new();
-    for w in &z[1..] {
+    for w in &z[2..] {
         bytes.extend_from_slice(&circuit::word_from_scalar(w)[..statement::BYTES_PER_WORD]);
     }
     bytes.truncate(n);
     bytes
 }
 
+/// A blinding as a canonical word.
+fn blinding(seed: u64) -> [u8; 32] {
+    circuit::word_from_scalar(&Fr::from(seed).pow_vartime([7u64]))
+}
+
 #[test]
 fn circuit_matches_forward_pass_layer_by_layer() {
     let model = model();
-    let circuit = MnistCircuit::new(&model).unwrap();
+    let shape = MnistCircuit::new(&model).unwrap();
     let digits = Dataset::load(asset("test-digits.bin")).unwrap();
-    for index in [0usize, 23, 57, 101, 199] {
+    for (index, seed) in [(0usize, 0u64), (23, 5), (57, 0), (101, 77), (199, 3)] {
         let pixels = *digits.digits()[index].pixels();
-        let mut z = circuit::z0(&pixels).unwrap();
+        let opening = if seed == 0 {
+            Opening::public(&pixels).unwrap()
+        } else {
+            Opening::new(&pixels, blinding(seed)).unwrap()
+        };
+        let commitment = opening.commitment();
+        let circuit = shape.with_opening(opening);
+        let mut z = circuit::z0(&commitment);
         let mut input = pixels.to_vec();
         for layer in 0..model.layers().len() {
             let expected = model.forward_layer(layer, &input).unwrap();
@@ -60,6 +73,7 @@ fn circuit_matches_forward_pass_layer_by_layer() {
             assert!(satisfied, "digit {index} layer {layer}: unsatisfied");
             assert_eq!(next, circuit.next_state(&z).unwrap());
             assert_eq!(next[0], Fr::from(layer as u64 + 1));
+            assert_eq!(next[1], commitment, "the commitment passes through");
             if layer + 1 < model.layers().len() {
                 let got = words_to_bytes(&next, expected.len());
                 let want = to_activations(&expected).unwrap();
@@ -77,26 +91,60 @@ fn circuit_matches_forward_pass_layer_by_layer() {
     }
 }
 
+/// Whether one step on `z` (allocated as given) is satisfiable.
+fn satisfiable(circuit: &MnistCircuit, z: &[Fr]) -> bool {
+    step(circuit, z).1
+}
+
 #[test]
-fn wrong_outputs_are_unsatisfiable() {
+fn wrong_statements_are_unsatisfiable() {
     let model = model();
-    let circuit = MnistCircuit::new(&model).unwrap();
+    let shape = MnistCircuit::new(&model).unwrap();
     let digits = Dataset::load(asset("test-digits.bin")).unwrap();
-    let z = circuit::z0(digits.digits()[3].pixels()).unwrap();
+    let pixels = *digits.digits()[3].pixels();
+    let opening = Opening::new(&pixels, blinding(9)).unwrap();
+    let circuit = shape.with_opening(opening.clone());
+    let z = circuit::z0(&opening.commitment());
+    assert!(satisfiable(&circuit, &z));
     // A step counter beyond the last layer has no active selector.
     let mut bad = z.clone();
     bad[0] = Fr::from(statement::STEPS);
-    let mut cs = TestConstraintSystem::<Fr>::new();
-    let vars: Vec<AllocatedNum<Fr>> = bad
-        .iter()
-        .enumerate()
-        .map(|(i, v)| AllocatedNum::alloc(cs.namespace(|| format!("z{i}")), || Ok(*v)).unwrap())
-        .collect();
-    circuit.synthesize(&mut cs, &vars).unwrap();
-    assert!(!cs.is_satisfied());
-    // A word wider than 31 bytes cannot be unpacked.
-    let mut bad = z.clone();
-    bad[1] += Fr::from(2u64).pow_vartime([248u64]);
-    let (_, satisfied, _) = step(&circuit, &bad);
-    assert!(!satisfied);
+    assert!(!satisfiable(&circuit, &bad));
+    // Other pixels, or another blinding, do not open the commitment.
+    let mut other = pixels;
+    other[400] ^= 1;
+    let other_pixels = shape.with_opening(Opening::new(&other, blinding(9)).unwrap());
+    assert!(!satisfiable(&other_pixels, &z));
+    let other_blinding = shape.with_opening(Opening::new(&pixels, blinding(10)).unwrap());
+    assert!(!satisfiable(&other_blinding, &z));
+    let public = shape.with_opening(Opening::public(&pixels).unwrap());
+    assert!(!satisfiable(&public, &z));
+    // Step 0 needs an opening.
+    assert!(matches!(
+        shape.next_state(&z),
+        Err(zkml_proving::Error::MissingOpening)
+    ));
+    // After step 0 the words are the state: a state word wider than 31 bytes cannot be unpacked.
+    let next = circuit.next_state(&z).unwrap();
+    assert!(satisfiable(&circuit, &next));
+    let mut bad = next.clone();
+    bad[2] += Fr::from(2u64).pow_vartime([248u64]);
+    assert!(!satisfiable(&circuit, &bad));
+}
+
+#[test]
+fn openings_are_checked() {
+    let pixels = [7u8; statement::PIXELS];
+    assert!(Opening::new(&pixels[1..], [0; 32]).is_err());
+    assert!(matches!(
+        Opening::new(&pixels, [0xff; 32]),
+        Err(zkml_proving::Error::NonCanonicalScalar)
+    ));
+    let opening = Opening::new(&pixels, blinding(4)).unwrap();
+    assert_eq!(opening.pixels(), &pixels[..]);
+    assert_eq!(opening.blinding(), blinding(4));
+    assert_ne!(
+        opening.commitment(),
+        Opening::public(&pixels).unwrap().commitment()
+    );
 }

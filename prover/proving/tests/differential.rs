@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use std::sync::LazyLock;
 use zkml_model::{Dataset, QuantizedModel};
 use zkml_proving::export::{NativeVerifier, chain_keys, chain_proof};
-use zkml_proving::{ProofFile, Prover, SetupConfig, encode, verify_with};
+use zkml_proving::{Opening, ProofFile, Prover, SetupConfig, encode, verify_with};
 use zkml_verifier::nova_format::{parse_proof, parse_vk};
 use zkml_verifier::statement::{STEPS, z0_words};
 use zkml_verifier::{
@@ -37,12 +37,12 @@ fn keys(prover: Prover) -> Keys {
     }
 }
 
-/// The committed model's keys, a second model's keys, two inputs and their proofs.
+/// The committed model's keys, a second model's keys, two inputs (one public, one private)
+/// and their proofs.
 struct Setup {
     keys: Keys,
     native: NativeVerifier,
     other_model: Keys,
-    inputs: [Vec<u8>; 2],
     proofs: [ProofFile; 2],
 }
 
@@ -57,19 +57,21 @@ static SETUP: LazyLock<Setup> = LazyLock::new(|| {
     layers[2].weights[0] = layers[2].weights[0].wrapping_add(1);
     let other = QuantizedModel::new(layers).unwrap();
     let other_prover = Prover::setup(&other, &config, &|_| {}).unwrap();
-    let inputs = [0, 1].map(|i| digits.digits()[i].pixels().to_vec());
+    let inputs = [
+        Opening::public(digits.digits()[0].pixels()).unwrap(),
+        Opening::new(digits.digits()[1].pixels(), [7; 32]).unwrap(),
+    ];
     let proofs = [0, 1].map(|i| prover.prove(&inputs[i], &|_| {}).unwrap().0);
     Setup {
         native: NativeVerifier::new(&chain_keys(&prover).unwrap()).unwrap(),
         keys: keys(prover),
         other_model: keys(other_prover),
-        inputs,
         proofs,
     }
 });
 
-fn z0(pixels: &[u8]) -> Vec<Fr> {
-    z0_words(pixels)
+fn z0(commitment: &[u8; 32]) -> Vec<Fr> {
+    z0_words(commitment)
         .unwrap()
         .iter()
         .map(|w| from_le32_canonical(w).unwrap())
@@ -90,7 +92,7 @@ fn ours(keys: &Keys, proof: &ProofFile, steps: u64) -> Option<Vec<[u8; 32]>> {
         &keys.ours,
         &keys.constants,
         &wire,
-        &z0(&proof.pixels),
+        &z0(&proof.commitment),
         steps,
     )
     .ok()
@@ -105,7 +107,7 @@ fn both_accept_valid_proofs_with_the_same_output() {
         assert_eq!(ours(&s.keys, proof, STEPS), Some(nova.clone()));
         let output = s
             .native
-            .verify(&chain_proof(proof).unwrap(), &proof.pixels)
+            .verify(&chain_proof(proof).unwrap(), &proof.commitment)
             .unwrap();
         assert_eq!(
             output,
@@ -118,7 +120,7 @@ fn both_accept_valid_proofs_with_the_same_output() {
 fn both_reject_another_input() {
     let s = &*SETUP;
     let mut swapped = s.proofs[0].clone();
-    swapped.pixels = s.inputs[1].clone();
+    swapped.commitment = s.proofs[1].commitment;
     assert_eq!(theirs(&s.keys, &swapped), None);
     assert_eq!(ours(&s.keys, &swapped, STEPS), None);
 }
@@ -154,7 +156,11 @@ type Claim = (CompressedProof, Vec<Fr>, u64);
 type Tamper = fn(&mut Claim, &Claim);
 
 fn claim(proof: &ProofFile) -> Claim {
-    (parse_proof(&proof.snark).unwrap(), z0(&proof.pixels), STEPS)
+    (
+        parse_proof(&proof.snark).unwrap(),
+        z0(&proof.commitment),
+        STEPS,
+    )
 }
 
 /// Our batch verifier's verdicts on `claims`, advanced `budget` units per call (as a program
@@ -301,6 +307,6 @@ proptest! {
         let mut wire = chain_proof(&s.proofs[0]).unwrap();
         let i = index.index(wire.len());
         wire[i] ^= 1 << bit;
-        prop_assert!(s.native.verify(&wire, &s.inputs[0]).is_err());
+        prop_assert!(s.native.verify(&wire, &s.proofs[0].commitment).is_err());
     }
 }

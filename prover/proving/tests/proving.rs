@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use zkml_model::{Dataset, QuantizedModel};
-use zkml_proving::{self as proving, Error, Event, ProofFile, Prover, SetupConfig, srs};
+use zkml_proving::export::{NativeVerifier, chain_keys};
+use zkml_proving::{self as proving, Error, Event, Opening, ProofFile, Prover, SetupConfig, srs};
 
 fn asset(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -20,7 +21,7 @@ fn scratch() -> PathBuf {
 }
 
 /// Number of tests in this binary; the last one to finish removes the scratch directory.
-const TESTS: usize = 5;
+const TESTS: usize = 6;
 static FINISHED: AtomicUsize = AtomicUsize::new(0);
 
 /// Marks a test as finished (only reached if it passed).
@@ -34,8 +35,15 @@ struct Shared {
     model: QuantizedModel,
     config: SetupConfig,
     prover: Prover,
+    opening: Opening,
     proof: ProofFile,
 }
+
+/// A private input's blinding.
+const BLINDING: [u8; 32] = [
+    0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x01,
+    0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x10, 0x32, 0x54, 0x76, 0x98, 0xba, 0xdc, 0xfe, 0x0f,
+];
 
 /// The one setup and proof of this test binary.
 fn shared() -> &'static Shared {
@@ -51,12 +59,14 @@ fn shared() -> &'static Shared {
         assert!(!prover.report().from_cache);
         assert!(prover.report().local_srs);
         let digits = Dataset::load(asset("test-digits.bin")).unwrap();
-        let (proof, timings) = prover.prove(digits.digits()[7].pixels(), &|_| {}).unwrap();
+        let opening = Opening::new(digits.digits()[7].pixels(), BLINDING).unwrap();
+        let (proof, timings) = prover.prove(&opening, &|_| {}).unwrap();
         assert_eq!(timings.steps.len(), 3);
         Shared {
             model,
             config,
             prover,
+            opening,
             proof,
         }
     })
@@ -85,7 +95,7 @@ fn flip_byte(path: &Path, offset_from_end: usize) {
 #[test]
 fn proof_verifies_and_output_is_the_prediction() {
     let s = shared();
-    let expected = s.model.infer(&s.proof.pixels).unwrap();
+    let expected = s.model.infer(s.opening.pixels()).unwrap();
     let output = s.prover.verify(&s.proof).unwrap();
     assert_eq!(output.digit, expected.digit);
     let logits: Vec<i64> = expected.logits.iter().map(|&l| i64::from(l)).collect();
@@ -131,12 +141,26 @@ fn tampered_proof_bytes_are_rejected() {
 #[test]
 fn wrong_z0_is_rejected() {
     let s = shared();
+    // The commitment to other pixels, to the same pixels with another blinding, or with none.
+    let mut other = s.opening.pixels().to_vec();
+    other[400] = other[400].wrapping_add(1);
+    let mut blinding = BLINDING;
+    blinding[0] ^= 1;
+    for opening in [
+        Opening::new(&other, BLINDING).unwrap(),
+        Opening::new(s.opening.pixels(), blinding).unwrap(),
+        Opening::public(s.opening.pixels()).unwrap(),
+    ] {
+        let mut bad = s.proof.clone();
+        bad.commitment = proving::circuit::word_from_scalar(&opening.commitment());
+        assert!(matches!(s.prover.verify(&bad), Err(Error::InvalidProof(_))));
+    }
     let mut bad = s.proof.clone();
-    bad.pixels[400] = bad.pixels[400].wrapping_add(1);
-    assert!(matches!(s.prover.verify(&bad), Err(Error::InvalidProof(_))));
-    let mut bad = s.proof.clone();
-    bad.pixels.pop();
-    assert!(matches!(s.prover.verify(&bad), Err(Error::Statement(_))));
+    bad.commitment = [0xff; 32];
+    assert!(matches!(
+        s.prover.verify(&bad),
+        Err(Error::NonCanonicalScalar)
+    ));
     let mut bad = s.proof.clone();
     bad.num_steps = 2;
     assert!(matches!(s.prover.verify(&bad), Err(Error::InvalidProof(_))));
@@ -242,5 +266,35 @@ fn public_ptau_directory_is_loaded_not_generated() {
         Err(Error::Nova(_))
     ));
     assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0);
+    finished();
+}
+
+/// The commitment is the same computed natively with nova's Poseidon, inside the circuit (a
+/// proof that verifies against it) and by our verifier's Poseidon from the constant key, as the
+/// program computes it.
+#[test]
+fn native_circuit_and_verifier_commitments_agree() {
+    let s = shared();
+    let native = NativeVerifier::new(&chain_keys(&s.prover).unwrap()).unwrap();
+    let nova = proving::circuit::word_from_scalar(&s.opening.commitment());
+    assert_eq!(
+        s.proof.commitment, nova,
+        "the proven statement's commitment"
+    );
+    assert_eq!(
+        native.commitment(s.opening.pixels(), &BLINDING).unwrap(),
+        nova
+    );
+    let public = Opening::public(s.opening.pixels()).unwrap();
+    assert_eq!(
+        native.commitment(s.opening.pixels(), &[0; 32]).unwrap(),
+        proving::circuit::word_from_scalar(&public.commitment())
+    );
+    // Our verifier accepts the proof for that commitment, and only for it.
+    let wire = proving::export::chain_proof(&s.proof).unwrap();
+    let output = native.verify(&wire, &nova).unwrap();
+    assert_eq!(output, s.prover.verify(&s.proof).unwrap());
+    let other = native.commitment(s.opening.pixels(), &[0; 32]).unwrap();
+    assert!(native.verify(&wire, &other).is_err());
     finished();
 }

@@ -9,6 +9,9 @@ const OTHER_USER: u64 = 2;
 const PROVER: u64 = 10;
 const OTHER_PROVER: u64 = 11;
 
+/// A commitment the unit tests store (the service computes real ones).
+const COMMITMENT: [u8; 32] = [5; 32];
+
 fn actor(id: u64) -> ActorId {
     ActorId::from(id)
 }
@@ -20,7 +23,9 @@ fn image(value: u8) -> Vec<u8> {
 /// A state with `USER`'s session open at block 7; its id.
 fn with_session() -> (SessionsState, u64) {
     let mut state = SessionsState::default();
-    let id = state.open(actor(USER), image(3), 7).expect("opens");
+    let id = state
+        .open(actor(USER), image(3), COMMITMENT, 7)
+        .expect("opens");
     (state, id)
 }
 
@@ -57,6 +62,8 @@ fn opening_stores_the_input_and_awaits_a_proof() {
             id,
             user: actor(USER),
             pixels: image(3),
+            commitment: COMMITMENT,
+            envelope_len: 0,
             submitted_at: 7,
             prover: None,
             lease: None,
@@ -91,7 +98,7 @@ fn bad_inputs_and_second_sessions_are_refused_and_change_nothing() {
     let before = snapshot(&state);
     for len in [0, statement::PIXELS - 1, statement::PIXELS + 1] {
         assert_eq!(
-            state.open(actor(OTHER_USER), vec![0; len], 8),
+            state.open(actor(OTHER_USER), vec![0; len], COMMITMENT, 8),
             Err(SessionsError::WrongInputSize {
                 expected: 784,
                 got: len as u32
@@ -99,7 +106,7 @@ fn bad_inputs_and_second_sessions_are_refused_and_change_nothing() {
         );
     }
     assert_eq!(
-        state.open(actor(USER), image(4), 8),
+        state.open(actor(USER), image(4), COMMITMENT, 8),
         Err(SessionsError::SessionAlreadyOpen)
     );
     assert_eq!(snapshot(&state), before);
@@ -115,9 +122,11 @@ fn ids_increase_and_a_purge_frees_the_user() {
     assert_eq!(state.purge(&actor(USER)), Ok(first));
     assert_eq!(state.session_of(&actor(USER)), None);
     assert_eq!(state.input(first), None);
-    let second = state.open(actor(USER), image(5), 9).unwrap();
+    let second = state.open(actor(USER), image(5), COMMITMENT, 9).unwrap();
     assert!(second > first);
-    let third = state.open(actor(OTHER_USER), image(5), 9).unwrap();
+    let third = state
+        .open(actor(OTHER_USER), image(5), COMMITMENT, 9)
+        .unwrap();
     assert!(third > second);
 }
 
@@ -125,18 +134,20 @@ fn ids_increase_and_a_purge_frees_the_user() {
 fn open_sessions_are_capped() {
     let mut state = SessionsState::default();
     for user in 0..u64::from(MAX_OPEN_SESSIONS) {
-        state.open(actor(1000 + user), image(1), 1).unwrap();
+        state
+            .open(actor(1000 + user), image(1), COMMITMENT, 1)
+            .unwrap();
     }
     let before = snapshot(&state);
     assert_eq!(
-        state.open(actor(USER), image(1), 1),
+        state.open(actor(USER), image(1), COMMITMENT, 1),
         Err(SessionsError::TooManyOpenSessions {
             max: MAX_OPEN_SESSIONS
         })
     );
     assert_eq!(snapshot(&state), before);
     state.purge(&actor(1000)).unwrap();
-    state.open(actor(USER), image(1), 1).unwrap();
+    state.open(actor(USER), image(1), COMMITMENT, 1).unwrap();
 }
 
 #[test]
@@ -237,7 +248,7 @@ fn unknown_or_stale_sessions_are_refused_and_change_nothing() {
 
     // A purged session's id is stale: the user's new session has another.
     state.purge(&actor(USER)).unwrap();
-    let new_id = state.open(actor(USER), image(4), 2).unwrap();
+    let new_id = state.open(actor(USER), image(4), COMMITMENT, 2).unwrap();
     assert_ne!(new_id, id);
     state.claim(new_id, actor(PROVER), 2).unwrap();
     let before = snapshot(&state);
@@ -291,8 +302,10 @@ fn a_session_without_a_proof_cannot_be_verified() {
 #[test]
 fn removing_a_prover_releases_only_its_claims() {
     let mut state = SessionsState::default();
-    let mine = state.open(actor(USER), image(1), 1).unwrap();
-    let theirs = state.open(actor(OTHER_USER), image(2), 1).unwrap();
+    let mine = state.open(actor(USER), image(1), COMMITMENT, 1).unwrap();
+    let theirs = state
+        .open(actor(OTHER_USER), image(2), COMMITMENT, 1)
+        .unwrap();
     state.claim(mine, actor(PROVER), 1).unwrap();
     let (_, kept) = state.claim(theirs, actor(OTHER_PROVER), 1).unwrap();
     state.release_claims(&actor(PROVER));
@@ -308,7 +321,11 @@ fn removing_a_prover_releases_only_its_claims() {
 fn pending_pages_oldest_first() {
     let mut state = SessionsState::default();
     let ids: Vec<u64> = (0..20)
-        .map(|user| state.open(actor(500 + user), image(user as u8), 1).unwrap())
+        .map(|user| {
+            state
+                .open(actor(500 + user), image(user as u8), COMMITMENT, 1)
+                .unwrap()
+        })
         .collect();
     let first = state.pending(None, 100, None);
     assert_eq!(first.len(), MAX_PAGE as usize, "pages are capped");
@@ -362,7 +379,7 @@ fn a_finished_session_takes_no_more_work_and_is_replaced_by_a_new_input() {
     }
     assert_eq!(snapshot(&state), before);
 
-    let new_id = state.open(actor(USER), image(8), 2).unwrap();
+    let new_id = state.open(actor(USER), image(8), COMMITMENT, 2).unwrap();
     assert_eq!(state.input(id), None);
     assert_eq!(state.session_of(&actor(USER)).unwrap().id, new_id);
     assert_eq!(state.counts().finished, 0);
@@ -376,7 +393,7 @@ fn finished_sessions_are_capped_and_the_oldest_evicted() {
         .collect();
     let mut ids = Vec::new();
     for user in &users {
-        let id = state.open(actor(*user), image(1), 1).unwrap();
+        let id = state.open(actor(*user), image(1), COMMITMENT, 1).unwrap();
         state.finish(id, actor(PROVER), rejected("no"));
         ids.push(id);
     }
@@ -402,15 +419,19 @@ fn finished_sessions_are_capped_and_the_oldest_evicted() {
             .is_finished()
     );
     // The evicted user may open a new session.
-    state.open(actor(users[0]), image(2), 2).unwrap();
+    state
+        .open(actor(users[0]), image(2), COMMITMENT, 2)
+        .unwrap();
 }
 
 #[test]
 fn an_open_session_is_not_evicted() {
     let mut state = SessionsState::default();
-    let open = state.open(actor(USER), image(1), 1).unwrap();
+    let open = state.open(actor(USER), image(1), COMMITMENT, 1).unwrap();
     for user in 0..=u64::from(MAX_FINISHED_SESSIONS) {
-        let id = state.open(actor(3000 + user), image(1), 1).unwrap();
+        let id = state
+            .open(actor(3000 + user), image(1), COMMITMENT, 1)
+            .unwrap();
         state.finish(id, actor(PROVER), rejected("no"));
     }
     assert_eq!(state.input(open), Some(image(1).as_slice()));
@@ -464,14 +485,104 @@ fn an_expired_unclaimed_input_is_closed_by_anyone_and_frees_its_slot() {
 #[test]
 fn the_open_count_follows_every_change() {
     let mut state = SessionsState::default();
-    let a = state.open(actor(USER), image(1), 1).unwrap();
-    state.open(actor(OTHER_USER), image(2), 1).unwrap();
+    let a = state.open(actor(USER), image(1), COMMITMENT, 1).unwrap();
+    state
+        .open(actor(OTHER_USER), image(2), COMMITMENT, 1)
+        .unwrap();
     assert_eq!(state.open, 2);
     state.finish(a, actor(PROVER), rejected("no"));
     assert_eq!((state.open, state.counts().open), (1, 1));
     // Replacing a finished session keeps the count right.
-    state.open(actor(USER), image(3), 2).unwrap();
+    state.open(actor(USER), image(3), COMMITMENT, 2).unwrap();
     assert_eq!((state.open, state.counts().open), (2, 2));
     state.purge(&actor(OTHER_USER)).unwrap();
     assert_eq!((state.open, state.counts().open), (1, 1));
+}
+
+/// A well-formed envelope for `n` recipients (its bytes are not read by the program).
+fn envelope(n: u8) -> Vec<u8> {
+    let mut bytes = vec![0x33; 2 + usize::from(n) * 112 + 832];
+    bytes[0] = 1;
+    bytes[1] = n;
+    bytes
+}
+
+#[test]
+fn private_inputs_keep_the_envelope_and_no_pixels() {
+    let mut state = SessionsState::default();
+    let id = state
+        .open_private(actor(USER), COMMITMENT, envelope(2), 4)
+        .unwrap();
+    let session = state.session_of(&actor(USER)).unwrap();
+    assert_eq!(session.pixels, Vec::<u8>::new());
+    assert_eq!(session.commitment, COMMITMENT);
+    assert_eq!(session.envelope_len, envelope(2).len() as u32);
+    assert_eq!(state.input(id), None);
+    assert_eq!(state.envelope(id), Some(envelope(2).as_slice()));
+    // Provers see it pending like any input.
+    assert_eq!(state.pending(None, MAX_PAGE, None).len(), 1);
+    // A public session has no envelope.
+    let public = state
+        .open(actor(OTHER_USER), image(1), COMMITMENT, 4)
+        .unwrap();
+    assert_eq!(state.envelope(public), None);
+    assert_eq!(
+        state.session_of(&actor(OTHER_USER)).unwrap().envelope_len,
+        0
+    );
+}
+
+#[test]
+fn bad_private_inputs_are_refused_and_change_nothing() {
+    let (mut state, _) = with_session();
+    let before = snapshot(&state);
+    assert_eq!(
+        state.open_private(actor(OTHER_USER), [0xff; 32], envelope(1), 5),
+        Err(SessionsError::NonCanonicalCommitment)
+    );
+    let mut bad = envelope(1);
+    bad.pop();
+    assert_eq!(
+        state.open_private(actor(OTHER_USER), COMMITMENT, bad, 5),
+        Err(SessionsError::MalformedEnvelope)
+    );
+    assert_eq!(
+        state.open_private(actor(OTHER_USER), COMMITMENT, Vec::new(), 5),
+        Err(SessionsError::MalformedEnvelope)
+    );
+    assert!(matches!(
+        state.open_private(actor(OTHER_USER), COMMITMENT, vec![1; 5000], 5),
+        Err(SessionsError::EnvelopeTooLarge {
+            max: 4418,
+            got: 5000
+        })
+    ));
+    assert_eq!(
+        state.open_private(actor(USER), COMMITMENT, envelope(1), 5),
+        Err(SessionsError::SessionAlreadyOpen)
+    );
+    assert_eq!(snapshot(&state), before);
+}
+
+#[test]
+fn the_owner_may_submit_without_a_claim() {
+    let (mut state, id) = with_session();
+    // A stranger needs a claim; the owner does not, even over another prover's live claim.
+    assert_eq!(
+        state.check_submission(id, &actor(OTHER_USER), 1),
+        Err(VerifierError::NotClaimed)
+    );
+    assert_eq!(state.check_submission(id, &actor(USER), 1), Ok(()));
+    state.claim(id, actor(PROVER), 1).unwrap();
+    assert_eq!(state.check_submission(id, &actor(USER), 2), Ok(()));
+    assert!(state.is_owner(id, &actor(USER)));
+    assert!(!state.is_owner(id, &actor(PROVER)));
+    assert!(!state.is_owner(id + 1, &actor(USER)));
+    // The owner's proof still has to decode.
+    let before = snapshot(&state);
+    assert!(matches!(
+        state.submit_proof(id, actor(USER), vec![0xde, 0xad], 2, statement::STEPS),
+        Err(VerifierError::MalformedProof(_))
+    ));
+    assert_eq!(snapshot(&state), before);
 }
