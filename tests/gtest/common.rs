@@ -26,6 +26,20 @@ pub struct Fixture {
     pub inputs: [Vec<u8>; 2],
     /// Proofs of `inputs` in the program's wire format.
     pub proofs: [Vec<u8>; 2],
+    /// A private input: a third digit committed with a random blinding, and its proof.
+    pub private: PrivateFixture,
+}
+
+/// A private input and its proof.
+pub struct PrivateFixture {
+    /// The pixels.
+    pub pixels: Vec<u8>,
+    /// The commitment's blinding.
+    pub blinding: [u8; 32],
+    /// `C = H(pixels, blinding)`.
+    pub commitment: [u8; 32],
+    /// The proof for `C`, in the program's wire format.
+    pub proof: Vec<u8>,
 }
 
 /// The shared fixture: setup and two proofs (tens of seconds, the first time a test asks).
@@ -40,11 +54,22 @@ pub static FIXTURE: LazyLock<Fixture> = LazyLock::new(|| {
         let (proof, _) = prover.prove(&opening, &|_| {}).expect("proves");
         chain_proof(&proof).expect("the verifier crate reads nova's proof")
     });
+    let pixels = digits.digits()[2].pixels().to_vec();
+    let blinding = zkml_envelope::random_blinding();
+    let opening = Opening::new(&pixels, blinding).expect("an opening");
+    let (proof, _) = prover.prove(&opening, &|_| {}).expect("proves");
+    let private = PrivateFixture {
+        commitment: proof.commitment,
+        proof: chain_proof(&proof).expect("the verifier crate reads nova's proof"),
+        pixels,
+        blinding,
+    };
     Fixture {
         model,
         keys,
         inputs,
         proofs,
+        private,
     }
 });
 

@@ -1,0 +1,262 @@
+//! Private inputs on the embedded chain: the chain holds the commitment and the envelope, never
+//! the pixels; only a proof for the stored commitment verifies; the owner may prove their own
+//! session; bad private inputs are refused and change nothing.
+
+use crate::common::*;
+use parity_scale_codec::Encode as _;
+use sails_rs::prelude::ActorId;
+use zkml_client::{
+    Zkml as _,
+    model::Model as _,
+    sessions::{SessionState, Sessions as _, SessionsError},
+    verifier::{VerificationStatus, Verifier as _},
+};
+use zkml_envelope::{Contents, Context, SecretKey};
+
+/// Whether `haystack` contains any 16-byte run of `pixels`.
+fn holds_a_run(haystack: &[u8], pixels: &[u8]) -> bool {
+    pixels
+        .windows(16)
+        .any(|run| haystack.windows(16).any(|w| w == run))
+}
+
+/// The prover registers a key; `USER` seals the private fixture for it (with `commitment`,
+/// normally the fixture's) and submits; returns the session id and the envelope.
+async fn submit_private(chain: &Chain, commitment: [u8; 32]) -> (u64, Vec<u8>, SecretKey) {
+    let key = SecretKey::generate();
+    chain
+        .as_(PROVER)
+        .model()
+        .set_encryption_key(key.public_key())
+        .await
+        .unwrap()
+        .unwrap();
+    let recipients: Vec<[u8; 32]> = chain
+        .as_(USER)
+        .model()
+        .encryption_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.key)
+        .collect();
+    assert_eq!(recipients, vec![key.public_key()]);
+    let private = &FIXTURE.private;
+    let context = Context {
+        program: chain.program_id().into_bytes(),
+        user: ActorId::from(USER).into_bytes(),
+        commitment,
+    };
+    let contents = Contents {
+        pixels: private.pixels.clone(),
+        blinding: private.blinding,
+    };
+    let envelope = zkml_envelope::seal(&context, &contents, &recipients).unwrap();
+    let id = chain
+        .as_(USER)
+        .sessions()
+        .submit_private_input(commitment, envelope.clone())
+        .await
+        .unwrap()
+        .unwrap();
+    (id, envelope, key)
+}
+
+#[tokio::test]
+async fn a_private_input_is_proven_by_its_owner_and_never_reaches_the_chain() {
+    let chain = Chain::ready().await;
+    let private = &FIXTURE.private;
+    let (id, envelope, key) = submit_private(&chain, private.commitment).await;
+    let session = chain.session(USER).await.unwrap();
+    assert!(session.pixels.is_empty());
+    assert_eq!(session.commitment, private.commitment);
+    assert_eq!(session.envelope_len, envelope.len() as u32);
+    let sessions = chain.as_(STRANGER).sessions();
+    assert_eq!(sessions.input(id).await.unwrap(), None);
+    assert_eq!(sessions.envelope(id).await.unwrap(), Some(envelope.clone()));
+    // The registered prover could open it; the owner proves it without a claim or registration.
+    let context = Context {
+        program: chain.program_id().into_bytes(),
+        user: ActorId::from(USER).into_bytes(),
+        commitment: private.commitment,
+    };
+    assert_eq!(
+        zkml_envelope::open(&context, &envelope, &key)
+            .unwrap()
+            .pixels,
+        private.pixels
+    );
+    chain
+        .as_(USER)
+        .verifier()
+        .submit_proof(id, private.proof.clone())
+        .await
+        .unwrap()
+        .unwrap();
+    let verification = chain.kit().verify(USER).await.unwrap();
+    let expected = FIXTURE.model.infer(&private.pixels).unwrap();
+    assert!(
+        matches!(
+            &verification.outcome,
+            VerificationStatus::Verified { digit, .. } if *digit == expected.digit
+        ),
+        "{:?}",
+        verification.outcome
+    );
+
+    // Nothing the chain holds or carried has a 16-byte run of the pixels: the program's whole
+    // memory, the payloads of the calls (commitment and envelope, proof, ids), the queries'
+    // replies and the final event.
+    let dump = std::env::temp_dir().join(format!("zkml-private-{}.dump", std::process::id()));
+    chain
+        .env()
+        .system()
+        .get_program(chain.program_id())
+        .unwrap()
+        .save_memory_dump(&dump);
+    let memory = std::fs::read(&dump).unwrap();
+    let _ = std::fs::remove_file(&dump);
+    assert!(
+        memory.len() > 1 << 20,
+        "the dump holds the program's memory"
+    );
+    assert!(!holds_a_run(&memory, &private.pixels));
+    let carried = [
+        (private.commitment, envelope.clone()).encode(),
+        (id, private.proof.clone()).encode(),
+        chain.session(USER).await.encode(),
+        sessions.envelope(id).await.unwrap().encode(),
+        format!("{:?}", verification.event).into_bytes(),
+    ];
+    for bytes in carried {
+        assert!(!holds_a_run(&bytes, &private.pixels));
+    }
+    // The test can fail: the public input's memory holds its pixels.
+    let public = Chain::ready().await;
+    public
+        .as_(USER)
+        .sessions()
+        .submit_input(private.pixels.clone())
+        .await
+        .unwrap()
+        .unwrap();
+    public
+        .env()
+        .system()
+        .get_program(public.program_id())
+        .unwrap()
+        .save_memory_dump(&dump);
+    let memory = std::fs::read(&dump).unwrap();
+    let _ = std::fs::remove_file(&dump);
+    assert!(holds_a_run(&memory, &private.pixels));
+}
+
+#[tokio::test]
+async fn a_proof_for_another_blinding_is_rejected() {
+    let chain = Chain::ready().await;
+    let private = &FIXTURE.private;
+    // The session commits to the same pixels with another blinding than the proof's.
+    let mut blinding = private.blinding;
+    blinding[0] ^= 1;
+    let native = zkml_proving::export::NativeVerifier::new(&FIXTURE.keys).unwrap();
+    let other = native.commitment(&private.pixels, &blinding).unwrap();
+    let (id, _, _) = submit_private(&chain, other).await;
+    chain
+        .as_(USER)
+        .verifier()
+        .submit_proof(id, private.proof.clone())
+        .await
+        .unwrap()
+        .unwrap();
+    let verification = chain.kit().verify(USER).await.unwrap();
+    assert!(
+        matches!(verification.outcome, VerificationStatus::Rejected { .. }),
+        "{:?}",
+        verification.outcome
+    );
+}
+
+#[tokio::test]
+async fn bad_private_inputs_and_keys_are_refused_and_change_nothing() {
+    let chain = Chain::ready().await;
+    let sessions = || chain.as_(USER).sessions();
+    let good = FIXTURE.private.commitment;
+    let cases = [
+        (
+            [0xff; 32],
+            vec![1, 1],
+            SessionsError::NonCanonicalCommitment,
+        ),
+        (good, vec![0x5a; 3000], SessionsError::MalformedEnvelope),
+        (good, Vec::new(), SessionsError::MalformedEnvelope),
+        (
+            good,
+            vec![1; 5000],
+            SessionsError::EnvelopeTooLarge {
+                max: 4418,
+                got: 5000,
+            },
+        ),
+    ];
+    for (commitment, envelope, error) in cases {
+        assert_eq!(
+            sessions()
+                .submit_private_input(commitment, envelope)
+                .await
+                .unwrap(),
+            Err(error)
+        );
+        assert_eq!(chain.session(USER).await, None);
+    }
+    // Only registered provers set keys; removing a prover drops its key.
+    assert_eq!(
+        chain
+            .as_(STRANGER)
+            .model()
+            .set_encryption_key([1; 32])
+            .await
+            .unwrap(),
+        Err(zkml_client::model::ModelError::ProverNotRegistered)
+    );
+    assert!(
+        chain
+            .as_(STRANGER)
+            .model()
+            .encryption_keys()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    chain
+        .as_(PROVER)
+        .model()
+        .set_encryption_key([2; 32])
+        .await
+        .unwrap()
+        .unwrap();
+    chain.remove_prover(PROVER).await;
+    assert!(
+        chain
+            .as_(STRANGER)
+            .model()
+            .encryption_keys()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A stranger may not submit a proof for someone else's session.
+    let (id, _, _) = submit_private(&chain, good).await;
+    assert_eq!(
+        chain
+            .as_(STRANGER)
+            .verifier()
+            .submit_proof(id, FIXTURE.private.proof.clone())
+            .await
+            .unwrap(),
+        Err(zkml_client::verifier::VerifierError::NotProver)
+    );
+    assert_eq!(
+        chain.session(USER).await.unwrap().state,
+        SessionState::AwaitingProof
+    );
+}
