@@ -11,16 +11,18 @@
 use super::{check_call, query_takes_no_value};
 use crate::{
     error::VerifierError,
+    notify::{self, NOTIFY_GAS_LIMIT},
     state::{
         model::ModelState,
-        sessions::{MAX_PROOF_LEN, Progress, SessionState, SessionsState},
+        sessions::{MAX_PROOF_LEN, Notice, Progress, SessionState, SessionsState},
     },
     verification,
 };
 use core::cell::RefCell;
 use sails_rs::prelude::*;
 
-/// Gas kept back in every verification message to store the outcome and emit events.
+/// Gas kept back in every verification message to store the outcome and emit events (a
+/// session that names a program to notify keeps `NOTIFY_GAS_LIMIT` back besides).
 pub const GAS_RESERVE: u64 = 5_000_000_000;
 /// Gas a `Verify` or `ContinueVerification` message spends outside its verification work
 /// (instantiating the program, reading the message, checks and the reply), with a margin: a
@@ -98,6 +100,17 @@ pub enum VerifierEvents {
         /// Why.
         reason: String,
     },
+    /// The finished session's notification went out to the program it named (`sent`), or
+    /// could not be sent; either way the outcome stands, and `Sessions.Renotify` sends it
+    /// again.
+    Notified {
+        /// The session.
+        session_id: u64,
+        /// The program notified.
+        program: ActorId,
+        /// Whether Gear took the message.
+        sent: bool,
+    },
 }
 
 /// The Verifier service.
@@ -121,8 +134,18 @@ impl VerifierService<'_> {
         check_call(&session_id)?;
         let model = self.model.borrow();
         let keys = model.keys().ok_or(VerifierError::ModelNotFinalized)?;
-        let budget = verification::budget_for_gas(Syscall::gas_available(), GAS_RESERVE);
-        let Progress { user, state } = self
+        // A session that names a program keeps the notification's gas back in every round:
+        // any round may be the last.
+        let reserve = match self.sessions.borrow().notify_target(session_id) {
+            Some(_) => GAS_RESERVE.saturating_add(NOTIFY_GAS_LIMIT),
+            None => GAS_RESERVE,
+        };
+        let budget = verification::budget_for_gas(Syscall::gas_available(), reserve);
+        let Progress {
+            user,
+            state,
+            notice,
+        } = self
             .sessions
             .borrow_mut()
             .verify(session_id, resume, keys, budget)
@@ -167,7 +190,22 @@ impl VerifierService<'_> {
         };
         self.emit_event(event)
             .map_err(|_| VerifierError::EventNotEmitted)?;
+        if let Some(notice) = notice {
+            self.deliver(session_id, &notice)?;
+        }
         Ok(status)
+    }
+
+    /// Sends `notice` of session `session_id` ([`notify::send`]) and reports it with a
+    /// `Notified` event. A notification that cannot be sent leaves the outcome as it is.
+    fn deliver(&mut self, session_id: u64, notice: &Notice) -> Result<(), VerifierError> {
+        let sent = notify::send(notice.program, &notice.outcome).is_ok();
+        self.emit_event(VerifierEvents::Notified {
+            session_id,
+            program: notice.program,
+            sent,
+        })
+        .map_err(|_| VerifierError::EventNotEmitted)
     }
 
     /// Stores a proof for session `session_id` (registered provers only). The session must
