@@ -95,7 +95,9 @@ pub enum NotificationRefused {
 /// under `#[export(unwrap_result)]`, and that has no events.
 pub const RECEIVER_INTERFACE_ID: InterfaceId = InterfaceId::from_bytes_32(
     Keccak256::new()
-        .update(&sails_rs::hash_fn!(command OnZkmlOutcome(SessionOutcome) -> () | NotificationRefused))
+        .update(
+            &sails_rs::hash_fn!(command OnZkmlOutcome(SessionOutcome) -> () | NotificationRefused),
+        )
         .finalize(),
 );
 

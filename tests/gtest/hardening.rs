@@ -148,7 +148,10 @@ async fn every_call_refuses_value_and_returns_it() {
 
     let balances = Balances::of(&chain, OTHER_USER);
     let mut sessions = chain.as_(OTHER_USER).sessions();
-    let submit = sessions.submit_input(image(1), None).with_value(VALUE).await;
+    let submit = sessions
+        .submit_input(image(1), None)
+        .with_value(VALUE)
+        .await;
     assert_eq!(submit.unwrap(), Err(refused.clone()));
     balances.assert_value_returned(&chain, "SubmitInput");
     assert_eq!(chain.session(OTHER_USER).await, None);

@@ -4,5 +4,6 @@ mod claims;
 mod common;
 mod hardening;
 mod model;
+mod notify;
 mod sessions;
 mod verifier;

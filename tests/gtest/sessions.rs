@@ -17,7 +17,11 @@ async fn a_user_opens_a_session() {
     let mut events = sessions.listen().await.unwrap();
     let user = ActorId::from(USER);
 
-    let id = sessions.submit_input(image(9), None).await.unwrap().unwrap();
+    let id = sessions
+        .submit_input(image(9), None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         events.next().await.unwrap().1,
         SessionsEvents::InputSubmitted {
@@ -87,7 +91,11 @@ async fn wrong_size_inputs_are_refused() {
 async fn one_open_session_per_user() {
     let chain = Chain::ready().await;
     let mut sessions = chain.as_(USER).sessions();
-    sessions.submit_input(image(1), None).await.unwrap().unwrap();
+    sessions
+        .submit_input(image(1), None)
+        .await
+        .unwrap()
+        .unwrap();
     let before = sessions.my_session().await.unwrap();
 
     assert_eq!(
@@ -120,7 +128,11 @@ async fn purge_discards_the_session_and_allows_a_new_one() {
         Err(SessionsError::NoSession)
     );
 
-    let first = sessions.submit_input(image(3), None).await.unwrap().unwrap();
+    let first = sessions
+        .submit_input(image(3), None)
+        .await
+        .unwrap()
+        .unwrap();
     let _submitted = events.next().await.unwrap();
     assert_eq!(sessions.purge().await.unwrap(), Ok(first));
     assert_eq!(
@@ -133,7 +145,11 @@ async fn purge_discards_the_session_and_allows_a_new_one() {
     assert_eq!(sessions.my_session().await.unwrap(), None);
     assert!(sessions.pending(None, 16).await.unwrap().is_empty());
 
-    let second = sessions.submit_input(image(4), None).await.unwrap().unwrap();
+    let second = sessions
+        .submit_input(image(4), None)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(second > first);
     assert_eq!(
         sessions.counts().await.unwrap(),
@@ -210,7 +226,11 @@ async fn open_sessions_are_bounded() {
 async fn input_returns_a_kept_session_s_input_by_id() {
     let chain = Chain::ready().await;
     let mut sessions = chain.as_(USER).sessions();
-    let first = sessions.submit_input(image(5), None).await.unwrap().unwrap();
+    let first = sessions
+        .submit_input(image(5), None)
+        .await
+        .unwrap()
+        .unwrap();
     let other = chain
         .as_(OTHER_USER)
         .sessions()
@@ -225,7 +245,11 @@ async fn input_returns_a_kept_session_s_input_by_id() {
 
     // A purged session's input is gone; the user's new session has a new id.
     sessions.purge().await.unwrap().unwrap();
-    let second = sessions.submit_input(image(7), None).await.unwrap().unwrap();
+    let second = sessions
+        .submit_input(image(7), None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(prover.input(first).await.unwrap(), None, "stale id");
     assert_eq!(prover.input(second).await.unwrap(), Some(image(7)));
 }

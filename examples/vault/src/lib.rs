@@ -263,7 +263,10 @@ pub mod services {
         /// user was not paid yet; any other outcome, or a failed transfer, is accepted and pays
         /// nothing (the user may still `Claim` later), so that the zkml program's message succeeds.
         #[export(unwrap_result)]
-        pub fn on_zkml_outcome(&mut self, outcome: SessionOutcome) -> Result<(), NotificationRefused> {
+        pub fn on_zkml_outcome(
+            &mut self,
+            outcome: SessionOutcome,
+        ) -> Result<(), NotificationRefused> {
             match Syscall::message_value() {
                 0 => {}
                 value => return Err(NotificationRefused::ValueNotAccepted { value }),

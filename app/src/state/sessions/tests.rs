@@ -309,7 +309,11 @@ fn removing_a_prover_releases_only_its_claims() {
 fn pending_pages_oldest_first() {
     let mut state = SessionsState::default();
     let ids: Vec<u64> = (0..20)
-        .map(|user| state.open(actor(500 + user), image(user as u8), None, 1).unwrap())
+        .map(|user| {
+            state
+                .open(actor(500 + user), image(user as u8), None, 1)
+                .unwrap()
+        })
         .collect();
     let first = state.pending(None, 100, None);
     assert_eq!(first.len(), MAX_PAGE as usize, "pages are capped");
