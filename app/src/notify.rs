@@ -23,9 +23,9 @@ use sails_rs::{
 
 /// Gas given to the receiver's handling of a notification. Gear charges it to the message
 /// that sends the notification: the last verification message, or `Renotify`. The example
-/// vault (`examples/vault`) spends about 2.5e9 on it, paying its reward included
-/// (`cargo test --release --test gtest notify -- --nocapture` prints it); 1e10 leaves room
-/// for a receiver four times as dear.
+/// vault (`examples/vault`) burned 4.9e8 handling a re-sent notification
+/// (`cargo test --release --test gtest notify::a_verified -- --nocapture` prints it); 1e10
+/// leaves a receiver room for its own work and messages.
 pub const NOTIFY_GAS_LIMIT: u64 = 10_000_000_000;
 
 /// A program to notify of a session's outcome, named at `SubmitInput`.
