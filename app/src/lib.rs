@@ -8,6 +8,7 @@
 //! - [`services::verifier::VerifierService`]: proof submission and on-chain verification.
 //!
 //! [`verification`] is the glue to `zkml-verifier`: a session's verification job.
+//! [`notify`] tells a program named at `SubmitInput` how the session ended.
 #![no_std]
 // On wasm32, `#[sails_rs::program]` adds an undocumented `wasm` module (the entry points);
 // every item of ours is checked on the host build.
@@ -17,6 +18,7 @@
 extern crate alloc;
 
 pub mod error;
+pub mod notify;
 pub mod services;
 pub mod state;
 pub mod verification;

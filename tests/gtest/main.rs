@@ -5,5 +5,6 @@ mod claims;
 mod common;
 mod hardening;
 mod model;
+mod notify;
 mod sessions;
 mod verifier;
