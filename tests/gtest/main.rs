@@ -5,4 +5,5 @@ mod common;
 mod hardening;
 mod model;
 mod sessions;
+mod stages;
 mod verifier;
