@@ -22,17 +22,17 @@ use crate::wire::{CompressedProof, VerifierKey};
 use alloc::vec::Vec;
 
 /// Work of the output hashes, folds and derandomization (about ten Poseidon permutations, on the
-/// field kernel): 1.82e11 gas measured alone in one message under gtest (`cargo test --release
-/// --test gtest fixed_stages -- --nocapture`), 69,900 units; charged with a 17 % margin.
+/// field kernel): at most 1.84e11 gas measured alone in one message under gtest (`cargo test
+/// --release --test gtest fixed_stages -- --nocapture`), 70,800 units; charged with a 16 % margin.
 const FOLD_UNITS: u64 = 82_000;
 /// Work of the primary SNARK: sum-checks, a 37-point MSM and a two-pair pairing.
 const PRIMARY_UNITS: u64 = 145_000;
 /// Work of the secondary SNARK's transcript: its sum-checks and the IPA challenges.
 const TRANSCRIPT_UNITS: u64 = 20_000;
 /// Work of the secondary matrix claim: two 16,384-entry eq tables and the shape evaluation, on
-/// the field kernel: 3.01e11 gas measured alone in one message under gtest (`cargo test
-/// --release --test gtest fixed_stages -- --nocapture`), 115,900 units; charged with a 15 % margin.
-const MATRIX_UNITS: u64 = 134_000;
+/// the field kernel: 2.70e11 gas measured alone in one message under gtest (`cargo test
+/// --release --test gtest fixed_stages -- --nocapture`), 103,700 units; charged with a 16 % margin.
+const MATRIX_UNITS: u64 = 120_000;
 /// Work of the IPA MSM's GLV-split scalars.
 const SCALAR_UNITS: u64 = 140_000;
 /// Units one multiplication counted inside the MSM costs, in tenths. The MSM counts the field

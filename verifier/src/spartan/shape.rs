@@ -161,6 +161,11 @@ impl Shape {
                 match m.group_vals[g] {
                     ONE => rows.iter().for_each(|&r| inner.add(&tx[usize::from(r)])),
                     MINUS_ONE => rows.iter().for_each(|&r| inner.sub(&tx[usize::from(r)])),
+                    // Most groups have one row: one kernel multiplication, no sum.
+                    v if len == 1 => {
+                        let term = tx[usize::from(rows[0])].mul(&self.values[usize::from(v)]);
+                        inner.add(&term);
+                    }
                     v => {
                         let mut s = Sum::<Bn254Fq>::ZERO;
                         rows.iter().for_each(|&r| s.add(&tx[usize::from(r)]));
