@@ -7,4 +7,5 @@ mod hardening;
 mod model;
 mod notify;
 mod sessions;
+mod stages;
 mod verifier;
