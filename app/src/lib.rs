@@ -7,8 +7,9 @@
 //! - [`services::sessions::SessionsService`]: one inference session per user, and prover claims;
 //! - [`services::verifier::VerifierService`]: proof submission and on-chain verification.
 //!
-//! [`verification`] is the glue to `zkml-verifier`: a session's verification job; [`inputs`]
-//! computes the input commitment a session's statement starts from.
+//! [`verification`] is the glue to `zkml-verifier`: a session's verification job.
+//! [`notify`] tells a program named at `SubmitInput` how the session ended. [`inputs`] computes
+//! the input commitment a session's statement starts from.
 #![no_std]
 // On wasm32, `#[sails_rs::program]` adds an undocumented `wasm` module (the entry points);
 // every item of ours is checked on the host build.
@@ -19,6 +20,7 @@ extern crate alloc;
 
 pub mod error;
 pub mod inputs;
+pub mod notify;
 pub mod services;
 pub mod state;
 pub mod verification;

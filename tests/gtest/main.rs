@@ -5,6 +5,8 @@ mod claims;
 mod common;
 mod hardening;
 mod model;
+mod notify;
 mod private;
 mod sessions;
+mod stages;
 mod verifier;

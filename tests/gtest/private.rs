@@ -55,7 +55,7 @@ async fn submit_private(chain: &Chain, commitment: [u8; 32]) -> (u64, Vec<u8>, S
     let id = chain
         .as_(USER)
         .sessions()
-        .submit_private_input(commitment, envelope.clone())
+        .submit_private_input(commitment, envelope.clone(), None)
         .await
         .unwrap()
         .unwrap();
@@ -136,7 +136,7 @@ async fn a_private_input_is_proven_by_its_owner_and_never_reaches_the_chain() {
     public
         .as_(USER)
         .sessions()
-        .submit_input(private.pixels.clone())
+        .submit_input(private.pixels.clone(), None)
         .await
         .unwrap()
         .unwrap();
@@ -201,7 +201,7 @@ async fn bad_private_inputs_and_keys_are_refused_and_change_nothing() {
     for (commitment, envelope, error) in cases {
         assert_eq!(
             sessions()
-                .submit_private_input(commitment, envelope)
+                .submit_private_input(commitment, envelope, None)
                 .await
                 .unwrap(),
             Err(error)

@@ -3,6 +3,7 @@
 use super::{check_call, query_takes_no_value};
 use crate::error::SessionsError;
 use crate::inputs::public_commitment;
+use crate::notify::{self, NOTIFY_GAS_LIMIT, NotifyError, NotifyTarget, SessionOutcome};
 use crate::state::model::ModelState;
 use crate::state::sessions::{Lease, PendingInput, Session, SessionCounts, SessionsState};
 use core::cell::RefCell;
@@ -48,7 +49,24 @@ pub enum SessionsEvents {
         /// The block height from which the claim no longer holds others off.
         expires_at: u32,
     },
+    /// Anyone sent a finished session's notification again (`Renotify`).
+    Renotified {
+        /// The session.
+        session_id: u64,
+        /// The program notified.
+        program: ActorId,
+        /// Who asked.
+        by: ActorId,
+    },
 }
+
+/// Gas to attach to a `Renotify` message beside the notification's own limit: the message's
+/// overhead, reading the session and the event, with a margin (`cargo test --release --test
+/// gtest notify -- --nocapture` prints what a whole `Renotify` burns besides the limit).
+pub const RENOTIFY_OVERHEAD_GAS: u64 = 3_000_000_000;
+/// Gas `Renotify` must have left besides the notification's limit when it sends it: the
+/// event and the reply.
+const RENOTIFY_RESERVE_GAS: u64 = 1_000_000_000;
 
 /// The Sessions service.
 pub struct SessionsService<'a> {
@@ -66,19 +84,31 @@ impl<'a> SessionsService<'a> {
 #[sails_rs::service(events = SessionsEvents)]
 impl SessionsService<'_> {
     /// Opens the caller's session with a 28x28 input (784 bytes, row-major, 0 = background).
-    /// A finished session of the caller is replaced; an unfinished one is an error.
+    /// A finished session of the caller is replaced; an unfinished one is an error. With
+    /// `notify`, the program it names is sent the outcome (`OnZkmlOutcome` of its
+    /// `ZkmlReceiver` service) with the reference when the session ends.
     #[export(unwrap_result)]
-    pub fn submit_input(&mut self, pixels: Vec<u8>) -> Result<u64, SessionsError> {
-        check_call(&pixels)?;
+    pub fn submit_input(
+        &mut self,
+        pixels: Vec<u8>,
+        notify: Option<NotifyTarget>,
+    ) -> Result<u64, SessionsError> {
+        check_call(&(&pixels, &notify))?;
         if !self.model.borrow().is_finalized() {
             return Err(SessionsError::ModelNotFinalized);
         }
+        if notify.is_some_and(|n| n.program == Syscall::program_id()) {
+            return Err(SessionsError::NotifySelf);
+        }
         let user = Syscall::message_source();
         let commitment = public_commitment(&self.model.borrow(), &pixels)?;
-        let session_id =
-            self.state
-                .borrow_mut()
-                .open(user, pixels, commitment, Syscall::block_height())?;
+        let session_id = self.state.borrow_mut().open(
+            user,
+            pixels,
+            commitment,
+            notify,
+            Syscall::block_height(),
+        )?;
         self.emit_event(SessionsEvents::InputSubmitted { user, session_id })
             .map_err(|_| SessionsError::EventNotEmitted)?;
         Ok(session_id)
@@ -88,22 +118,28 @@ impl SessionsService<'_> {
     /// blinding)` (a canonical BN254 scalar, see `zkml_verifier::statement`) and an envelope
     /// holding the pixels and the blinding sealed for the provers the user picked
     /// (`zkml-envelope`'s format, at most 4,418 bytes). The pixels never reach the chain; only a
-    /// proof for `C` verifies. A finished session of the caller is replaced.
+    /// proof for `C` verifies. A finished session of the caller is replaced; `notify` as for
+    /// `SubmitInput`.
     #[export(unwrap_result)]
     pub fn submit_private_input(
         &mut self,
         commitment: [u8; 32],
         envelope: Vec<u8>,
+        notify: Option<NotifyTarget>,
     ) -> Result<u64, SessionsError> {
-        check_call(&(&commitment, &envelope))?;
+        check_call(&(&commitment, &envelope, &notify))?;
         if !self.model.borrow().is_finalized() {
             return Err(SessionsError::ModelNotFinalized);
+        }
+        if notify.is_some_and(|n| n.program == Syscall::program_id()) {
+            return Err(SessionsError::NotifySelf);
         }
         let user = Syscall::message_source();
         let session_id = self.state.borrow_mut().open_private(
             user,
             commitment,
             envelope,
+            notify,
             Syscall::block_height(),
         )?;
         self.emit_event(SessionsEvents::InputSubmitted { user, session_id })
@@ -171,6 +207,39 @@ impl SessionsService<'_> {
         })
         .map_err(|_| SessionsError::EventNotEmitted)?;
         Ok(user)
+    }
+
+    /// Sends finished session `session_id`'s notification again, to the program it named;
+    /// anyone may call it, for example when the first one ran out of gas. The message must
+    /// carry the notification's gas limit (`NOTIFY_GAS_LIMIT`, 1e10) besides its own
+    /// (`RENOTIFY_OVERHEAD_GAS`). Receivers must act at most once per session.
+    #[export(unwrap_result)]
+    pub fn renotify(&mut self, session_id: u64) -> Result<(), SessionsError> {
+        check_call(&session_id)?;
+        let notice = self.state.borrow().renotice(session_id)?;
+        let needed = NOTIFY_GAS_LIMIT.saturating_add(RENOTIFY_OVERHEAD_GAS);
+        if Syscall::gas_available() < NOTIFY_GAS_LIMIT.saturating_add(RENOTIFY_RESERVE_GAS) {
+            return Err(SessionsError::NotEnoughGas { needed });
+        }
+        notify::send(notice.program, &notice.outcome).map_err(|e| match e {
+            NotifyError::NotEnoughGas => SessionsError::NotEnoughGas { needed },
+            NotifyError::Send => SessionsError::NotificationNotSent,
+        })?;
+        self.emit_event(SessionsEvents::Renotified {
+            session_id,
+            program: notice.program,
+            by: Syscall::message_source(),
+        })
+        .map_err(|_| SessionsError::EventNotEmitted)
+    }
+
+    /// The outcome of session `session_id`, once it has one, while the session is kept: what
+    /// its notification carries. A program that builds on ours asks this (a message and its
+    /// reply) rather than trusting its caller.
+    #[export]
+    pub fn outcome(&self, session_id: u64) -> Option<SessionOutcome> {
+        query_takes_no_value();
+        self.state.borrow().outcome(session_id)
     }
 
     /// The caller's session.

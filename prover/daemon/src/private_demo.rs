@@ -73,7 +73,7 @@ pub async fn demo_private(
     chain
         .as_(USER)
         .sessions()
-        .submit_private_input(commitment, envelope)
+        .submit_private_input(commitment, envelope, None)
         .await
         .map_err(transport("submit private input"))?
         .map_err(|refusal| zkml_testkit::Error::Sessions {
