@@ -1,7 +1,8 @@
 //! The Sessions service: one inference session per user, from input to outcome.
 
-use super::{check_call, query_takes_no_value};
+use super::{check_call, ensure_exact_call, query_takes_no_value};
 use crate::error::SessionsError;
+use crate::state::fees::Settlement;
 use crate::state::model::ModelState;
 use crate::state::sessions::{Lease, PendingInput, Session, SessionCounts, SessionsState};
 use core::cell::RefCell;
@@ -47,6 +48,58 @@ pub enum SessionsEvents {
         /// The block height from which the claim no longer holds others off.
         expires_at: u32,
     },
+    /// A user's fee is held in escrow for its session until the outcome.
+    FeeHeld {
+        /// The user.
+        user: ActorId,
+        /// The session.
+        session_id: u64,
+        /// The fee.
+        amount: u128,
+    },
+    /// A session's fee went to the prover whose proof was in when its user purged it.
+    FeePaid {
+        /// The session.
+        session_id: u64,
+        /// The prover credited (withdraws with `Fees.Withdraw`).
+        prover: ActorId,
+        /// The fee.
+        amount: u128,
+    },
+    /// A session's fee went back to its user (purged or closed before a proof).
+    Refunded {
+        /// The session.
+        session_id: u64,
+        /// The user credited (withdraws with `Fees.Withdraw`).
+        user: ActorId,
+        /// The fee.
+        amount: u128,
+    },
+}
+
+impl From<Settlement> for SessionsEvents {
+    fn from(settlement: Settlement) -> Self {
+        match settlement {
+            Settlement::Paid {
+                session_id,
+                prover,
+                amount,
+            } => Self::FeePaid {
+                session_id,
+                prover,
+                amount,
+            },
+            Settlement::Refunded {
+                session_id,
+                user,
+                amount,
+            } => Self::Refunded {
+                session_id,
+                user,
+                amount,
+            },
+        }
+    }
 }
 
 /// The Sessions service.
@@ -64,25 +117,56 @@ impl<'a> SessionsService<'a> {
 
 #[sails_rs::service(events = SessionsEvents)]
 impl SessionsService<'_> {
+    /// Emits the events of the fee settlements this message made.
+    fn emit_settlements(&mut self) -> Result<(), SessionsError> {
+        let settled = self.state.borrow_mut().ledger_mut().take_settlements();
+        for settlement in settled {
+            self.emit_event(settlement.into())
+                .map_err(|_| SessionsError::EventNotEmitted)?;
+        }
+        Ok(())
+    }
+
     /// Opens the caller's session with a 28x28 input (784 bytes, row-major, 0 = background).
-    /// A finished session of the caller is replaced; an unfinished one is an error.
+    /// A finished session of the caller is replaced; an unfinished one is an error. The value
+    /// attached is the fee, at least `Fees.MinimumFee` (zero when that is zero), held in escrow
+    /// until the outcome: the prover whose proof verifies earns it, and the user gets it back
+    /// if no proof comes or the proof is rejected.
     #[export(unwrap_result)]
     pub fn submit_input(&mut self, pixels: Vec<u8>) -> Result<u64, SessionsError> {
-        check_call(&pixels)?;
+        ensure_exact_call(&pixels)?;
         if !self.model.borrow().is_finalized() {
             return Err(SessionsError::ModelNotFinalized);
         }
+        let fee = Syscall::message_value();
+        let existential_deposit = Syscall::env_vars().existential_deposit;
+        self.state
+            .borrow()
+            .ledger()
+            .check_fee(fee, existential_deposit)?;
         let user = Syscall::message_source();
-        let session_id = self
-            .state
-            .borrow_mut()
-            .open(user, pixels, Syscall::block_height())?;
+        let session_id = {
+            let mut state = self.state.borrow_mut();
+            let session_id = state.open(user, pixels, Syscall::block_height())?;
+            state.ledger_mut().hold(session_id, user, fee);
+            session_id
+        };
         self.emit_event(SessionsEvents::InputSubmitted { user, session_id })
             .map_err(|_| SessionsError::EventNotEmitted)?;
+        if fee > 0 {
+            self.emit_event(SessionsEvents::FeeHeld {
+                user,
+                session_id,
+                amount: fee,
+            })
+            .map_err(|_| SessionsError::EventNotEmitted)?;
+        }
         Ok(session_id)
     }
 
-    /// Discards the caller's session, whatever its state.
+    /// Discards the caller's session, whatever its state. Its fee goes back to the user if
+    /// no proof is in yet, and to the prover once a proof is in (a user who leaves gives up
+    /// the check, not the payment); a finished session's fee was settled at its outcome.
     #[export(unwrap_result)]
     pub fn purge(&mut self) -> Result<u64, SessionsError> {
         check_call(&())?;
@@ -90,6 +174,7 @@ impl SessionsService<'_> {
         let session_id = self.state.borrow_mut().purge(&user)?;
         self.emit_event(SessionsEvents::Purged { user, session_id })
             .map_err(|_| SessionsError::EventNotEmitted)?;
+        self.emit_settlements()?;
         Ok(session_id)
     }
 
@@ -126,8 +211,8 @@ impl SessionsService<'_> {
 
     /// Closes session `session_id`, an input that expired without a proof; anyone may call
     /// it. The input must await a proof, have been submitted `INPUT_EXPIRY_BLOCKS` blocks ago
-    /// or more, and have no live prover claim. Frees its slot among the open sessions; returns
-    /// its user.
+    /// or more, and have no live prover claim. Frees its slot among the open sessions and
+    /// refunds its fee to its user; returns the user.
     #[export(unwrap_result)]
     pub fn close_expired(&mut self, session_id: u64) -> Result<ActorId, SessionsError> {
         check_call(&session_id)?;
@@ -141,6 +226,7 @@ impl SessionsService<'_> {
             closed_by: Syscall::message_source(),
         })
         .map_err(|_| SessionsError::EventNotEmitted)?;
+        self.emit_settlements()?;
         Ok(user)
     }
 

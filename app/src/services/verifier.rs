@@ -12,6 +12,7 @@ use super::{check_call, query_takes_no_value};
 use crate::{
     error::VerifierError,
     state::{
+        fees::Settlement,
         model::ModelState,
         sessions::{BatchInfo, BatchRound, MAX_PROOF_LEN, Progress, SessionState, SessionsState},
     },
@@ -151,6 +152,51 @@ pub enum VerifierEvents {
         /// Whether every session of the batch has its outcome.
         complete: bool,
     },
+    /// A session's proof verified: its fee went to the prover (withdraws with
+    /// `Fees.Withdraw`).
+    FeePaid {
+        /// The session.
+        session_id: u64,
+        /// The prover credited.
+        prover: ActorId,
+        /// The fee.
+        amount: u128,
+    },
+    /// A session's proof was rejected: its fee went back to its user (withdraws with
+    /// `Fees.Withdraw`).
+    Refunded {
+        /// The session.
+        session_id: u64,
+        /// The user credited.
+        user: ActorId,
+        /// The fee.
+        amount: u128,
+    },
+}
+
+impl From<Settlement> for VerifierEvents {
+    fn from(settlement: Settlement) -> Self {
+        match settlement {
+            Settlement::Paid {
+                session_id,
+                prover,
+                amount,
+            } => Self::FeePaid {
+                session_id,
+                prover,
+                amount,
+            },
+            Settlement::Refunded {
+                session_id,
+                user,
+                amount,
+            } => Self::Refunded {
+                session_id,
+                user,
+                amount,
+            },
+        }
+    }
 }
 
 /// The Verifier service.
@@ -168,6 +214,16 @@ impl<'a> VerifierService<'a> {
 
 #[sails_rs::service(events = VerifierEvents)]
 impl VerifierService<'_> {
+    /// Emits the events of the fee settlements this message made.
+    fn emit_settlements(&mut self) -> Result<(), VerifierError> {
+        let settled = self.sessions.borrow_mut().ledger_mut().take_settlements();
+        for settlement in settled {
+            self.emit_event(settlement.into())
+                .map_err(|_| VerifierError::EventNotEmitted)?;
+        }
+        Ok(())
+    }
+
     /// Starts (`resume` false) or resumes the verification of session `session_id` as far as
     /// this message's gas allows, and emits the event of where it stands.
     fn run(&mut self, session_id: u64, resume: bool) -> Result<VerificationStatus, VerifierError> {
@@ -186,6 +242,7 @@ impl VerifierService<'_> {
             status_and_event(user, session_id, state).ok_or(VerifierError::NotVerifying)?;
         self.emit_event(event)
             .map_err(|_| VerifierError::EventNotEmitted)?;
+        self.emit_settlements()?;
         Ok(status)
     }
 
@@ -232,6 +289,7 @@ impl VerifierService<'_> {
             complete,
         })
         .map_err(|_| VerifierError::EventNotEmitted)?;
+        self.emit_settlements()?;
         Ok(BatchStatus {
             batch_id,
             done,
