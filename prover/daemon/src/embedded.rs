@@ -1,19 +1,19 @@
 //! The demo and load runs on an embedded gtest chain: users submit digits, prover daemons claim,
-//! prove and submit, and the users have the program verify each proof.
+//! prove and submit. In the demo the daemon verifies its proof and earns the user's fee; in the
+//! load run the users have the program verify each proof.
 
-use crate::backend::GtestBackend;
-use crate::daemon::{Daemon, Observer, ServeConfig, Stats};
+use crate::backend::{Backend as _, GtestBackend};
+use crate::daemon::{Daemon, DaemonEvent, Observer, ServeConfig, Stats};
 use sails_rs::futures::{self, FutureExt as _, Stream, StreamExt as _, future::join_all};
 use sails_rs::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use zkml_client::sessions::events::SessionsEvents;
 use zkml_client::{Zkml as _, sessions::Sessions as _};
 use zkml_proving::Prover;
-use zkml_testkit::{
-    ADMIN, Chain, PROVER, USER, Verification, VerificationStatus, VerifierEvents, transport,
-};
+use zkml_testkit::{ADMIN, Chain, PROVER, USER, VerificationStatus, VerifierEvents, transport};
 
 /// Why a demo or load run failed.
 #[derive(Debug, thiserror::Error)]
@@ -37,10 +37,12 @@ pub fn backend(chain: &Chain, who: u64) -> GtestBackend {
     GtestBackend::new(chain.env(), chain.program_id(), who.into())
 }
 
-/// Daemon settings for the embedded chain: serve what is there, then return.
+/// Daemon settings for the embedded chain: serve what is there, then return; the users
+/// verify (the demo and load runs measure the verification from the user's side).
 fn drain() -> ServeConfig {
     ServeConfig {
         drain: true,
+        verify: false,
         ..ServeConfig::default()
     }
 }
@@ -52,35 +54,119 @@ pub struct DemoReport {
     pub prove_time: Duration,
     /// Size of the proof submitted to the program.
     pub proof_size: u64,
-    /// The on-chain verification.
-    pub verification: Verification,
+    /// The fee the user attached to its input.
+    pub fee: u128,
+    /// What the daemon earned by the verified proof.
+    pub earned: u128,
+    /// What the program owes the prover afterwards (`Fees.Balance`), to withdraw.
+    pub owed: u128,
+    /// The session's outcome, as its final event reports it.
+    pub outcome: VerificationStatus,
+    /// The final Verifier event (`Verified` or `Rejected`).
+    pub event: VerifierEvents,
+    /// Verification messages the daemon sent.
+    pub verify_messages: u64,
+    /// Gas the prover paid for the whole session: claim, proof and verification.
+    pub prover_gas: u128,
 }
 
-/// Runs the workflow for `pixels`: the user submits them, the prover daemon claims, proves and
-/// submits, and the user has the program verify the proof until the outcome.
+/// Runs the workflow for `pixels`: the user submits them with `fee` (its one message), and the
+/// prover daemon claims, proves, submits and drives the verification to the outcome, which
+/// pays it the fee.
 ///
 /// # Errors
 /// [`RunError::Chain`] if a call fails, [`RunError::Daemon`] if the daemon fails,
-/// [`RunError::NotProved`] if it does not prove the input.
+/// [`RunError::NotProved`] if it does not prove and verify the input.
 pub async fn demo(
     chain: &Chain,
     prover: Arc<Prover>,
     pixels: &[u8],
+    fee: u128,
     observer: Observer,
 ) -> Result<DemoReport> {
-    chain.submit_input(USER, pixels.to_vec()).await?;
-    let stats = Daemon::start(backend(chain, PROVER), prover, drain())
+    let mut events = chain
+        .as_(USER)
+        .verifier()
+        .listen()
+        .await
+        .map_err(transport("listen"))?;
+    chain
+        .as_(USER)
+        .sessions()
+        .submit_input(pixels.to_vec())
+        .with_value(fee)
+        .await
+        .map_err(transport("submit input"))?
+        .map_err(|refusal| zkml_testkit::Error::Sessions {
+            call: "submit input",
+            refusal,
+        })?;
+    let gas_before = chain.gas_spent(PROVER);
+    let messages = Arc::new(AtomicU64::new(0));
+    let counted = Arc::clone(&messages);
+    let counting: Observer = Arc::new(move |event| {
+        if matches!(
+            event,
+            DaemonEvent::Verifying { .. }
+                | DaemonEvent::Verified { .. }
+                | DaemonEvent::Rejected { .. }
+        ) {
+            counted.fetch_add(1, Ordering::Relaxed);
+        }
+        observer(event);
+    });
+    let config = ServeConfig {
+        verify: true,
+        ..drain()
+    };
+    let backend = backend(chain, PROVER);
+    let stats = Daemon::start(backend.clone(), prover, config)
         .await?
-        .with_observer(observer)
+        .with_observer(counting)
         .run()
         .await?;
-    if stats.submitted != 1 {
+    if stats.submitted != 1 || stats.verified + stats.rejected != 1 {
         return Err(RunError::NotProved(stats));
     }
+    let prover_gas = chain.gas_spent(PROVER) - gas_before;
+    let owed = backend
+        .earned()
+        .await
+        .map_err(|_| RunError::NotProved(stats.clone()))?;
+    let account = ActorId::from(USER);
+    let event = loop {
+        let Some(Some((_, event))) = events.next().now_or_never() else {
+            return Err(zkml_testkit::Error::NoFinalEvent.into());
+        };
+        match &event {
+            VerifierEvents::Verified { user, .. } | VerifierEvents::Rejected { user, .. }
+                if *user == account =>
+            {
+                break event;
+            }
+            _ => {}
+        }
+    };
+    let outcome = match &event {
+        VerifierEvents::Verified { digit, logits, .. } => VerificationStatus::Verified {
+            digit: *digit,
+            logits: logits.clone(),
+        },
+        VerifierEvents::Rejected { reason, .. } => VerificationStatus::Rejected {
+            reason: reason.clone(),
+        },
+        _ => return Err(zkml_testkit::Error::NoFinalEvent.into()),
+    };
     Ok(DemoReport {
         prove_time: stats.prove_time,
         proof_size: stats.proof_bytes,
-        verification: chain.verify(USER).await?,
+        fee,
+        earned: stats.earned,
+        owed,
+        outcome,
+        event,
+        verify_messages: messages.load(Ordering::Relaxed),
+        prover_gas,
     })
 }
 

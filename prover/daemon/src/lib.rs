@@ -22,7 +22,7 @@ mod error;
 pub mod gsdk;
 mod retry;
 
-pub use backend::{Backend, CallError, GtestBackend, QueryResult, TransportError};
+pub use backend::{Backend, CallError, GtestBackend, QueryResult, TransportError, VERIFY_GAS};
 pub use daemon::{Daemon, DaemonEvent, Observer, ServeConfig, Stats};
 pub use error::{Error, Result, SettingError};
 pub use retry::Backoff;
