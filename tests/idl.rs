@@ -11,3 +11,21 @@ fn idl_is_committed() {
         assert!(idl.contains(service), "the IDL lacks `{service}`");
     }
 }
+
+/// The client's copy of the receiver interface (its id, the notification's gas) is the
+/// program's.
+#[test]
+fn the_client_knows_the_receiver_interface() {
+    assert_eq!(
+        zkml_client::receiver::INTERFACE_ID,
+        zkml_app::notify::RECEIVER_INTERFACE_ID
+    );
+    assert_eq!(
+        zkml_client::receiver::NOTIFY_GAS_LIMIT,
+        zkml_app::notify::NOTIFY_GAS_LIMIT
+    );
+    assert_eq!(
+        zkml_client::receiver::RENOTIFY_OVERHEAD_GAS,
+        zkml_app::services::sessions::RENOTIFY_OVERHEAD_GAS
+    );
+}

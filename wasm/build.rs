@@ -29,7 +29,7 @@ impl PreProcessor for StripNames {
         wasm.strip_custom_sections();
         let stripped = original.with_extension("stripped.wasm");
         wasm.flush_to_file(&stripped);
-        optimize::optimize_wasm(&stripped, &stripped, "4", false)?;
+        optimize::optimize_wasm(&stripped, &stripped, "z", false)?;
         Ok(vec![(
             PreProcessorTarget::Default,
             std::fs::read(&stripped)?,

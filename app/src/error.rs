@@ -129,6 +129,36 @@ pub enum SessionsError {
         /// The block height from which the claim no longer holds.
         expires_at: u32,
     },
+    /// `SubmitInput` named the zkml program itself as the program to notify.
+    #[error("the program to notify may not be this program")]
+    NotifySelf,
+    /// `Renotify` of a session id no session has (never opened, purged or evicted).
+    #[error("no session {session_id}")]
+    UnknownSession {
+        /// The session asked for.
+        session_id: u64,
+    },
+    /// `Renotify` on a session that has no outcome yet.
+    #[error("session {session_id} has not finished")]
+    NotFinished {
+        /// The session asked for.
+        session_id: u64,
+    },
+    /// `Renotify` on a session that named no program to notify.
+    #[error("session {session_id} names no program to notify")]
+    NoNotifyTarget {
+        /// The session asked for.
+        session_id: u64,
+    },
+    /// The message has too little gas to send a notification.
+    #[error("not enough gas: attach at least {needed}")]
+    NotEnoughGas {
+        /// Gas to attach to the message.
+        needed: u64,
+    },
+    /// Gear refused to send the notification.
+    #[error("the notification could not be sent")]
+    NotificationNotSent,
     /// Value was attached to a call that takes none; the failed message returns it.
     #[error("this call takes no value, {value} attached")]
     ValueNotAccepted {

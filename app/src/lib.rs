@@ -9,6 +9,7 @@
 //! - [`services::fees::FeesService`]: fees held for sessions, balances owed, withdrawals.
 //!
 //! [`verification`] is the glue to `zkml-verifier`: a session's verification job.
+//! [`notify`] tells a program named at `SubmitInput` how the session ended.
 #![no_std]
 // On wasm32, `#[sails_rs::program]` adds an undocumented `wasm` module (the entry points);
 // every item of ours is checked on the host build.
@@ -18,6 +19,7 @@
 extern crate alloc;
 
 pub mod error;
+pub mod notify;
 pub mod services;
 pub mod state;
 pub mod verification;

@@ -68,7 +68,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let digit = zkml_model::sample_digits()?.digits()[0].pixels().to_vec();
     let session_id = user
         .sessions()
-        .submit_input(digit)
+        .submit_input(digit, None)
         .await?
         .map_err(refused)?;
 

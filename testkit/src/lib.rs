@@ -222,7 +222,7 @@ impl Chain {
     pub async fn submit_input(&self, user: u64, pixels: Vec<u8>) -> Result<()> {
         self.as_(user)
             .sessions()
-            .submit_input(pixels)
+            .submit_input(pixels, None)
             .await
             .map_err(transport("submit input"))?
             .map_err(|refusal| Error::Sessions {

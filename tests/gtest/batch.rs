@@ -34,7 +34,7 @@ async fn with_sessions_on(
         let id = chain
             .as_(user)
             .sessions()
-            .submit_input(FIXTURE.inputs[i % 2].clone())
+            .submit_input(FIXTURE.inputs[i % 2].clone(), None)
             .await
             .unwrap()
             .unwrap();

@@ -17,7 +17,7 @@ async fn with_input() -> (Chain, u64) {
     let id = chain
         .as_(USER)
         .sessions()
-        .submit_input(FIXTURE.inputs[0].clone())
+        .submit_input(FIXTURE.inputs[0].clone(), None)
         .await
         .unwrap()
         .unwrap();
@@ -206,7 +206,7 @@ async fn a_claim_does_not_survive_a_purge() {
     let mut sessions = chain.as_(USER).sessions();
     sessions.purge().await.unwrap().unwrap();
     let new_id = sessions
-        .submit_input(FIXTURE.inputs[1].clone())
+        .submit_input(FIXTURE.inputs[1].clone(), None)
         .await
         .unwrap()
         .unwrap();

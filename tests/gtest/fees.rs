@@ -96,7 +96,7 @@ async fn submit(chain: &Chain, books: &mut Books, user: u64, input: usize, fee: 
     let id = chain
         .as_(user)
         .sessions()
-        .submit_input(FIXTURE.inputs[input].clone())
+        .submit_input(FIXTURE.inputs[input].clone(), None)
         .with_value(fee)
         .await
         .unwrap()
@@ -309,7 +309,7 @@ async fn fee_misuse_is_refused_and_changes_nothing() {
     let mut sessions = chain.as_(USER).sessions();
     assert_eq!(
         sessions
-            .submit_input(image(1))
+            .submit_input(image(1), None)
             .with_value(FEE - 1)
             .await
             .unwrap(),
@@ -323,7 +323,7 @@ async fn fee_misuse_is_refused_and_changes_nothing() {
     admin.set_minimum_fee(0).await.unwrap().unwrap();
     assert_eq!(
         sessions
-            .submit_input(image(1))
+            .submit_input(image(1), None)
             .with_value(ED / 2)
             .await
             .unwrap(),

@@ -62,7 +62,7 @@ async fn malformed_calls_fail_and_return_their_value() {
     let call = chain
         .as_(USER)
         .sessions()
-        .submit_input(image(1))
+        .submit_input(image(1), None)
         .encode_call();
     let mut trailing = call.clone();
     trailing.extend_from_slice(&[1, 2, 3]);
@@ -116,7 +116,7 @@ async fn headerless_payloads_never_reach_the_program() {
     let call = chain
         .as_(USER)
         .sessions()
-        .submit_input(image(1))
+        .submit_input(image(1), None)
         .encode_call();
     let mut wrong_magic = call.clone();
     wrong_magic[0] = b'X';
@@ -140,7 +140,7 @@ async fn every_call_refuses_value_and_returns_it() {
     let id = chain
         .as_(USER)
         .sessions()
-        .submit_input(FIXTURE.inputs[0].clone())
+        .submit_input(FIXTURE.inputs[0].clone(), None)
         .await
         .unwrap()
         .unwrap();
@@ -158,7 +158,10 @@ async fn every_call_refuses_value_and_returns_it() {
         .unwrap();
     let balances = Balances::of(&chain, OTHER_USER);
     let mut sessions = chain.as_(OTHER_USER).sessions();
-    let submit = sessions.submit_input(image(1)).with_value(VALUE).await;
+    let submit = sessions
+        .submit_input(image(1), None)
+        .with_value(VALUE)
+        .await;
     assert_eq!(
         submit.unwrap(),
         Err(SessionsError::FeeBelowMinimum {
@@ -291,7 +294,7 @@ fn fill_open_sessions(chain: &Chain, count: u32) -> u64 {
     let payload = chain
         .as_(USER)
         .sessions()
-        .submit_input(image(1))
+        .submit_input(image(1), None)
         .encode_call();
     let accounts: Vec<u64> = (FIRST..FIRST + u64::from(count)).collect();
     for batch in accounts.chunks(500) {
@@ -320,7 +323,7 @@ async fn inputs_held_to_block_others_expire_and_anyone_closes_them() {
     let mut late = chain.as_(USER).sessions();
     assert_eq!(late.counts().query().unwrap().open, MAX_OPEN_SESSIONS);
     assert_eq!(
-        late.submit_input(image(2)).await.unwrap(),
+        late.submit_input(image(2), None).await.unwrap(),
         Err(SessionsError::TooManyOpenSessions {
             max: MAX_OPEN_SESSIONS
         })
@@ -362,7 +365,7 @@ async fn inputs_held_to_block_others_expire_and_anyone_closes_them() {
         }
     );
     assert_eq!(chain.session(squatter).await, None);
-    late.submit_input(image(2)).await.unwrap().unwrap();
+    late.submit_input(image(2), None).await.unwrap().unwrap();
     assert_eq!(late.counts().query().unwrap().open, MAX_OPEN_SESSIONS);
     // Closed once: a second close finds nothing to close.
     assert_eq!(
@@ -379,7 +382,7 @@ async fn a_proved_input_is_never_closed() {
     let id = chain
         .as_(USER)
         .sessions()
-        .submit_input(FIXTURE.inputs[0].clone())
+        .submit_input(FIXTURE.inputs[0].clone(), None)
         .await
         .unwrap()
         .unwrap();
@@ -452,7 +455,7 @@ async fn a_bad_chunk_is_recovered_by_restarting_the_upload() {
     let id = chain
         .as_(USER)
         .sessions()
-        .submit_input(FIXTURE.inputs[0].clone())
+        .submit_input(FIXTURE.inputs[0].clone(), None)
         .await
         .unwrap()
         .unwrap();
@@ -478,7 +481,7 @@ async fn not_enough_gas_reports_the_gas_to_attach() {
     let id = chain
         .as_(USER)
         .sessions()
-        .submit_input(FIXTURE.inputs[0].clone())
+        .submit_input(FIXTURE.inputs[0].clone(), None)
         .await
         .unwrap()
         .unwrap();

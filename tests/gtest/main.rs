@@ -6,5 +6,7 @@ mod common;
 mod fees;
 mod hardening;
 mod model;
+mod notify;
 mod sessions;
+mod stages;
 mod verifier;

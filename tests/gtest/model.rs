@@ -244,7 +244,7 @@ async fn nothing_runs_before_finalization() {
         chain
             .as_(USER)
             .sessions()
-            .submit_input(image(0))
+            .submit_input(image(0), None)
             .await
             .unwrap(),
         Err(SessionsError::ModelNotFinalized)

@@ -17,7 +17,11 @@ async fn a_user_opens_a_session() {
     let mut events = sessions.listen().await.unwrap();
     let user = ActorId::from(USER);
 
-    let id = sessions.submit_input(image(9)).await.unwrap().unwrap();
+    let id = sessions
+        .submit_input(image(9), None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         events.next().await.unwrap().1,
         SessionsEvents::InputSubmitted {
@@ -72,7 +76,7 @@ async fn wrong_size_inputs_are_refused() {
     let mut sessions = chain.as_(USER).sessions();
     for len in [0usize, 783, 785, 28 * 28 * 3] {
         assert_eq!(
-            sessions.submit_input(vec![1; len]).await.unwrap(),
+            sessions.submit_input(vec![1; len], None).await.unwrap(),
             Err(SessionsError::WrongInputSize {
                 expected: 784,
                 got: len as u32
@@ -87,11 +91,15 @@ async fn wrong_size_inputs_are_refused() {
 async fn one_open_session_per_user() {
     let chain = Chain::ready().await;
     let mut sessions = chain.as_(USER).sessions();
-    sessions.submit_input(image(1)).await.unwrap().unwrap();
+    sessions
+        .submit_input(image(1), None)
+        .await
+        .unwrap()
+        .unwrap();
     let before = sessions.my_session().await.unwrap();
 
     assert_eq!(
-        sessions.submit_input(image(2)).await.unwrap(),
+        sessions.submit_input(image(2), None).await.unwrap(),
         Err(SessionsError::SessionAlreadyOpen)
     );
     assert_eq!(sessions.my_session().await.unwrap(), before);
@@ -101,7 +109,7 @@ async fn one_open_session_per_user() {
     chain
         .as_(OTHER_USER)
         .sessions()
-        .submit_input(image(2))
+        .submit_input(image(2), None)
         .await
         .unwrap()
         .unwrap();
@@ -120,7 +128,11 @@ async fn purge_discards_the_session_and_allows_a_new_one() {
         Err(SessionsError::NoSession)
     );
 
-    let first = sessions.submit_input(image(3)).await.unwrap().unwrap();
+    let first = sessions
+        .submit_input(image(3), None)
+        .await
+        .unwrap()
+        .unwrap();
     let _submitted = events.next().await.unwrap();
     assert_eq!(sessions.purge().await.unwrap(), Ok(first));
     assert_eq!(
@@ -133,7 +145,11 @@ async fn purge_discards_the_session_and_allows_a_new_one() {
     assert_eq!(sessions.my_session().await.unwrap(), None);
     assert!(sessions.pending(None, 16).await.unwrap().is_empty());
 
-    let second = sessions.submit_input(image(4)).await.unwrap().unwrap();
+    let second = sessions
+        .submit_input(image(4), None)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(second > first);
     assert_eq!(
         sessions.counts().await.unwrap(),
@@ -157,7 +173,7 @@ async fn pending_inputs_page_oldest_first() {
         chain
             .as_(*user)
             .sessions()
-            .submit_input(image(i as u8))
+            .submit_input(image(i as u8), None)
             .await
             .unwrap()
             .unwrap();
@@ -189,32 +205,36 @@ async fn open_sessions_are_bounded() {
         chain
             .as_(user)
             .sessions()
-            .submit_input(image(1))
+            .submit_input(image(1), None)
             .await
             .unwrap()
             .unwrap();
     }
     let mut late = chain.as_(USER).sessions();
     assert_eq!(
-        late.submit_input(image(1)).await.unwrap(),
+        late.submit_input(image(1), None).await.unwrap(),
         Err(SessionsError::TooManyOpenSessions { max })
     );
     assert_eq!(late.my_session().await.unwrap(), None);
     assert_eq!(late.counts().await.unwrap().open, max);
 
     chain.as_(1000).sessions().purge().await.unwrap().unwrap();
-    late.submit_input(image(1)).await.unwrap().unwrap();
+    late.submit_input(image(1), None).await.unwrap().unwrap();
 }
 
 #[tokio::test]
 async fn input_returns_a_kept_session_s_input_by_id() {
     let chain = Chain::ready().await;
     let mut sessions = chain.as_(USER).sessions();
-    let first = sessions.submit_input(image(5)).await.unwrap().unwrap();
+    let first = sessions
+        .submit_input(image(5), None)
+        .await
+        .unwrap()
+        .unwrap();
     let other = chain
         .as_(OTHER_USER)
         .sessions()
-        .submit_input(image(6))
+        .submit_input(image(6), None)
         .await
         .unwrap()
         .unwrap();
@@ -225,7 +245,11 @@ async fn input_returns_a_kept_session_s_input_by_id() {
 
     // A purged session's input is gone; the user's new session has a new id.
     sessions.purge().await.unwrap().unwrap();
-    let second = sessions.submit_input(image(7)).await.unwrap().unwrap();
+    let second = sessions
+        .submit_input(image(7), None)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(prover.input(first).await.unwrap(), None, "stale id");
     assert_eq!(prover.input(second).await.unwrap(), Some(image(7)));
 }

@@ -22,7 +22,7 @@ async fn with_session(i: usize) -> (Chain, u64) {
     let id = chain
         .as_(USER)
         .sessions()
-        .submit_input(FIXTURE.inputs[i].clone())
+        .submit_input(FIXTURE.inputs[i].clone(), None)
         .await
         .unwrap()
         .unwrap();
@@ -251,7 +251,7 @@ async fn stale_or_unknown_session_ids_are_refused_and_change_nothing() {
     let mut sessions = chain.as_(USER).sessions();
     sessions.purge().await.unwrap().unwrap();
     let current = sessions
-        .submit_input(FIXTURE.inputs[0].clone())
+        .submit_input(FIXTURE.inputs[0].clone(), None)
         .await
         .unwrap()
         .unwrap();
@@ -498,7 +498,7 @@ async fn a_proof_tampered_in_its_last_check_is_rejected() {
     let counts = sessions.counts().await.unwrap();
     assert_eq!((counts.open, counts.finished), (0, 1));
     sessions
-        .submit_input(FIXTURE.inputs[0].clone())
+        .submit_input(FIXTURE.inputs[0].clone(), None)
         .await
         .unwrap()
         .unwrap();
@@ -521,7 +521,7 @@ async fn finished_sessions_are_bounded_and_the_oldest_evicted() {
         let id = chain
             .as_(*user)
             .sessions()
-            .submit_input(FIXTURE.inputs[1].clone())
+            .submit_input(FIXTURE.inputs[1].clone(), None)
             .await
             .unwrap()
             .unwrap();

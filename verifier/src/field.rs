@@ -12,6 +12,20 @@ use ark_ff::{PrimeField, Zero};
 
 pub use ark_bn254::{Fq, Fr};
 
+/// An ark-ff field with its twin in the field kernel (`zkml-field`).
+pub trait KernelField: PrimeField {
+    /// The kernel's modulus of this field.
+    type M: zkml_field::Modulus<Ark = Self>;
+}
+
+impl KernelField for Fr {
+    type M = zkml_field::Bn254Fr;
+}
+
+impl KernelField for Fq {
+    type M = zkml_field::Bn254Fq;
+}
+
 /// A BN254 G1 point (HyperKZG commitments; coordinates in `Fq`).
 pub type G1 = ark_bn254::G1Affine;
 

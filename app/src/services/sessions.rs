@@ -2,6 +2,7 @@
 
 use super::{check_call, ensure_exact_call, query_takes_no_value};
 use crate::error::SessionsError;
+use crate::notify::{self, NOTIFY_GAS_LIMIT, NotifyError, NotifyTarget, SessionOutcome};
 use crate::state::fees::Settlement;
 use crate::state::model::ModelState;
 use crate::state::sessions::{Lease, PendingInput, Session, SessionCounts, SessionsState};
@@ -47,6 +48,15 @@ pub enum SessionsEvents {
         prover: ActorId,
         /// The block height from which the claim no longer holds others off.
         expires_at: u32,
+    },
+    /// Anyone sent a finished session's notification again (`Renotify`).
+    Renotified {
+        /// The session.
+        session_id: u64,
+        /// The program notified.
+        program: ActorId,
+        /// Who asked.
+        by: ActorId,
     },
     /// A user's fee is held in escrow for its session until the outcome.
     FeeHeld {
@@ -102,6 +112,14 @@ impl From<Settlement> for SessionsEvents {
     }
 }
 
+/// Gas to attach to a `Renotify` message beside the notification's own limit: the message's
+/// overhead, reading the session and the event, with a margin (`cargo test --release --test
+/// gtest notify -- --nocapture` prints what a whole `Renotify` burns besides the limit).
+pub const RENOTIFY_OVERHEAD_GAS: u64 = 3_000_000_000;
+/// Gas `Renotify` must have left besides the notification's limit when it sends it: the
+/// event and the reply.
+const RENOTIFY_RESERVE_GAS: u64 = 1_000_000_000;
+
 /// The Sessions service.
 pub struct SessionsService<'a> {
     model: &'a RefCell<ModelState>,
@@ -128,15 +146,24 @@ impl SessionsService<'_> {
     }
 
     /// Opens the caller's session with a 28x28 input (784 bytes, row-major, 0 = background).
-    /// A finished session of the caller is replaced; an unfinished one is an error. The value
-    /// attached is the fee, at least `Fees.MinimumFee` (zero when that is zero), held in escrow
-    /// until the outcome: the prover whose proof verifies earns it, and the user gets it back
-    /// if no proof comes or the proof is rejected.
+    /// A finished session of the caller is replaced; an unfinished one is an error. With
+    /// `notify`, the program it names is sent the outcome (`OnZkmlOutcome` of its
+    /// `ZkmlReceiver` service) with the reference when the session ends. The value attached is
+    /// the fee, at least `Fees.MinimumFee` (zero when that is zero), held in escrow until the
+    /// outcome: the prover whose proof verifies earns it, and the user gets it back if no proof
+    /// comes or the proof is rejected.
     #[export(unwrap_result)]
-    pub fn submit_input(&mut self, pixels: Vec<u8>) -> Result<u64, SessionsError> {
-        ensure_exact_call(&pixels)?;
+    pub fn submit_input(
+        &mut self,
+        pixels: Vec<u8>,
+        notify: Option<NotifyTarget>,
+    ) -> Result<u64, SessionsError> {
+        ensure_exact_call(&(&pixels, &notify))?;
         if !self.model.borrow().is_finalized() {
             return Err(SessionsError::ModelNotFinalized);
+        }
+        if notify.is_some_and(|n| n.program == Syscall::program_id()) {
+            return Err(SessionsError::NotifySelf);
         }
         let fee = Syscall::message_value();
         let existential_deposit = Syscall::env_vars().existential_deposit;
@@ -147,7 +174,7 @@ impl SessionsService<'_> {
         let user = Syscall::message_source();
         let session_id = {
             let mut state = self.state.borrow_mut();
-            let session_id = state.open(user, pixels, Syscall::block_height())?;
+            let session_id = state.open(user, pixels, notify, Syscall::block_height())?;
             state.ledger_mut().hold(session_id, user, fee);
             session_id
         };
@@ -228,6 +255,39 @@ impl SessionsService<'_> {
         .map_err(|_| SessionsError::EventNotEmitted)?;
         self.emit_settlements()?;
         Ok(user)
+    }
+
+    /// Sends finished session `session_id`'s notification again, to the program it named;
+    /// anyone may call it, for example when the first one ran out of gas. The message must
+    /// carry the notification's gas limit (`NOTIFY_GAS_LIMIT`, 1e10) besides its own
+    /// (`RENOTIFY_OVERHEAD_GAS`). Receivers must act at most once per session.
+    #[export(unwrap_result)]
+    pub fn renotify(&mut self, session_id: u64) -> Result<(), SessionsError> {
+        check_call(&session_id)?;
+        let notice = self.state.borrow().renotice(session_id)?;
+        let needed = NOTIFY_GAS_LIMIT.saturating_add(RENOTIFY_OVERHEAD_GAS);
+        if Syscall::gas_available() < NOTIFY_GAS_LIMIT.saturating_add(RENOTIFY_RESERVE_GAS) {
+            return Err(SessionsError::NotEnoughGas { needed });
+        }
+        notify::send(notice.program, &notice.outcome).map_err(|e| match e {
+            NotifyError::NotEnoughGas => SessionsError::NotEnoughGas { needed },
+            NotifyError::Send => SessionsError::NotificationNotSent,
+        })?;
+        self.emit_event(SessionsEvents::Renotified {
+            session_id,
+            program: notice.program,
+            by: Syscall::message_source(),
+        })
+        .map_err(|_| SessionsError::EventNotEmitted)
+    }
+
+    /// The outcome of session `session_id`, once it has one, while the session is kept: what
+    /// its notification carries. A program that builds on ours asks this (a message and its
+    /// reply) rather than trusting its caller.
+    #[export]
+    pub fn outcome(&self, session_id: u64) -> Option<SessionOutcome> {
+        query_takes_no_value();
+        self.state.borrow().outcome(session_id)
     }
 
     /// The caller's session.

@@ -11,17 +11,22 @@
 use super::{check_call, query_takes_no_value};
 use crate::{
     error::VerifierError,
+    notify::{self, NOTIFY_GAS_LIMIT},
     state::{
         fees::Settlement,
         model::ModelState,
-        sessions::{BatchInfo, BatchRound, MAX_PROOF_LEN, Progress, SessionState, SessionsState},
+        sessions::{
+            BatchEnded, BatchInfo, BatchRound, MAX_PROOF_LEN, Notice, Progress, SessionState,
+            SessionsState,
+        },
     },
     verification,
 };
 use core::cell::RefCell;
 use sails_rs::prelude::*;
 
-/// Gas kept back in every verification message to store the outcome and emit events.
+/// Gas kept back in every verification message to store the outcome and emit events (a
+/// session that names a program to notify keeps `NOTIFY_GAS_LIMIT` back besides).
 pub const GAS_RESERVE: u64 = 5_000_000_000;
 /// Gas a `Verify` or `ContinueVerification` message spends outside its verification work
 /// (instantiating the program, reading the message, checks and the reply), with a margin: a
@@ -57,7 +62,7 @@ pub enum VerificationStatus {
 /// A session's outcome reached in a batch round.
 #[sails_type]
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SessionOutcome {
+pub struct BatchOutcome {
     /// The session.
     pub session_id: u64,
     /// Its outcome (`Verified` or `Rejected`).
@@ -77,7 +82,7 @@ pub struct BatchStatus {
     /// Whether every session of the batch has its outcome; if not, call `ContinueBatch`.
     pub complete: bool,
     /// The sessions that got their outcome in this message.
-    pub outcomes: Vec<SessionOutcome>,
+    pub outcomes: Vec<BatchOutcome>,
 }
 
 /// Events of the Verifier service.
@@ -151,6 +156,17 @@ pub enum VerifierEvents {
         total: u64,
         /// Whether every session of the batch has its outcome.
         complete: bool,
+    },
+    /// The finished session's notification went out to the program it named (`sent`), or
+    /// could not be sent; either way the outcome stands, and `Sessions.Renotify` sends it
+    /// again.
+    Notified {
+        /// The session.
+        session_id: u64,
+        /// The program notified.
+        program: ActorId,
+        /// Whether Gear took the message.
+        sent: bool,
     },
     /// A session's proof verified: its fee went to the prover (withdraws with
     /// `Fees.Withdraw`).
@@ -230,8 +246,18 @@ impl VerifierService<'_> {
         check_call(&session_id)?;
         let model = self.model.borrow();
         let keys = model.keys().ok_or(VerifierError::ModelNotFinalized)?;
-        let budget = verification::budget_for_gas(Syscall::gas_available(), GAS_RESERVE);
-        let Progress { user, state } = self
+        // A session that names a program keeps the notification's gas back in every round:
+        // any round may be the last.
+        let reserve = match self.sessions.borrow().notify_target(session_id) {
+            Some(_) => GAS_RESERVE.saturating_add(NOTIFY_GAS_LIMIT),
+            None => GAS_RESERVE,
+        };
+        let budget = verification::budget_for_gas(Syscall::gas_available(), reserve);
+        let Progress {
+            user,
+            state,
+            notice,
+        } = self
             .sessions
             .borrow_mut()
             .verify(session_id, resume, keys, budget)
@@ -242,6 +268,9 @@ impl VerifierService<'_> {
             status_and_event(user, session_id, state).ok_or(VerifierError::NotVerifying)?;
         self.emit_event(event)
             .map_err(|_| VerifierError::EventNotEmitted)?;
+        if let Some(notice) = notice {
+            self.deliver(session_id, &notice)?;
+        }
         self.emit_settlements()?;
         Ok(status)
     }
@@ -251,8 +280,13 @@ impl VerifierService<'_> {
     fn run_batch(&mut self, session_ids: Option<&[u64]>) -> Result<BatchStatus, VerifierError> {
         let model = self.model.borrow();
         let keys = model.keys().ok_or(VerifierError::ModelNotFinalized)?;
-        let budget = verification::budget_for_gas(Syscall::gas_available(), GAS_RESERVE);
         let mut sessions = self.sessions.borrow_mut();
+        // Any session of the batch may get its outcome in this round: keep back the
+        // notification gas of each one that names a program.
+        let reserve = NOTIFY_GAS_LIMIT
+            .saturating_mul(sessions.pending_notices(session_ids))
+            .saturating_add(GAS_RESERVE);
+        let budget = verification::budget_for_gas(Syscall::gas_available(), reserve);
         let now = Syscall::block_height();
         let round = match session_ids {
             Some(ids) => sessions.verify_batch(ids, keys, budget, now),
@@ -275,11 +309,20 @@ impl VerifierService<'_> {
             .map_err(|_| VerifierError::EventNotEmitted)?;
         }
         let mut outcomes = Vec::with_capacity(finished.len());
-        for (session_id, user, state) in finished {
+        for BatchEnded {
+            session_id,
+            user,
+            state,
+            notice,
+        } in finished
+        {
             if let Some((status, event)) = status_and_event(user, session_id, state) {
                 self.emit_event(event)
                     .map_err(|_| VerifierError::EventNotEmitted)?;
-                outcomes.push(SessionOutcome { session_id, status });
+                outcomes.push(BatchOutcome { session_id, status });
+            }
+            if let Some(notice) = notice {
+                self.deliver(session_id, &notice)?;
             }
         }
         self.emit_event(VerifierEvents::BatchProgress {
@@ -297,6 +340,18 @@ impl VerifierService<'_> {
             complete,
             outcomes,
         })
+    }
+
+    /// Sends `notice` of session `session_id` ([`notify::send`]) and reports it with a
+    /// `Notified` event. A notification that cannot be sent leaves the outcome as it is.
+    fn deliver(&mut self, session_id: u64, notice: &Notice) -> Result<(), VerifierError> {
+        let sent = notify::send(notice.program, &notice.outcome).is_ok();
+        self.emit_event(VerifierEvents::Notified {
+            session_id,
+            program: notice.program,
+            sent,
+        })
+        .map_err(|_| VerifierError::EventNotEmitted)
     }
 
     /// Stores a proof for session `session_id` (registered provers only). The session must

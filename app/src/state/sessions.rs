@@ -7,6 +7,7 @@
 use super::fees::Ledger;
 use crate::{
     error::{SessionsError, VerifierError},
+    notify::{NotifyTarget, Outcome, SessionOutcome},
     verification::{self, Advance, Job},
 };
 use alloc::collections::BTreeMap;
@@ -16,7 +17,7 @@ use zkml_verifier::{ConstantKey, VerifierKey, statement};
 
 mod batch;
 
-pub use batch::{BATCH_IDLE_BLOCKS, BATCH_MEMORY, BatchInfo, BatchRound};
+pub use batch::{BATCH_IDLE_BLOCKS, BATCH_MEMORY, BatchEnded, BatchInfo, BatchRound};
 
 /// Largest proof accepted, in bytes.
 pub const MAX_PROOF_LEN: u32 = 64 * 1024;
@@ -136,6 +137,8 @@ pub struct Session {
     pub lease: Option<Lease>,
     /// Where the session stands.
     pub state: SessionState,
+    /// The program told of the outcome when the session ends, with the caller's reference.
+    pub notify: Option<NotifyTarget>,
 }
 
 /// A session awaiting a proof, as provers see it; its input is read with `Sessions::Input`.
@@ -170,23 +173,6 @@ struct Submission {
     prover: ActorId,
     bytes: Vec<u8>,
     job: Job,
-}
-
-/// How a verification ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Outcome {
-    /// The proof verified: the model's answer.
-    Verified {
-        /// The predicted digit.
-        digit: u8,
-        /// The model's logits.
-        logits: Vec<i64>,
-    },
-    /// The proof did not verify.
-    Rejected {
-        /// Why.
-        reason: String,
-    },
 }
 
 /// A session's phase, with what the session has in it.
@@ -252,6 +238,7 @@ struct Entry {
     user: ActorId,
     pixels: Vec<u8>,
     submitted_at: u32,
+    notify: Option<NotifyTarget>,
     phase: Phase,
 }
 
@@ -272,17 +259,52 @@ impl Entry {
             prover,
             lease,
             state: self.phase.summary(batch),
+            notify: self.notify,
         }
+    }
+
+    /// The session's outcome, once it has one.
+    fn outcome(&self, session_id: u64) -> Option<SessionOutcome> {
+        let Phase::Finished { outcome, .. } = &self.phase else {
+            return None;
+        };
+        Some(SessionOutcome {
+            session_id,
+            user: self.user,
+            reference: self.notify.map_or([0; 32], |n| n.reference),
+            outcome: outcome.clone(),
+        })
     }
 }
 
-/// What a round of verification left: the session's user and where it stands now.
+/// A notification to send: the program named at submission and the outcome to tell it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// The program to notify.
+    pub program: ActorId,
+    /// What to tell it.
+    pub outcome: SessionOutcome,
+}
+
+/// What a round of verification left: the session's user, where it stands now, and the
+/// notification to send if the round ended it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Progress {
     /// The session's user.
     pub user: ActorId,
     /// The session's state after the round.
     pub state: SessionState,
+    /// The notification the outcome calls for, if the session ended and named a program.
+    pub notice: Option<Notice>,
+}
+
+/// What ending a session left: its final state and the notification to send, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finished {
+    /// The session's final state.
+    pub state: SessionState,
+    /// The notification to send, if the session named a program.
+    pub notice: Option<Notice>,
 }
 
 /// The sessions, keyed by id, and each user's current one.
@@ -313,12 +335,13 @@ impl SessionsState {
         &mut self.ledger
     }
 
-    /// Opens `user`'s session with `pixels` at block `block`, replacing a finished one; returns
-    /// its id.
+    /// Opens `user`'s session with `pixels` at block `block`, to notify `notify` of its
+    /// outcome, replacing a finished one; returns its id.
     pub fn open(
         &mut self,
         user: ActorId,
         pixels: Vec<u8>,
+        notify: Option<NotifyTarget>,
         block: u32,
     ) -> Result<u64, SessionsError> {
         if pixels.len() != statement::PIXELS {
@@ -346,6 +369,7 @@ impl SessionsState {
                 user,
                 pixels,
                 submitted_at: block,
+                notify,
                 phase: Phase::AwaitingProof { lease: None },
             },
         );
@@ -521,27 +545,60 @@ impl SessionsState {
         let (user, submission) = self.ready(session_id, resume)?;
         let prover = submission.prover;
         let advance = submission.job.advance(vk, ck, budget)?;
-        let state = match advance {
-            Advance::Pending { .. } => match self.sessions.get_mut(&session_id) {
-                Some(entry) => {
-                    entry.phase.start_verifying();
-                    entry.phase.summary((0, 0))
-                }
-                None => return Err(VerifierError::NoSession),
-            },
-            Advance::Verified(output) => self.finish(
-                session_id,
-                prover,
-                Outcome::Verified {
-                    digit: output.digit,
-                    logits: output.logits,
-                },
-            ),
-            Advance::Rejected { reason } => {
-                self.finish(session_id, prover, Outcome::Rejected { reason })
+        let outcome = match advance {
+            Advance::Pending { .. } => {
+                let entry = self
+                    .sessions
+                    .get_mut(&session_id)
+                    .ok_or(VerifierError::NoSession)?;
+                entry.phase.start_verifying();
+                return Ok(Progress {
+                    user,
+                    state: entry.phase.summary((0, 0)),
+                    notice: None,
+                });
             }
+            Advance::Verified(output) => Outcome::Verified {
+                digit: output.digit,
+                logits: output.logits,
+            },
+            Advance::Rejected { reason } => Outcome::Rejected { reason },
         };
-        Ok(Progress { user, state })
+        let Finished { state, notice } = self.finish(session_id, prover, outcome);
+        Ok(Progress {
+            user,
+            state,
+            notice,
+        })
+    }
+
+    /// The program session `session_id` names to notify, if any, while the session is kept.
+    pub fn notify_target(&self, session_id: u64) -> Option<NotifyTarget> {
+        self.sessions.get(&session_id)?.notify
+    }
+
+    /// The outcome of session `session_id`, once it has one, while the session is kept.
+    pub fn outcome(&self, session_id: u64) -> Option<SessionOutcome> {
+        self.sessions.get(&session_id)?.outcome(session_id)
+    }
+
+    /// The notification of finished session `session_id` again, for `Renotify`: refused if no
+    /// session has that id, it has not finished, or it names no program.
+    pub fn renotice(&self, session_id: u64) -> Result<Notice, SessionsError> {
+        let entry = self
+            .sessions
+            .get(&session_id)
+            .ok_or(SessionsError::UnknownSession { session_id })?;
+        let outcome = entry
+            .outcome(session_id)
+            .ok_or(SessionsError::NotFinished { session_id })?;
+        let target = entry
+            .notify
+            .ok_or(SessionsError::NoNotifyTarget { session_id })?;
+        Ok(Notice {
+            program: target.program,
+            outcome,
+        })
     }
 
     /// The submission of session `session_id` if it is in the phase that starting (`resume`
@@ -567,15 +624,24 @@ impl SessionsState {
     }
 
     /// Ends session `session_id` with `outcome` of `prover`'s proof, drops its job, and evicts
-    /// the oldest finished sessions past [`MAX_FINISHED_SESSIONS`]; returns its final state.
-    fn finish(&mut self, session_id: u64, prover: ActorId, outcome: Outcome) -> SessionState {
+    /// the oldest finished sessions past [`MAX_FINISHED_SESSIONS`]; returns its final state and
+    /// the notification to send ([`crate::notify::send`]) if the session named a program. Every
+    /// path that gives a session its outcome goes through here.
+    pub fn finish(&mut self, session_id: u64, prover: ActorId, outcome: Outcome) -> Finished {
         let phase = Phase::Finished { prover, outcome };
         let state = phase.summary((0, 0));
+        let mut notice = None;
         if let Some(entry) = self.sessions.get_mut(&session_id)
             && !entry.phase.is_finished()
         {
             entry.phase = phase;
             self.open = self.open.saturating_sub(1);
+            notice = entry.notify.and_then(|target| {
+                Some(Notice {
+                    program: target.program,
+                    outcome: entry.outcome(session_id)?,
+                })
+            });
             if matches!(state, SessionState::Verified { .. }) {
                 self.ledger.pay(session_id, prover);
             } else {
@@ -595,7 +661,7 @@ impl SessionsState {
                 None => break,
             }
         }
-        state
+        Finished { state, notice }
     }
 
     /// Sessions awaiting a proof, oldest first, with ids after `after`, at most `limit` (capped

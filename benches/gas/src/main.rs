@@ -55,7 +55,7 @@ fn label(op: Op) -> &'static str {
         Op::FeFrSub => "zkml-field Fe<Bn254Fr>::sub",
         Op::ArkAffineAdd => "Grumpkin affine add given the inverse, ark-ff",
         Op::FeAffineAdd => "Grumpkin affine add given the inverse, zkml-field",
-        Op::Poseidon => "Poseidon permutation (verifier's, width 25, ark-ff)",
+        Op::Poseidon => "Poseidon permutation (verifier's, width 25, zkml-field)",
         Op::Pairing2 => "BN254 multi-pairing of 2 pairs (ark-bn254)",
         Op::MsmBatch => "IPA MSM: one batch, 1,024 points into 4,096 buckets (zkml-field)",
         Op::MsmReduction => "IPA MSM: one window reduction of 4,096 buckets (zkml-field)",

@@ -93,7 +93,7 @@ pub async fn demo(
     chain
         .as_(USER)
         .sessions()
-        .submit_input(pixels.to_vec())
+        .submit_input(pixels.to_vec(), None)
         .with_value(fee)
         .await
         .map_err(transport("submit input"))?

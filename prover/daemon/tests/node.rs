@@ -314,7 +314,9 @@ async fn the_daemon_proves_on_a_real_node_and_the_program_verifies() {
         within(
             "submit input",
             Duration::from_secs(120),
-            user.sessions().submit_input(pixels.clone()).with_value(FEE),
+            user.sessions()
+                .submit_input(pixels.clone(), None)
+                .with_value(FEE),
         )
         .await,
     );

@@ -93,7 +93,7 @@ async fn chain_with_inputs(users: &[u64]) -> Chain {
         chain
             .as_(*user)
             .sessions()
-            .submit_input(SETUP.digits[i].clone())
+            .submit_input(SETUP.digits[i].clone(), None)
             .await
             .unwrap()
             .unwrap();
@@ -269,7 +269,7 @@ async fn a_polling_daemon_serves_an_input_submitted_later() {
         chain
             .as_(USER)
             .sessions()
-            .submit_input(SETUP.digits[0].clone())
+            .submit_input(SETUP.digits[0].clone(), None)
             .await
             .unwrap()
             .unwrap();
@@ -412,7 +412,7 @@ impl Backend for PurgedWhileProving<'_> {
             let sessions = || self.chain.as_(USER).sessions();
             sessions().purge().await.unwrap().unwrap();
             sessions()
-                .submit_input(vec![0; 784])
+                .submit_input(vec![0; 784], None)
                 .await
                 .unwrap()
                 .unwrap();
@@ -632,7 +632,7 @@ async fn a_priced_daemon_serves_paying_inputs_verifies_and_earns_the_fee() {
         chain
             .as_(*user)
             .sessions()
-            .submit_input(SETUP.digits[i].clone())
+            .submit_input(SETUP.digits[i].clone(), None)
             .with_value(fee)
             .await
             .unwrap()

@@ -1,27 +1,12 @@
-//! The arithmetic, written out straight-line: [`unroll!`] repeats a block once per listed index,
-//! each time with the index bound as a constant, so that limbs stay in wasm locals.
+//! The arithmetic, written out straight-line (the `unroll!` macro) so that limbs stay in wasm locals.
 
 use crate::consts::{Consts, MASK};
 use crate::{Fe, LIMB_BITS, LIMBS, Modulus};
 
-/// Repeats `$body` with `$i` bound to each listed constant in turn.
-macro_rules! unroll {
-    ($i:ident in [$($n:literal)*] => $body:block) => {
-        $( { #[allow(non_upper_case_globals)] const $i: usize = $n; $body } )*
-    };
-}
-
-/// Repeats `$body` with `$i` bound to `0..9`.
-macro_rules! unroll9 {
-    ($i:ident => $body:block) => {
-        unroll!($i in [0 1 2 3 4 5 6 7 8] => $body)
-    };
-}
-
 impl<M: Modulus> Fe<M> {
     /// The limbs widened to `u64`.
     #[inline(always)]
-    fn wide(&self) -> [u64; LIMBS] {
+    pub(crate) fn wide(&self) -> [u64; LIMBS] {
         let mut out = [0u64; LIMBS];
         unroll9!(K => { out[K] = u64::from(self.limbs[K]); });
         out
@@ -29,7 +14,7 @@ impl<M: Modulus> Fe<M> {
 
     /// Limbs that are already below `2^29` and a value below `2p`.
     #[inline(always)]
-    fn from_wide(l: [u64; LIMBS]) -> Self {
+    pub(crate) fn from_wide(l: [u64; LIMBS]) -> Self {
         let mut out = [0u32; LIMBS];
         unroll9!(K => { out[K] = l[K] as u32; });
         Self::from_limbs(out)
@@ -175,7 +160,7 @@ fn mont_reduce<M: Modulus>(mut t: [u64; 2 * LIMBS]) -> [u64; LIMBS] {
 
 /// `s − 2p` if that is not negative, else `s` (for `s < 4p`).
 #[inline(always)]
-fn reduce_2p<M: Modulus>(s: [u64; LIMBS]) -> [u64; LIMBS] {
+pub(crate) fn reduce_2p<M: Modulus>(s: [u64; LIMBS]) -> [u64; LIMBS] {
     let (d, borrow) = sub_limbs(s, Consts::<M>::TWO_P);
     let keep = borrow as u64; // all ones when s < 2p
     let mut out = [0u64; LIMBS];

@@ -1,7 +1,6 @@
 //! Exact conversion to and from ark-ff's elements, and what the kernel borrows from ark-ff.
 
-use crate::arith::mont_mul;
-use crate::consts::{Consts, MASK, limbs};
+use crate::consts::{Consts, MASK, limbs, narrow};
 use crate::{Fe, LIMB_BITS, LIMBS, Modulus};
 use ark_ff::{BigInt, Field, PrimeField};
 
@@ -42,19 +41,19 @@ impl<M: Modulus> Fe<M> {
         out
     }
 
-    /// The element whose canonical integer is `words` (below `p`): one multiplication by `R²`.
+    /// The element whose canonical integer is `words` (below `p`): one multiplication by `R²`
+    /// (the out-of-line [`Fe::mul`], which keeps the program small).
     fn from_canonical_words(words: [u64; 4]) -> Self {
-        let plain = limbs(words);
-        Self::from_limbs(crate::consts::narrow(mont_mul::<M>(plain, Consts::<M>::R2)))
+        let plain = Self::from_limbs(narrow(limbs(words)));
+        plain.mul(&Self::from_limbs(narrow(Consts::<M>::R2)))
     }
 
     /// The canonical integer as four little-endian words: one Montgomery reduction.
     fn to_words(self) -> [u64; 4] {
-        let mut one = [0u64; LIMBS];
+        let mut one = [0u32; LIMBS];
         one[0] = 1;
-        let wide = self.limbs.map(u64::from);
         // v·R^{−1} is < p + 1, and equals p only for zero.
-        let plain = Self::from_limbs(crate::consts::narrow(mont_mul::<M>(wide, one))).canonical();
+        let plain = self.mul(&Self::from_limbs(one)).canonical();
         let mut words = [0u64; 4];
         for (k, &l) in plain.iter().enumerate() {
             let bit = k * LIMB_BITS as usize;

@@ -25,9 +25,27 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+/// Repeats `$body` with `$i` bound to each listed constant in turn, each time as a constant (the
+/// arithmetic is written out straight-line, so that limbs stay in wasm locals).
+macro_rules! unroll {
+    ($i:ident in [$($n:literal)*] => $body:block) => {
+        $( { #[allow(non_upper_case_globals)] const $i: usize = $n; $body } )*
+    };
+}
+
+/// Repeats `$body` with `$i` bound to `0..9`.
+macro_rules! unroll9 {
+    ($i:ident => $body:block) => {
+        unroll!($i in [0 1 2 3 4 5 6 7 8] => $body)
+    };
+}
+
 mod arith;
 mod consts;
 mod convert;
+mod sum;
+
+pub use sum::{SUM_TERMS, Sum};
 
 use core::fmt;
 use core::marker::PhantomData;

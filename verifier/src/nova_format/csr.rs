@@ -3,7 +3,7 @@
 
 use crate::error::VerifyError;
 use crate::field::{Fq, le32};
-use crate::spartan::shape::{MINUS_ONE, Matrix, ONE, Shape, check_sizes};
+use crate::spartan::shape::{Kq, MINUS_ONE, Matrix, ONE, Shape, check_sizes};
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use ark_ff::{One, Zero};
@@ -85,7 +85,7 @@ pub fn shape_from_csr(
         num_cons,
         num_vars,
         num_io,
-        values,
+        values: values.iter().map(Kq::from_ark).collect(),
         matrices,
     };
     shape.validate().map_err(VerifyError::Malformed)?;

@@ -17,7 +17,7 @@ pub use halo2::{decompress, primary_key};
 
 use crate::constants::{ConstantKey, Oracles};
 use crate::error::VerifyError;
-use crate::field::{Fq, Fr, Grumpkin, from_le32_canonical, le32, truncate_le};
+use crate::field::{Fq, Fr, Grumpkin, KernelField, from_le32_canonical, le32, truncate_le};
 use crate::instance::{R1csInstance, RelaxedInstance};
 use crate::pcs::hyperkzg::EvaluationArgument;
 use crate::pcs::ipa::IpaProof;
@@ -290,7 +290,7 @@ pub struct NovaVerifierKey {
 
 /// Reads a `PoseidonConstantsCircuit` and returns the permutation of its wide constants, after checking
 /// that its MDS matrix is the Cauchy matrix the verifier recomputes.
-fn ro_consts<F: PrimeField>(r: &mut Reader<'_>) -> Result<Poseidon<F>, VerifyError> {
+fn ro_consts<F: KernelField>(r: &mut Reader<'_>) -> Result<Poseidon<F>, VerifyError> {
     let matrix = |r: &mut Reader<'_>| r.vec(|r| r.vec(Reader::scalar::<F>));
     let mut table = Vec::new();
     for wide in [true, false] {

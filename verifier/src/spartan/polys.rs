@@ -6,6 +6,7 @@
 use alloc::vec;
 use alloc::vec::Vec;
 use ark_ff::PrimeField;
+use zkml_field::{Fe, Modulus};
 
 /// `eq(a, b) = Π_j (a_j·b_j + (1 − a_j)(1 − b_j))`. The slices must have equal length
 /// (callers pass challenge vectors whose lengths the verifier fixed itself).
@@ -19,7 +20,9 @@ pub fn eq<F: PrimeField>(a: &[F], b: &[F]) -> F {
 }
 
 /// The table of `eq(r, bits(i))` for all `i < 2^ℓ`, `r_0` the most significant bit (one
-/// multiplication per entry and level, `≈ 2^{ℓ+1}` in total).
+/// multiplication per entry and level, `≈ 2^{ℓ+1}` in total). Tests only: the verifier builds its
+/// tables with [`eq_table_fe`].
+#[cfg(test)]
 pub fn eq_table<F: PrimeField>(r: &[F]) -> Vec<F> {
     let mut t = vec![F::zero(); 1usize << r.len()];
     t[0] = F::one();
@@ -30,6 +33,25 @@ pub fn eq_table<F: PrimeField>(r: &[F]) -> Vec<F> {
             let hi = t[i] * rj;
             t[2 * i + 1] = hi;
             t[2 * i] = t[i] - hi;
+        }
+        len *= 2;
+    }
+    t
+}
+
+/// [`eq_table`] in the field kernel's form (the matrix claim's tables): per entry and level one
+/// kernel multiplication and one subtraction, written in place limb by limb.
+pub fn eq_table_fe<M: Modulus>(r: &[M::Ark]) -> Vec<Fe<M>> {
+    let mut t = vec![Fe::<M>::ZERO; 1usize << r.len()];
+    t[0] = Fe::ONE;
+    let mut len = 1usize;
+    for rj in r {
+        let rj = Fe::<M>::from_ark(rj);
+        for i in (0..len).rev() {
+            let hi = t[i].mul(&rj);
+            let lo = t[i].sub(&hi);
+            t[2 * i + 1].set(&hi);
+            t[2 * i].set(&lo);
         }
         len *= 2;
     }
@@ -112,6 +134,18 @@ mod tests {
         assert_eq!(t[16], r[0] * prod);
         assert_eq!(t.iter().copied().sum::<Fr>(), Fr::from(1u64));
         assert_eq!(eq_table::<Fr>(&[]), vec![Fr::from(1u64)]);
+    }
+
+    #[test]
+    fn kernel_eq_table_matches() {
+        for n in [0usize, 1, 2, 7] {
+            let r = rand_vec(n);
+            let kernel: Vec<Fr> = eq_table_fe::<zkml_field::Bn254Fr>(&r)
+                .iter()
+                .map(|x| x.to_ark())
+                .collect();
+            assert_eq!(kernel, eq_table(&r));
+        }
     }
 
     #[test]

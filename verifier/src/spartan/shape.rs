@@ -5,12 +5,20 @@
 //! `M̃(r_x, r_y) = Σ_col Ty[col] · Σ_groups val · Σ_rows Tx[row]` costs one multiplication per
 //! column plus one per group whose value is not ±1 (values 1 and −1 are table entries 0 and 1).
 //! Rows and columns are `u16`, values are indices into one table of distinct field elements.
+//!
+//! The evaluation runs on the field kernel (`zkml-field`): the tables and values are kernel
+//! elements, and the sums over rows, groups and columns are lazy ([`Sum`]), reduced only when
+//! multiplied.
 
 use crate::error::VerifyError;
-use crate::field::{Fq, from_le32_canonical, le32};
+use crate::field::Fq;
 use alloc::vec::Vec;
-use ark_ff::{One, Zero};
+use ark_ff::One;
 use parity_scale_codec::{Decode, Encode, Input, Output};
+use zkml_field::{Bn254Fq, Fe, SUM_TERMS, Sum};
+
+/// An `Fq` element in the field kernel's form.
+pub type Kq = Fe<Bn254Fq>;
 
 /// One matrix in column-grouped form (all vectors are parallel/cumulative as documented).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode)]
@@ -36,8 +44,8 @@ pub struct Shape {
     pub num_vars: u32,
     /// Number of public IO entries.
     pub num_io: u32,
-    /// The distinct values; entry 0 is 1 and entry 1 is −1.
-    pub values: Vec<Fq>,
+    /// The distinct values (kernel form); entry 0 is 1 and entry 1 is −1.
+    pub values: Vec<Kq>,
     /// The matrices A, B, C.
     pub matrices: [Matrix; 3],
 }
@@ -85,6 +93,10 @@ impl Matrix {
         if self.rows.iter().any(|&r| u32::from(r) >= num_rows) {
             return Err("shape: row out of range");
         }
+        // A column's lazy sum takes at most one term per entry and per group.
+        if 2 * self.rows.len() as u64 >= SUM_TERMS {
+            return Err("shape: too many entries");
+        }
         Ok(())
     }
 
@@ -105,7 +117,7 @@ impl Shape {
     /// Checks sizes and every index (used by decoding).
     pub(crate) fn validate(&self) -> Result<(), &'static str> {
         check_sizes(self.num_cons, self.num_vars, self.num_io).map_err(|_| "shape: bad sizes")?;
-        if self.values.len() < 2 || self.values[0] != Fq::one() || self.values[1] != -Fq::one() {
+        if self.values.len() < 2 || self.values[0] != Kq::ONE || self.values[1] != Kq::ONE.neg() {
             return Err("shape: value table must start with 1, -1");
         }
         let num_cols = self.num_vars + 1 + self.num_io;
@@ -116,13 +128,18 @@ impl Shape {
     }
 
     /// Evaluates matrix `which` (0 = A, 1 = B, 2 = C) at `(r_x, r_y)`, given `tx = eq_table(r_x)`
-    /// (`num_cons` entries), `ty = eq_table(r_y[1..])` (`num_vars` entries) and `ry0 = r_y[0]`
-    /// (witness columns get factor `1 − ry0`, the `u`/IO columns factor `ry0`).
+    /// (`num_cons` entries), `ty = eq_table(r_y[1..])` (`num_vars` entries), both in kernel form,
+    /// and `ry0 = r_y[0]` (witness columns get factor `1 − ry0`, the `u`/IO columns factor `ry0`).
+    ///
+    /// A column's entries of value ±1 go straight into its lazy sum; a group of another value is
+    /// summed, multiplied by the value and added. Each column's sum is multiplied by its `ty` entry
+    /// into one of two lazy sums (witness, IO). Every sum takes fewer than [`SUM_TERMS`] terms
+    /// (checked by [`Shape::validate`]).
     pub fn eval_matrix(
         &self,
         which: usize,
-        tx: &[Fq],
-        ty: &[Fq],
+        tx: &[Kq],
+        ty: &[Kq],
         ry0: Fq,
     ) -> Result<Fq, VerifyError> {
         let m = self
@@ -133,34 +150,47 @@ impl Shape {
             return Err(VerifyError::Malformed("shape: eq table sizes"));
         }
         let nv = self.num_vars as usize;
-        let (mut acc_w, mut acc_io) = (Fq::zero(), Fq::zero());
+        let (mut acc_w, mut acc_io) = (Sum::<Bn254Fq>::ZERO, Sum::<Bn254Fq>::ZERO);
         let (mut g, mut e) = (0usize, 0usize);
         // Indices below were validated at construction/decoding.
         for (&col, &ngroups) in m.cols.iter().zip(&m.col_groups) {
-            let mut inner = Fq::zero();
+            let mut inner = Sum::<Bn254Fq>::ZERO;
             for _ in 0..ngroups {
                 let len = usize::from(m.group_lens[g]);
-                let s: Fq = m.rows[e..e + len].iter().map(|&r| tx[usize::from(r)]).sum();
+                let rows = &m.rows[e..e + len];
                 match m.group_vals[g] {
-                    ONE => inner += s,
-                    MINUS_ONE => inner -= s,
-                    v => inner += s * self.values[usize::from(v)],
+                    ONE => rows.iter().for_each(|&r| inner.add(&tx[usize::from(r)])),
+                    MINUS_ONE => rows.iter().for_each(|&r| inner.sub(&tx[usize::from(r)])),
+                    // Most groups have one row: one kernel multiplication, no sum.
+                    v if len == 1 => {
+                        let term = tx[usize::from(rows[0])].mul(&self.values[usize::from(v)]);
+                        inner.add(&term);
+                    }
+                    v => {
+                        let mut s = Sum::<Bn254Fq>::ZERO;
+                        rows.iter().for_each(|&r| s.add(&tx[usize::from(r)]));
+                        let term = s.mul(&self.values[usize::from(v)]);
+                        inner.add(&term);
+                    }
                 }
                 g += 1;
                 e += len;
             }
             let col = usize::from(col);
             if col < nv {
-                acc_w += ty[col] * inner;
+                let term = inner.mul(&ty[col]);
+                acc_w.add(&term);
             } else {
-                acc_io += ty[col - nv] * inner;
+                let term = inner.mul(&ty[col - nv]);
+                acc_io.add(&term);
             }
         }
-        Ok((Fq::one() - ry0) * acc_w + ry0 * acc_io)
+        let (w, io) = (acc_w.reduce().to_ark(), acc_io.reduce().to_ark());
+        Ok((Fq::one() - ry0) * w + ry0 * io)
     }
 
     /// `(Ã, B̃, C̃)(r_x, r_y)` (see [`Shape::eval_matrix`]).
-    pub fn eval(&self, tx: &[Fq], ty: &[Fq], ry0: Fq) -> Result<[Fq; 3], VerifyError> {
+    pub fn eval(&self, tx: &[Kq], ty: &[Kq], ry0: Fq) -> Result<[Fq; 3], VerifyError> {
         Ok([
             self.eval_matrix(0, tx, ty, ry0)?,
             self.eval_matrix(1, tx, ty, ry0)?,
@@ -193,7 +223,7 @@ impl Encode for Shape {
         self.num_cons.encode_to(dest);
         self.num_vars.encode_to(dest);
         self.num_io.encode_to(dest);
-        let values: Vec<[u8; 32]> = self.values.iter().map(le32).collect();
+        let values: Vec<[u8; 32]> = self.values.iter().map(Kq::to_le_bytes).collect();
         values.encode_to(dest);
         self.matrices.encode_to(dest);
     }
@@ -207,9 +237,9 @@ impl Decode for Shape {
         let raw = Vec::<[u8; 32]>::decode(input)?;
         let values = raw
             .iter()
-            .map(from_le32_canonical::<Fq>)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| "shape: non-canonical value")?;
+            .map(Kq::from_le_bytes)
+            .collect::<Option<Vec<_>>>()
+            .ok_or("shape: non-canonical value")?;
         let matrices = <[Matrix; 3]>::decode(input)?;
         let shape = Self {
             num_cons,
@@ -227,8 +257,8 @@ impl Decode for Shape {
 mod tests {
     use super::*;
     use crate::fixture::{Csr, shape_from_csr};
-    use crate::spartan::polys::eq_table;
-    use ark_ff::UniformRand;
+    use crate::spartan::polys::{eq_table, eq_table_fe};
+    use ark_ff::{UniformRand, Zero};
     use ark_std::rand::{Rng, SeedableRng, rngs::StdRng};
 
     /// A random CSR matrix with values drawn from a small pool (so groups form), including ±1.
@@ -288,10 +318,10 @@ mod tests {
         let (mats, shape) = random_shape(&mut rng);
         let rx: Vec<Fq> = (0..5).map(|_| Fq::rand(&mut rng)).collect();
         let ry: Vec<Fq> = (0..5).map(|_| Fq::rand(&mut rng)).collect();
-        let (tx, ty_full, ty) = (eq_table(&rx), eq_table(&ry), eq_table(&ry[1..]));
+        let (tx, ty_full, ty) = (eq_table_fe(&rx), eq_table(&ry), eq_table_fe(&ry[1..]));
         let got = shape.eval(&tx, &ty, ry[0]).unwrap();
         for (m, g) in mats.iter().zip(got) {
-            assert_eq!(g, naive(m, &tx, &ty_full));
+            assert_eq!(g, naive(m, &eq_table(&rx), &ty_full));
         }
         let bytes = shape.encode();
         assert_eq!(Shape::decode(&mut &bytes[..]).unwrap(), shape);
@@ -314,7 +344,7 @@ mod tests {
         assert!(bad(&|s| s.matrices[0].group_lens[0] += 1));
         assert!(bad(&|s| s.matrices[0].col_groups[0] = 0));
         assert!(bad(&|s| s.matrices[0].cols.swap(0, 1)));
-        assert!(bad(&|s| s.values[1] = Fq::from(5u64)));
+        assert!(bad(&|s| s.values[1] = Kq::from_u64(5)));
         assert!(bad(&|s| s.num_cons = 33));
         assert!(bad(&|s| s.num_io = 16));
         // Non-canonical value bytes.
@@ -354,7 +384,7 @@ mod tests {
             let rx: Vec<Fq> = scalars(text, "S2.r_x");
             let ry: Vec<Fq> = scalars(text, "S2.r_y");
             let v = shape
-                .eval(&eq_table(&rx), &eq_table(&ry[1..]), ry[0])
+                .eval(&eq_table_fe(&rx), &eq_table_fe(&ry[1..]), ry[0])
                 .unwrap();
             assert_eq!(v[0], scalar::<Fq>(text, "S2.v_A"));
             assert_eq!(v[1], scalar::<Fq>(text, "S2.v_B"));

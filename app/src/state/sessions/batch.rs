@@ -2,7 +2,7 @@
 //! verifications together (`zkml_verifier::BatchVerification`), and each session gets its own
 //! outcome as the batch reaches it.
 
-use super::{Outcome, Phase, SessionState, SessionsState};
+use super::{Finished, Notice, Outcome, Phase, SessionState, SessionsState};
 use crate::{
     error::VerifierError,
     verification::{Advance, BatchAdvance, BatchJob, MIN_BATCH},
@@ -59,9 +59,22 @@ pub struct BatchRound {
     pub total: u64,
     /// Whether every session of the batch has its outcome.
     pub complete: bool,
-    /// The sessions that got their outcome in this round: id, user and final state. (A
-    /// session purged while in the batch gets none.)
-    pub finished: Vec<(u64, ActorId, SessionState)>,
+    /// The sessions that got their outcome in this round. (A session purged while in the
+    /// batch gets none.)
+    pub finished: Vec<BatchEnded>,
+}
+
+/// A session that got its outcome in a round of batch verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchEnded {
+    /// The session.
+    pub session_id: u64,
+    /// Its user.
+    pub user: ActorId,
+    /// Its final state.
+    pub state: SessionState,
+    /// The notification to send, if the session named a program.
+    pub notice: Option<Notice>,
 }
 
 impl SessionsState {
@@ -177,6 +190,18 @@ impl SessionsState {
             .is_some_and(|e| matches!(e.phase, Phase::Batched(_)))
     }
 
+    /// How many of `session_ids` (the batch under way's sessions if `None`) are still without
+    /// an outcome and name a program to notify: a round keeps each one's notification gas back.
+    pub fn pending_notices(&self, session_ids: Option<&[u64]>) -> u64 {
+        let batched = self.batch.as_ref().map_or(&[][..], |b| &b.sessions[..]);
+        session_ids
+            .unwrap_or(batched)
+            .iter()
+            .filter_map(|id| self.sessions.get(id))
+            .filter(|e| e.notify.is_some() && !e.phase.is_finished())
+            .count() as u64
+    }
+
     /// The batch's progress `(done, total)`, for its sessions' state.
     pub(super) fn batch_progress(&self) -> (u64, u64) {
         self.batch
@@ -216,8 +241,13 @@ impl SessionsState {
                 Phase::Batched(s) => (entry.user, s.prover),
                 _ => continue,
             };
-            let state = self.finish(session_id, prover, outcome);
-            finished.push((session_id, user, state));
+            let Finished { state, notice } = self.finish(session_id, prover, outcome);
+            finished.push(BatchEnded {
+                session_id,
+                user,
+                state,
+                notice,
+            });
         }
         if advance.complete {
             self.batch = None;

@@ -20,7 +20,7 @@ fn image(value: u8) -> Vec<u8> {
 /// A state with `USER`'s session open at block 7; its id.
 fn with_session() -> (SessionsState, u64) {
     let mut state = SessionsState::default();
-    let id = state.open(actor(USER), image(3), 7).expect("opens");
+    let id = state.open(actor(USER), image(3), None, 7).expect("opens");
     (state, id)
 }
 
@@ -61,6 +61,7 @@ fn opening_stores_the_input_and_awaits_a_proof() {
             prover: None,
             lease: None,
             state: SessionState::AwaitingProof,
+            notify: None,
         }
     );
     assert_eq!(state.input(id), Some(image(3).as_slice()));
@@ -91,7 +92,7 @@ fn bad_inputs_and_second_sessions_are_refused_and_change_nothing() {
     let before = snapshot(&state);
     for len in [0, statement::PIXELS - 1, statement::PIXELS + 1] {
         assert_eq!(
-            state.open(actor(OTHER_USER), vec![0; len], 8),
+            state.open(actor(OTHER_USER), vec![0; len], None, 8),
             Err(SessionsError::WrongInputSize {
                 expected: 784,
                 got: len as u32
@@ -99,7 +100,7 @@ fn bad_inputs_and_second_sessions_are_refused_and_change_nothing() {
         );
     }
     assert_eq!(
-        state.open(actor(USER), image(4), 8),
+        state.open(actor(USER), image(4), None, 8),
         Err(SessionsError::SessionAlreadyOpen)
     );
     assert_eq!(snapshot(&state), before);
@@ -115,9 +116,9 @@ fn ids_increase_and_a_purge_frees_the_user() {
     assert_eq!(state.purge(&actor(USER)), Ok(first));
     assert_eq!(state.session_of(&actor(USER)), None);
     assert_eq!(state.input(first), None);
-    let second = state.open(actor(USER), image(5), 9).unwrap();
+    let second = state.open(actor(USER), image(5), None, 9).unwrap();
     assert!(second > first);
-    let third = state.open(actor(OTHER_USER), image(5), 9).unwrap();
+    let third = state.open(actor(OTHER_USER), image(5), None, 9).unwrap();
     assert!(third > second);
 }
 
@@ -125,18 +126,18 @@ fn ids_increase_and_a_purge_frees_the_user() {
 fn open_sessions_are_capped() {
     let mut state = SessionsState::default();
     for user in 0..u64::from(MAX_OPEN_SESSIONS) {
-        state.open(actor(1000 + user), image(1), 1).unwrap();
+        state.open(actor(1000 + user), image(1), None, 1).unwrap();
     }
     let before = snapshot(&state);
     assert_eq!(
-        state.open(actor(USER), image(1), 1),
+        state.open(actor(USER), image(1), None, 1),
         Err(SessionsError::TooManyOpenSessions {
             max: MAX_OPEN_SESSIONS
         })
     );
     assert_eq!(snapshot(&state), before);
     state.purge(&actor(1000)).unwrap();
-    state.open(actor(USER), image(1), 1).unwrap();
+    state.open(actor(USER), image(1), None, 1).unwrap();
 }
 
 #[test]
@@ -237,7 +238,7 @@ fn unknown_or_stale_sessions_are_refused_and_change_nothing() {
 
     // A purged session's id is stale: the user's new session has another.
     state.purge(&actor(USER)).unwrap();
-    let new_id = state.open(actor(USER), image(4), 2).unwrap();
+    let new_id = state.open(actor(USER), image(4), None, 2).unwrap();
     assert_ne!(new_id, id);
     state.claim(new_id, actor(PROVER), 2).unwrap();
     let before = snapshot(&state);
@@ -291,8 +292,8 @@ fn a_session_without_a_proof_cannot_be_verified() {
 #[test]
 fn removing_a_prover_releases_only_its_claims() {
     let mut state = SessionsState::default();
-    let mine = state.open(actor(USER), image(1), 1).unwrap();
-    let theirs = state.open(actor(OTHER_USER), image(2), 1).unwrap();
+    let mine = state.open(actor(USER), image(1), None, 1).unwrap();
+    let theirs = state.open(actor(OTHER_USER), image(2), None, 1).unwrap();
     state.claim(mine, actor(PROVER), 1).unwrap();
     let (_, kept) = state.claim(theirs, actor(OTHER_PROVER), 1).unwrap();
     state.release_claims(&actor(PROVER));
@@ -308,7 +309,11 @@ fn removing_a_prover_releases_only_its_claims() {
 fn pending_pages_oldest_first() {
     let mut state = SessionsState::default();
     let ids: Vec<u64> = (0..20)
-        .map(|user| state.open(actor(500 + user), image(user as u8), 1).unwrap())
+        .map(|user| {
+            state
+                .open(actor(500 + user), image(user as u8), None, 1)
+                .unwrap()
+        })
         .collect();
     let first = state.pending(None, 100, None);
     assert_eq!(first.len(), MAX_PAGE as usize, "pages are capped");
@@ -326,13 +331,17 @@ fn pending_pages_oldest_first() {
 #[test]
 fn a_finished_session_takes_no_more_work_and_is_replaced_by_a_new_input() {
     let (mut state, id) = with_session();
-    let state_after = state.finish(id, actor(PROVER), rejected("check failed"));
+    let Finished {
+        state: state_after,
+        notice,
+    } = state.finish(id, actor(PROVER), rejected("check failed"));
     assert_eq!(
         state_after,
         SessionState::Rejected {
             reason: "check failed".into()
         }
     );
+    assert_eq!(notice, None, "the session named no program");
     let session = state.session_of(&actor(USER)).unwrap();
     assert_eq!(session.state, state_after);
     assert_eq!(session.prover, Some(actor(PROVER)));
@@ -362,7 +371,7 @@ fn a_finished_session_takes_no_more_work_and_is_replaced_by_a_new_input() {
     }
     assert_eq!(snapshot(&state), before);
 
-    let new_id = state.open(actor(USER), image(8), 2).unwrap();
+    let new_id = state.open(actor(USER), image(8), None, 2).unwrap();
     assert_eq!(state.input(id), None);
     assert_eq!(state.session_of(&actor(USER)).unwrap().id, new_id);
     assert_eq!(state.counts().finished, 0);
@@ -376,7 +385,7 @@ fn finished_sessions_are_capped_and_the_oldest_evicted() {
         .collect();
     let mut ids = Vec::new();
     for user in &users {
-        let id = state.open(actor(*user), image(1), 1).unwrap();
+        let id = state.open(actor(*user), image(1), None, 1).unwrap();
         state.finish(id, actor(PROVER), rejected("no"));
         ids.push(id);
     }
@@ -402,15 +411,15 @@ fn finished_sessions_are_capped_and_the_oldest_evicted() {
             .is_finished()
     );
     // The evicted user may open a new session.
-    state.open(actor(users[0]), image(2), 2).unwrap();
+    state.open(actor(users[0]), image(2), None, 2).unwrap();
 }
 
 #[test]
 fn an_open_session_is_not_evicted() {
     let mut state = SessionsState::default();
-    let open = state.open(actor(USER), image(1), 1).unwrap();
+    let open = state.open(actor(USER), image(1), None, 1).unwrap();
     for user in 0..=u64::from(MAX_FINISHED_SESSIONS) {
-        let id = state.open(actor(3000 + user), image(1), 1).unwrap();
+        let id = state.open(actor(3000 + user), image(1), None, 1).unwrap();
         state.finish(id, actor(PROVER), rejected("no"));
     }
     assert_eq!(state.input(open), Some(image(1).as_slice()));
@@ -464,14 +473,94 @@ fn an_expired_unclaimed_input_is_closed_by_anyone_and_frees_its_slot() {
 #[test]
 fn the_open_count_follows_every_change() {
     let mut state = SessionsState::default();
-    let a = state.open(actor(USER), image(1), 1).unwrap();
-    state.open(actor(OTHER_USER), image(2), 1).unwrap();
+    let a = state.open(actor(USER), image(1), None, 1).unwrap();
+    state.open(actor(OTHER_USER), image(2), None, 1).unwrap();
     assert_eq!(state.open, 2);
     state.finish(a, actor(PROVER), rejected("no"));
     assert_eq!((state.open, state.counts().open), (1, 1));
     // Replacing a finished session keeps the count right.
-    state.open(actor(USER), image(3), 2).unwrap();
+    state.open(actor(USER), image(3), None, 2).unwrap();
     assert_eq!((state.open, state.counts().open), (2, 2));
     state.purge(&actor(OTHER_USER)).unwrap();
     assert_eq!((state.open, state.counts().open), (1, 1));
+}
+
+const RECEIVER: u64 = 77;
+
+fn target(reference: u8) -> NotifyTarget {
+    NotifyTarget {
+        program: actor(RECEIVER),
+        reference: [reference; 32],
+    }
+}
+
+#[test]
+fn finishing_a_session_that_names_a_program_yields_its_notice_once() {
+    let mut state = SessionsState::default();
+    let id = state
+        .open(actor(USER), image(3), Some(target(9)), 7)
+        .expect("opens");
+    assert_eq!(state.notify_target(id), Some(target(9)));
+    assert_eq!(
+        state.session_of(&actor(USER)).unwrap().notify,
+        Some(target(9))
+    );
+    assert_eq!(state.outcome(id), None, "no outcome before the end");
+    assert_eq!(
+        state.renotice(id),
+        Err(SessionsError::NotFinished { session_id: id })
+    );
+
+    let verified = Outcome::Verified {
+        digit: 4,
+        logits: vec![1; 10],
+    };
+    let finished = state.finish(id, actor(PROVER), verified.clone());
+    let expected = SessionOutcome {
+        session_id: id,
+        user: actor(USER),
+        reference: [9; 32],
+        outcome: verified,
+    };
+    assert_eq!(
+        finished.notice,
+        Some(Notice {
+            program: actor(RECEIVER),
+            outcome: expected.clone(),
+        })
+    );
+    assert_eq!(state.outcome(id), Some(expected.clone()));
+    assert_eq!(
+        state.renotice(id),
+        Ok(Notice {
+            program: actor(RECEIVER),
+            outcome: expected,
+        })
+    );
+    // A session ends once: finishing it again yields no second notice.
+    let again = state.finish(id, actor(PROVER), rejected("late"));
+    assert_eq!(again.notice, None);
+}
+
+#[test]
+fn renotice_refuses_unknown_unfinished_and_untargeted_sessions() {
+    let (mut state, id) = with_session();
+    assert_eq!(
+        state.renotice(id + 5),
+        Err(SessionsError::UnknownSession { session_id: id + 5 })
+    );
+    assert_eq!(
+        state.renotice(id),
+        Err(SessionsError::NotFinished { session_id: id })
+    );
+    state.finish(id, actor(PROVER), rejected("no"));
+    assert_eq!(
+        state.renotice(id),
+        Err(SessionsError::NoNotifyTarget { session_id: id })
+    );
+    assert_eq!(
+        state.outcome(id).map(|o| o.reference),
+        Some([0; 32]),
+        "no reference without a program to notify"
+    );
 }

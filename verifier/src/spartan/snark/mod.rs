@@ -24,7 +24,7 @@ use crate::field::{Fq, Grumpkin};
 use crate::instance::RelaxedInstance;
 use crate::msm::{Cost, GLV_BITS, Msm, Point, Scalars, glv_bases};
 use crate::pcs::ipa::{IpaCheck, IpaProof};
-use crate::spartan::polys::{eq, eq_table, sparse_eval};
+use crate::spartan::polys::{eq, eq_table_fe, sparse_eval};
 use crate::spartan::shape::Shape;
 use crate::spartan::sumcheck;
 use crate::transcript::Transcript;
@@ -81,7 +81,7 @@ impl MatrixClaim {
             .r_y
             .split_first()
             .ok_or(VerifyError::Malformed("secondary: r_y"))?;
-        let [va, vb, vc] = shape.eval(&eq_table(&self.r_x), &eq_table(ry.1), *ry.0)?;
+        let [va, vb, vc] = shape.eval(&eq_table_fe(&self.r_x), &eq_table_fe(ry.1), *ry.0)?;
         cost.mults +=
             shape.mult_count() as u64 + (1u64 << nx) + (1u64 << (ny - 1)) + 4 * (nx + ny) as u64;
         if self.e != (va + self.r * vb + self.r.square() * vc) * self.eval_z {
