@@ -403,3 +403,57 @@ async fn bad_inputs_get_typed_errors() {
     assert_eq!(user_vault.payment(USER.into()).query().unwrap(), None);
     assert_eq!(chain.balance(vault.id()), start);
 }
+
+/// A batch notifies each of its sessions that names a program, as that session gets its
+/// outcome; a session that names none is verified in the same batch without a notification.
+#[tokio::test]
+async fn a_batch_notifies_each_session_that_names_a_program() {
+    let chain = Chain::ready().await;
+    let vault = deploy_vault(&chain, chain.program_id(), digit_of(0), b"batch vault").await;
+    let start = chain.balance(vault.id());
+    let ids = [
+        submit(&chain, USER, 0, 0, vault.id()).await,
+        submit(&chain, OTHER_USER, 1, 1, vault.id()).await,
+    ];
+    let plain = chain
+        .as_(STRANGER)
+        .sessions()
+        .submit_input(FIXTURE.inputs[0].clone(), None)
+        .await
+        .unwrap()
+        .unwrap();
+    chain.claim(PROVER, plain).await;
+    chain
+        .as_(PROVER)
+        .verifier()
+        .submit_proof(plain, FIXTURE.proofs[0].clone())
+        .await
+        .unwrap()
+        .unwrap();
+
+    let run = chain
+        .kit()
+        .verify_batch(ADMIN, &[ids[0], plain, ids[1]])
+        .await
+        .expect("the batch verifies");
+    assert!(
+        run.outcomes
+            .iter()
+            .all(|o| matches!(o, Some(VerificationStatus::Verified { .. }))),
+        "{:?}",
+        run.outcomes
+    );
+    let reader = vault_as(&chain, &vault, STRANGER).vault();
+    for (user, id, input) in [(USER, ids[0], 0), (OTHER_USER, ids[1], 1)] {
+        let notified = reader.notified(user.into()).query().unwrap();
+        let notified = notified.unwrap_or_else(|| std::panic!("user {user} not notified"));
+        assert_eq!((notified.session_id, notified.user), (id, user.into()));
+        assert!(
+            matches!(notified.outcome, vault::Outcome::Verified { digit, .. } if digit == digit_of(input))
+        );
+    }
+    assert_eq!(reader.notified(STRANGER.into()).query().unwrap(), None);
+    // The vault rewards digit_of(0): USER's answer, and OTHER_USER's only if it is the same digit.
+    let paid = if digit_of(1) == digit_of(0) { 2 } else { 1 };
+    assert_eq!(chain.balance(vault.id()), start - paid * REWARD);
+}
