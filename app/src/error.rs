@@ -189,6 +189,22 @@ pub enum SessionsError {
     /// An event could not be emitted.
     #[error("event could not be emitted")]
     EventNotEmitted,
+    /// The fee attached to a submission is less than the minimum the admin set.
+    #[error("fee {got} is below the minimum {minimum}")]
+    FeeBelowMinimum {
+        /// The minimum fee.
+        minimum: u128,
+        /// The fee attached.
+        got: u128,
+    },
+    /// A non-zero fee below the existential deposit: no transfer could ever pay it out.
+    #[error("fee {got} is below the existential deposit {existential_deposit}")]
+    FeeBelowExistentialDeposit {
+        /// The chain's existential deposit.
+        existential_deposit: u128,
+        /// The fee attached.
+        got: u128,
+    },
 }
 
 /// Why the Verifier service refused a call.
@@ -342,6 +358,42 @@ pub enum ModelDefect {
     },
 }
 
+/// Why the Fees service refused a call.
+#[sails_type]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FeesError {
+    /// The call is reserved to the admin (the account that deployed the program).
+    #[error("only the admin may do this")]
+    NotAdmin,
+    /// A non-zero minimum fee below the existential deposit: no transfer could ever pay out
+    /// a fee that small.
+    #[error("{got} is below the existential deposit {existential_deposit}")]
+    BelowExistentialDeposit {
+        /// The chain's existential deposit.
+        existential_deposit: u128,
+        /// The amount given.
+        got: u128,
+    },
+    /// `Withdraw` by an account the program owes nothing.
+    #[error("nothing is owed to this account")]
+    NothingOwed,
+    /// Value was attached to a call that takes none; the failed message returns it.
+    #[error("this call takes no value, {value} attached")]
+    ValueNotAccepted {
+        /// The value attached.
+        value: u128,
+    },
+    /// The message carries bytes after the call's arguments.
+    #[error("{extra} bytes after the call's arguments")]
+    TrailingBytes {
+        /// How many.
+        extra: u32,
+    },
+    /// An event could not be emitted.
+    #[error("event could not be emitted")]
+    EventNotEmitted,
+}
+
 /// Why a message was refused before its command ran: it is not exactly a call the command
 /// takes. Each service's error has a variant for each case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -371,4 +423,4 @@ macro_rules! from_call_refused {
     )*};
 }
 
-from_call_refused!(ModelError, SessionsError, VerifierError);
+from_call_refused!(ModelError, SessionsError, VerifierError, FeesError);

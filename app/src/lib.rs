@@ -5,7 +5,8 @@
 //! sessions, each in one phase from input to outcome. Three services ([`services`]) expose it:
 //! - [`services::model::ModelService`]: the model, its verifier data and the prover registry;
 //! - [`services::sessions::SessionsService`]: one inference session per user, and prover claims;
-//! - [`services::verifier::VerifierService`]: proof submission and on-chain verification.
+//! - [`services::verifier::VerifierService`]: proof submission and on-chain verification;
+//! - [`services::fees::FeesService`]: fees held for sessions, balances owed, withdrawals.
 //!
 //! [`verification`] is the glue to `zkml-verifier`: a session's verification job.
 //! [`notify`] tells a program named at `SubmitInput` how the session ended. [`inputs`] computes
@@ -28,8 +29,10 @@ pub mod verification;
 use core::cell::RefCell;
 use sails_rs::prelude::*;
 
-pub use error::{CallRefused, ModelDefect, ModelError, SessionsError, VerifierError};
-use services::{model::ModelService, sessions::SessionsService, verifier::VerifierService};
+pub use error::{CallRefused, FeesError, ModelDefect, ModelError, SessionsError, VerifierError};
+use services::{
+    fees::FeesService, model::ModelService, sessions::SessionsService, verifier::VerifierService,
+};
 use state::model::{ModelInit, ModelState};
 use state::sessions::SessionsState;
 
@@ -67,5 +70,10 @@ impl ZkmlProgram {
     /// Proof submission and on-chain verification.
     pub fn verifier(&self) -> VerifierService<'_> {
         VerifierService::new(&self.model, &self.sessions)
+    }
+
+    /// Fees: the minimum fee, escrows, balances owed and withdrawals.
+    pub fn fees(&self) -> FeesService<'_> {
+        FeesService::new(&self.model, &self.sessions)
     }
 }

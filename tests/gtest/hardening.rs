@@ -9,6 +9,7 @@ use sails_rs::{futures::StreamExt as _, prelude::*};
 use zkml_app::state::sessions::{INPUT_EXPIRY_BLOCKS, MAX_OPEN_SESSIONS};
 use zkml_client::{
     Zkml as _,
+    fees::Fees as _,
     model::{Model as _, ModelError},
     sessions::{SessionState, Sessions as _, SessionsError, events::SessionsEvents},
     verifier::{VerificationStatus, Verifier as _, VerifierError},
@@ -86,7 +87,8 @@ async fn malformed_calls_fail_and_return_their_value() {
         balances.assert_value_returned(&chain, what);
         assert_eq!(
             sessions_error_or_none(&reply),
-            (what == "trailing bytes").then_some(SessionsError::ValueNotAccepted { value: VALUE }),
+            // SubmitInput takes value (its fee), so its trailing bytes are what it refuses.
+            (what == "trailing bytes").then_some(SessionsError::TrailingBytes { extra: 3 }),
             "{what}"
         );
         assert_eq!(chain.session(USER).await, None, "{what}: a session opened");
@@ -146,13 +148,27 @@ async fn every_call_refuses_value_and_returns_it() {
     let refused = SessionsError::ValueNotAccepted { value: VALUE };
     let before = chain.session(USER).await;
 
+    // SubmitInput takes value as its fee: a fee below the minimum is refused and returned.
+    chain
+        .as_(ADMIN)
+        .fees()
+        .set_minimum_fee(2 * VALUE)
+        .await
+        .unwrap()
+        .unwrap();
     let balances = Balances::of(&chain, OTHER_USER);
     let mut sessions = chain.as_(OTHER_USER).sessions();
     let submit = sessions
         .submit_input(image(1), None)
         .with_value(VALUE)
         .await;
-    assert_eq!(submit.unwrap(), Err(refused.clone()));
+    assert_eq!(
+        submit.unwrap(),
+        Err(SessionsError::FeeBelowMinimum {
+            minimum: 2 * VALUE,
+            got: VALUE
+        })
+    );
     balances.assert_value_returned(&chain, "SubmitInput");
     assert_eq!(chain.session(OTHER_USER).await, None);
 

@@ -3,6 +3,7 @@
 mod batch;
 mod claims;
 mod common;
+mod fees;
 mod hardening;
 mod model;
 mod notify;

@@ -1,12 +1,14 @@
 //! Private inputs on the embedded chain: the chain holds the commitment and the envelope, never
 //! the pixels; only a proof for the stored commitment verifies; the owner may prove their own
-//! session; bad private inputs are refused and change nothing.
+//! session; bad private inputs are refused and change nothing; a private input's fee is held
+//! and paid like a public one's.
 
 use crate::common::*;
 use parity_scale_codec::Encode as _;
-use sails_rs::prelude::ActorId;
+use sails_rs::{gtest::constants::EXISTENTIAL_DEPOSIT as ED, prelude::ActorId};
 use zkml_client::{
     Zkml as _,
+    fees::Fees as _,
     model::Model as _,
     sessions::{SessionState, Sessions as _, SessionsError},
     verifier::{VerificationStatus, Verifier as _},
@@ -21,8 +23,13 @@ fn holds_a_run(haystack: &[u8], pixels: &[u8]) -> bool {
 }
 
 /// The prover registers a key; `USER` seals the private fixture for it (with `commitment`,
-/// normally the fixture's) and submits; returns the session id and the envelope.
-async fn submit_private(chain: &Chain, commitment: [u8; 32]) -> (u64, Vec<u8>, SecretKey) {
+/// normally the fixture's) and submits it with `fee`; returns the session id, the envelope and
+/// the prover's key.
+async fn submit_private(
+    chain: &Chain,
+    commitment: [u8; 32],
+    fee: u128,
+) -> (u64, Vec<u8>, SecretKey) {
     let key = SecretKey::generate();
     chain
         .as_(PROVER)
@@ -56,6 +63,7 @@ async fn submit_private(chain: &Chain, commitment: [u8; 32]) -> (u64, Vec<u8>, S
         .as_(USER)
         .sessions()
         .submit_private_input(commitment, envelope.clone(), None)
+        .with_value(fee)
         .await
         .unwrap()
         .unwrap();
@@ -66,7 +74,7 @@ async fn submit_private(chain: &Chain, commitment: [u8; 32]) -> (u64, Vec<u8>, S
 async fn a_private_input_is_proven_by_its_owner_and_never_reaches_the_chain() {
     let chain = Chain::ready().await;
     let private = &FIXTURE.private;
-    let (id, envelope, key) = submit_private(&chain, private.commitment).await;
+    let (id, envelope, key) = submit_private(&chain, private.commitment, 0).await;
     let session = chain.session(USER).await.unwrap();
     assert!(session.pixels.is_empty());
     assert_eq!(session.commitment, private.commitment);
@@ -160,7 +168,7 @@ async fn a_proof_for_another_blinding_is_rejected() {
     blinding[0] ^= 1;
     let native = zkml_proving::export::NativeVerifier::new(&FIXTURE.keys).unwrap();
     let other = native.commitment(&private.pixels, &blinding).unwrap();
-    let (id, _, _) = submit_private(&chain, other).await;
+    let (id, _, _) = submit_private(&chain, other, 0).await;
     chain
         .as_(USER)
         .verifier()
@@ -245,7 +253,7 @@ async fn bad_private_inputs_and_keys_are_refused_and_change_nothing() {
             .is_empty()
     );
     // A stranger may not submit a proof for someone else's session.
-    let (id, _, _) = submit_private(&chain, good).await;
+    let (id, _, _) = submit_private(&chain, good, 0).await;
     assert_eq!(
         chain
             .as_(STRANGER)
@@ -259,4 +267,50 @@ async fn bad_private_inputs_and_keys_are_refused_and_change_nothing() {
         chain.session(USER).await.unwrap().state,
         SessionState::AwaitingProof
     );
+}
+
+#[tokio::test]
+async fn a_private_input_carries_its_fee_like_a_public_one() {
+    let chain = Chain::ready().await;
+    let fee = 10 * ED;
+    let mut admin = chain.as_(ADMIN).fees();
+    admin.set_minimum_fee(fee).await.unwrap().unwrap();
+    let private = &FIXTURE.private;
+    // Below the minimum: refused, nothing held, no session.
+    assert_eq!(
+        chain
+            .as_(USER)
+            .sessions()
+            .submit_private_input(private.commitment, vec![1; 100], None)
+            .with_value(fee - 1)
+            .await
+            .unwrap(),
+        Err(SessionsError::FeeBelowMinimum {
+            minimum: fee,
+            got: fee - 1
+        })
+    );
+    assert_eq!(chain.session(USER).await, None);
+    assert_eq!(chain.balance(chain.program_id()), ED);
+    // Held in escrow, then paid to whoever proves it: here its owner.
+    let (id, _, _) = submit_private(&chain, private.commitment, fee).await;
+    let fees = chain.as_(STRANGER).fees();
+    let escrow = fees.escrow(id).query().unwrap().expect("held");
+    assert_eq!((escrow.payer, escrow.amount), (ActorId::from(USER), fee));
+    assert_eq!(chain.balance(chain.program_id()), ED + fee);
+    chain
+        .as_(USER)
+        .verifier()
+        .submit_proof(id, private.proof.clone())
+        .await
+        .unwrap()
+        .unwrap();
+    let verification = chain.kit().verify(USER).await.unwrap();
+    assert!(
+        matches!(verification.outcome, VerificationStatus::Verified { .. }),
+        "{:?}",
+        verification.outcome
+    );
+    assert!(fees.escrow(id).query().unwrap().is_none());
+    assert_eq!(fees.balance(ActorId::from(USER)).query().unwrap(), fee);
 }

@@ -2,7 +2,8 @@
 //! and emits the event that reports the change.
 //!
 //! Every command first checks that its message is exactly the call ([`check_call`]): no value
-//! attached, since no command takes value and the program could never return it, and no bytes
+//! attached, since only `Sessions.SubmitInput` and `Sessions.SubmitPrivateInput` take value
+//! (their fee) and the program could never return value it was not meant to hold, and no bytes
 //! after the arguments. Its error fails the message, so Gear returns the value to the sender.
 //! Queries sent as messages refuse value the same way ([`query_takes_no_value`]).
 //!
@@ -12,6 +13,8 @@
 use crate::error::CallRefused;
 use sails_rs::prelude::*;
 
+#[allow(missing_docs)]
+pub mod fees;
 #[allow(missing_docs)]
 pub mod model;
 #[allow(missing_docs)]
@@ -23,8 +26,9 @@ pub mod verifier;
 /// extensions, so a call's header is always this long).
 pub const CALL_HEADER_LEN: usize = 16;
 
-/// Refuses value attached to the current message. A command that takes value (none does yet)
-/// skips this check and calls [`ensure_exact_call`] alone.
+/// Refuses value attached to the current message. A command that takes value (only the two
+/// `Sessions` submissions, whose value is the fee) skips this check and calls
+/// [`ensure_exact_call`] alone.
 pub fn ensure_no_value() -> Result<(), CallRefused> {
     match Syscall::message_value() {
         0 => Ok(()),

@@ -1,9 +1,10 @@
 //! The Sessions service: one inference session per user, from input to outcome.
 
-use super::{check_call, query_takes_no_value};
+use super::{check_call, ensure_exact_call, query_takes_no_value};
 use crate::error::SessionsError;
 use crate::inputs::public_commitment;
 use crate::notify::{self, NOTIFY_GAS_LIMIT, NotifyError, NotifyTarget, SessionOutcome};
+use crate::state::fees::Settlement;
 use crate::state::model::ModelState;
 use crate::state::sessions::{Lease, PendingInput, Session, SessionCounts, SessionsState};
 use core::cell::RefCell;
@@ -58,6 +59,58 @@ pub enum SessionsEvents {
         /// Who asked.
         by: ActorId,
     },
+    /// A user's fee is held in escrow for its session until the outcome.
+    FeeHeld {
+        /// The user.
+        user: ActorId,
+        /// The session.
+        session_id: u64,
+        /// The fee.
+        amount: u128,
+    },
+    /// A session's fee went to the prover whose proof was in when its user purged it.
+    FeePaid {
+        /// The session.
+        session_id: u64,
+        /// The prover credited (withdraws with `Fees.Withdraw`).
+        prover: ActorId,
+        /// The fee.
+        amount: u128,
+    },
+    /// A session's fee went back to its user (purged or closed before a proof).
+    Refunded {
+        /// The session.
+        session_id: u64,
+        /// The user credited (withdraws with `Fees.Withdraw`).
+        user: ActorId,
+        /// The fee.
+        amount: u128,
+    },
+}
+
+impl From<Settlement> for SessionsEvents {
+    fn from(settlement: Settlement) -> Self {
+        match settlement {
+            Settlement::Paid {
+                session_id,
+                prover,
+                amount,
+            } => Self::FeePaid {
+                session_id,
+                prover,
+                amount,
+            },
+            Settlement::Refunded {
+                session_id,
+                user,
+                amount,
+            } => Self::Refunded {
+                session_id,
+                user,
+                amount,
+            },
+        }
+    }
 }
 
 /// Gas to attach to a `Renotify` message beside the notification's own limit: the message's
@@ -83,24 +136,31 @@ impl<'a> SessionsService<'a> {
 
 #[sails_rs::service(events = SessionsEvents)]
 impl SessionsService<'_> {
+    /// Emits the events of the fee settlements this message made.
+    fn emit_settlements(&mut self) -> Result<(), SessionsError> {
+        let settled = self.state.borrow_mut().ledger_mut().take_settlements();
+        for settlement in settled {
+            self.emit_event(settlement.into())
+                .map_err(|_| SessionsError::EventNotEmitted)?;
+        }
+        Ok(())
+    }
+
     /// Opens the caller's session with a 28x28 input (784 bytes, row-major, 0 = background).
     /// A finished session of the caller is replaced; an unfinished one is an error. With
     /// `notify`, the program it names is sent the outcome (`OnZkmlOutcome` of its
-    /// `ZkmlReceiver` service) with the reference when the session ends.
+    /// `ZkmlReceiver` service) with the reference when the session ends. The value attached is
+    /// the fee, at least `Fees.MinimumFee` (zero when that is zero), held in escrow until the
+    /// outcome: the prover whose proof verifies earns it, and the user gets it back if no proof
+    /// comes or the proof is rejected.
     #[export(unwrap_result)]
     pub fn submit_input(
         &mut self,
         pixels: Vec<u8>,
         notify: Option<NotifyTarget>,
     ) -> Result<u64, SessionsError> {
-        check_call(&(&pixels, &notify))?;
-        if !self.model.borrow().is_finalized() {
-            return Err(SessionsError::ModelNotFinalized);
-        }
-        if notify.is_some_and(|n| n.program == Syscall::program_id()) {
-            return Err(SessionsError::NotifySelf);
-        }
-        let user = Syscall::message_source();
+        ensure_exact_call(&(&pixels, &notify))?;
+        let (user, fee) = self.admit(notify)?;
         let commitment = public_commitment(&self.model.borrow(), &pixels)?;
         let session_id = self.state.borrow_mut().open(
             user,
@@ -109,17 +169,15 @@ impl SessionsService<'_> {
             notify,
             Syscall::block_height(),
         )?;
-        self.emit_event(SessionsEvents::InputSubmitted { user, session_id })
-            .map_err(|_| SessionsError::EventNotEmitted)?;
-        Ok(session_id)
+        self.opened(user, session_id, fee)
     }
 
     /// Opens the caller's session with a private input: the commitment `C = H(pixels,
     /// blinding)` (a canonical BN254 scalar, see `zkml_verifier::statement`) and an envelope
     /// holding the pixels and the blinding sealed for the provers the user picked
     /// (`zkml-envelope`'s format, at most 4,418 bytes). The pixels never reach the chain; only a
-    /// proof for `C` verifies. A finished session of the caller is replaced; `notify` as for
-    /// `SubmitInput`.
+    /// proof for `C` verifies. A finished session of the caller is replaced; `notify` and the
+    /// fee (the value attached) as for `SubmitInput`.
     #[export(unwrap_result)]
     pub fn submit_private_input(
         &mut self,
@@ -127,14 +185,8 @@ impl SessionsService<'_> {
         envelope: Vec<u8>,
         notify: Option<NotifyTarget>,
     ) -> Result<u64, SessionsError> {
-        check_call(&(&commitment, &envelope, &notify))?;
-        if !self.model.borrow().is_finalized() {
-            return Err(SessionsError::ModelNotFinalized);
-        }
-        if notify.is_some_and(|n| n.program == Syscall::program_id()) {
-            return Err(SessionsError::NotifySelf);
-        }
-        let user = Syscall::message_source();
+        ensure_exact_call(&(&commitment, &envelope, &notify))?;
+        let (user, fee) = self.admit(notify)?;
         let session_id = self.state.borrow_mut().open_private(
             user,
             commitment,
@@ -142,12 +194,51 @@ impl SessionsService<'_> {
             notify,
             Syscall::block_height(),
         )?;
+        self.opened(user, session_id, fee)
+    }
+
+    /// The checks of a submission before its input: the model is final, `notify` does not
+    /// name this program and the value attached is a fee the ledger takes; returns the caller
+    /// and the fee.
+    fn admit(&self, notify: Option<NotifyTarget>) -> Result<(ActorId, u128), SessionsError> {
+        if !self.model.borrow().is_finalized() {
+            return Err(SessionsError::ModelNotFinalized);
+        }
+        if notify.is_some_and(|n| n.program == Syscall::program_id()) {
+            return Err(SessionsError::NotifySelf);
+        }
+        let fee = Syscall::message_value();
+        let existential_deposit = Syscall::env_vars().existential_deposit;
+        self.state
+            .borrow()
+            .ledger()
+            .check_fee(fee, existential_deposit)?;
+        Ok((Syscall::message_source(), fee))
+    }
+
+    /// Holds `fee` in escrow for `user`'s new session `session_id` and reports it
+    /// (`InputSubmitted`, then `FeeHeld` for a fee above zero); returns the session's id.
+    fn opened(&mut self, user: ActorId, session_id: u64, fee: u128) -> Result<u64, SessionsError> {
+        self.state
+            .borrow_mut()
+            .ledger_mut()
+            .hold(session_id, user, fee);
         self.emit_event(SessionsEvents::InputSubmitted { user, session_id })
             .map_err(|_| SessionsError::EventNotEmitted)?;
+        if fee > 0 {
+            self.emit_event(SessionsEvents::FeeHeld {
+                user,
+                session_id,
+                amount: fee,
+            })
+            .map_err(|_| SessionsError::EventNotEmitted)?;
+        }
         Ok(session_id)
     }
 
-    /// Discards the caller's session, whatever its state.
+    /// Discards the caller's session, whatever its state. Its fee goes back to the user if
+    /// no proof is in yet, and to the prover once a proof is in (a user who leaves gives up
+    /// the check, not the payment); a finished session's fee was settled at its outcome.
     #[export(unwrap_result)]
     pub fn purge(&mut self) -> Result<u64, SessionsError> {
         check_call(&())?;
@@ -155,6 +246,7 @@ impl SessionsService<'_> {
         let session_id = self.state.borrow_mut().purge(&user)?;
         self.emit_event(SessionsEvents::Purged { user, session_id })
             .map_err(|_| SessionsError::EventNotEmitted)?;
+        self.emit_settlements()?;
         Ok(session_id)
     }
 
@@ -191,8 +283,8 @@ impl SessionsService<'_> {
 
     /// Closes session `session_id`, an input that expired without a proof; anyone may call
     /// it. The input must await a proof, have been submitted `INPUT_EXPIRY_BLOCKS` blocks ago
-    /// or more, and have no live prover claim. Frees its slot among the open sessions; returns
-    /// its user.
+    /// or more, and have no live prover claim. Frees its slot among the open sessions and
+    /// refunds its fee to its user; returns the user.
     #[export(unwrap_result)]
     pub fn close_expired(&mut self, session_id: u64) -> Result<ActorId, SessionsError> {
         check_call(&session_id)?;
@@ -206,6 +298,7 @@ impl SessionsService<'_> {
             closed_by: Syscall::message_source(),
         })
         .map_err(|_| SessionsError::EventNotEmitted)?;
+        self.emit_settlements()?;
         Ok(user)
     }
 

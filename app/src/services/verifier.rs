@@ -13,6 +13,7 @@ use crate::{
     error::VerifierError,
     notify::{self, NOTIFY_GAS_LIMIT},
     state::{
+        fees::Settlement,
         model::ModelState,
         sessions::{
             BatchEnded, BatchInfo, BatchRound, MAX_PROOF_LEN, Notice, Progress, SessionState,
@@ -167,6 +168,51 @@ pub enum VerifierEvents {
         /// Whether Gear took the message.
         sent: bool,
     },
+    /// A session's proof verified: its fee went to the prover (withdraws with
+    /// `Fees.Withdraw`).
+    FeePaid {
+        /// The session.
+        session_id: u64,
+        /// The prover credited.
+        prover: ActorId,
+        /// The fee.
+        amount: u128,
+    },
+    /// A session's proof was rejected: its fee went back to its user (withdraws with
+    /// `Fees.Withdraw`).
+    Refunded {
+        /// The session.
+        session_id: u64,
+        /// The user credited.
+        user: ActorId,
+        /// The fee.
+        amount: u128,
+    },
+}
+
+impl From<Settlement> for VerifierEvents {
+    fn from(settlement: Settlement) -> Self {
+        match settlement {
+            Settlement::Paid {
+                session_id,
+                prover,
+                amount,
+            } => Self::FeePaid {
+                session_id,
+                prover,
+                amount,
+            },
+            Settlement::Refunded {
+                session_id,
+                user,
+                amount,
+            } => Self::Refunded {
+                session_id,
+                user,
+                amount,
+            },
+        }
+    }
 }
 
 /// The Verifier service.
@@ -184,6 +230,16 @@ impl<'a> VerifierService<'a> {
 
 #[sails_rs::service(events = VerifierEvents)]
 impl VerifierService<'_> {
+    /// Emits the events of the fee settlements this message made.
+    fn emit_settlements(&mut self) -> Result<(), VerifierError> {
+        let settled = self.sessions.borrow_mut().ledger_mut().take_settlements();
+        for settlement in settled {
+            self.emit_event(settlement.into())
+                .map_err(|_| VerifierError::EventNotEmitted)?;
+        }
+        Ok(())
+    }
+
     /// Starts (`resume` false) or resumes the verification of session `session_id` as far as
     /// this message's gas allows, and emits the event of where it stands.
     fn run(&mut self, session_id: u64, resume: bool) -> Result<VerificationStatus, VerifierError> {
@@ -215,6 +271,7 @@ impl VerifierService<'_> {
         if let Some(notice) = notice {
             self.deliver(session_id, &notice)?;
         }
+        self.emit_settlements()?;
         Ok(status)
     }
 
@@ -275,6 +332,7 @@ impl VerifierService<'_> {
             complete,
         })
         .map_err(|_| VerifierError::EventNotEmitted)?;
+        self.emit_settlements()?;
         Ok(BatchStatus {
             batch_id,
             done,

@@ -2,7 +2,6 @@
 //! state and the rules that change it.
 
 use crate::error::{ModelDefect, ModelError};
-use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::ToString;
 use sails_rs::prelude::*;
 use sha3::{Digest, Keccak256};
@@ -99,9 +98,13 @@ pub struct ModelState {
     verifier_data: Vec<u8>,
     data_hasher: Keccak256,
     constant_key: Option<ConstantKey>,
-    provers: BTreeSet<ActorId>,
-    /// Registered provers' X25519 public keys, to which users seal private inputs.
-    encryption_keys: BTreeMap<ActorId, [u8; 32]>,
+    /// The registered provers, sorted (at most [`MAX_PROVERS`]; a sorted vector costs the
+    /// program less code than a set type).
+    provers: Vec<ActorId>,
+    /// Registered provers' X25519 public keys, to which users seal private inputs, sorted by
+    /// prover (at most one per registered prover; a sorted vector costs the program less code
+    /// than another map type).
+    encryption_keys: Vec<ProverKey>,
 }
 
 /// A registered prover's X25519 public key.
@@ -137,8 +140,8 @@ impl ModelState {
             verifier_data: Vec::new(),
             data_hasher: Keccak256::new(),
             constant_key: None,
-            provers: BTreeSet::new(),
-            encryption_keys: BTreeMap::new(),
+            provers: Vec::new(),
+            encryption_keys: Vec::new(),
         })
     }
 
@@ -164,32 +167,39 @@ impl ModelState {
 
     /// The registered provers.
     pub fn provers(&self) -> Vec<ActorId> {
-        self.provers.iter().copied().collect()
+        self.provers.clone()
     }
 
     /// The registered provers' encryption keys, in account order.
     pub fn encryption_keys(&self) -> Vec<ProverKey> {
-        self.encryption_keys
-            .iter()
-            .map(|(prover, key)| ProverKey {
-                prover: *prover,
-                key: *key,
-            })
-            .collect()
+        self.encryption_keys.clone()
     }
 
     /// Sets registered prover `caller`'s X25519 public key, replacing its previous one.
     pub fn set_encryption_key(&mut self, caller: ActorId, key: [u8; 32]) -> Result<(), ModelError> {
-        if !self.provers.contains(&caller) {
+        if !self.is_prover(&caller) {
             return Err(ModelError::ProverNotRegistered);
         }
-        self.encryption_keys.insert(caller, key);
+        let entry = ProverKey {
+            prover: caller,
+            key,
+        };
+        match self.key_index(&caller) {
+            Ok(i) => self.encryption_keys[i] = entry,
+            Err(i) => self.encryption_keys.insert(i, entry),
+        }
         Ok(())
+    }
+
+    /// Where `prover`'s key is in the sorted keys (`Err`: where it would go).
+    fn key_index(&self, prover: &ActorId) -> Result<usize, usize> {
+        self.encryption_keys
+            .binary_search_by(|entry| entry.prover.cmp(prover))
     }
 
     /// Whether `who` is a registered prover.
     pub fn is_prover(&self, who: &ActorId) -> bool {
-        self.provers.contains(who)
+        self.provers.binary_search(who).is_ok()
     }
 
     /// Whether the model is sealed and verification open.
@@ -284,23 +294,26 @@ impl ModelState {
     /// Registers `prover`.
     pub fn add_prover(&mut self, caller: ActorId, prover: ActorId) -> Result<(), ModelError> {
         self.ensure_admin(caller)?;
-        if self.provers.contains(&prover) {
+        let Err(at) = self.provers.binary_search(&prover) else {
             return Err(ModelError::ProverAlreadyRegistered);
-        }
+        };
         if self.provers.len() >= MAX_PROVERS as usize {
             return Err(ModelError::TooManyProvers { max: MAX_PROVERS });
         }
-        self.provers.insert(prover);
+        self.provers.insert(at, prover);
         Ok(())
     }
 
     /// Removes `prover` from the registry.
     pub fn remove_prover(&mut self, caller: ActorId, prover: ActorId) -> Result<(), ModelError> {
         self.ensure_admin(caller)?;
-        if !self.provers.remove(&prover) {
+        let Ok(at) = self.provers.binary_search(&prover) else {
             return Err(ModelError::ProverNotRegistered);
+        };
+        self.provers.remove(at);
+        if let Ok(i) = self.key_index(&prover) {
+            self.encryption_keys.remove(i);
         }
-        self.encryption_keys.remove(&prover);
         Ok(())
     }
 

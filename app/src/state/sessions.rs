@@ -4,6 +4,7 @@
 //! it awaits a proof, the prover and its verification job once a proof is in, the outcome at
 //! the end. Refusals return an error before anything changes.
 
+use super::fees::Ledger;
 use crate::{
     error::{SessionsError, VerifierError},
     inputs,
@@ -330,9 +331,22 @@ pub struct SessionsState {
     batch: Option<Batch>,
     /// The next batch's number.
     next_batch_id: u64,
+    /// The fees held for sessions and the balances owed; every session that ends or leaves
+    /// settles its escrow here.
+    ledger: Ledger,
 }
 
 impl SessionsState {
+    /// The fee books.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// The fee books, to hold a fee, withdraw or drain settlements.
+    pub fn ledger_mut(&mut self) -> &mut Ledger {
+        &mut self.ledger
+    }
+
     /// Opens `user`'s session with `pixels` committed to by `commitment` at block `block`, to
     /// notify `notify` of its outcome, replacing a finished one; returns its id.
     pub fn open(
@@ -691,6 +705,11 @@ impl SessionsState {
                     outcome: entry.outcome(session_id)?,
                 })
             });
+            if matches!(state, SessionState::Verified { .. }) {
+                self.ledger.pay(session_id, prover);
+            } else {
+                self.ledger.refund(session_id);
+            }
         }
         while self.counts().finished > MAX_FINISHED_SESSIONS {
             let oldest = self
@@ -764,14 +783,22 @@ impl SessionsState {
         self.sessions.get(self.by_user.get(user)?)
     }
 
+    /// Removes `user`'s session and settles its escrow: refunded while it awaits a proof, paid
+    /// to the prover once a proof is in (a user who leaves gives up the check, not the
+    /// payment), already settled once finished.
     fn remove(&mut self, user: &ActorId) -> Option<u64> {
         let id = self.by_user.remove(user)?;
-        if self
-            .sessions
-            .remove(&id)
-            .is_some_and(|e| !e.phase.is_finished())
-        {
-            self.open = self.open.saturating_sub(1);
+        if let Some(entry) = self.sessions.remove(&id) {
+            match &entry.phase {
+                Phase::AwaitingProof { .. } => self.ledger.refund(id),
+                Phase::ProofSubmitted(s) | Phase::Verifying(s) | Phase::Batched(s) => {
+                    self.ledger.pay(id, s.prover)
+                }
+                Phase::Finished { .. } => {}
+            }
+            if !entry.phase.is_finished() {
+                self.open = self.open.saturating_sub(1);
+            }
         }
         Some(id)
     }

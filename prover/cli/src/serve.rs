@@ -24,6 +24,10 @@ pub struct DemoArgs {
     private: bool,
     #[command(flatten)]
     input: InputArgs,
+    /// The fee the user attaches to its input, in the chain's smallest value unit (the
+    /// embedded chain's existential deposit is 1e12; a fee is zero or at least that).
+    #[arg(long, default_value_t = 10_000_000_000_000)]
+    fee: u128,
     #[command(flatten)]
     setup: SetupArgs,
 }
@@ -72,6 +76,11 @@ pub struct ServeArgs {
     /// Seconds between polls when nothing is claimable.
     #[arg(long, default_value_t = 3)]
     poll: u64,
+    /// The prover's price, in the chain's smallest value unit: inputs whose fee is below it
+    /// are left alone. Every proof served is verified by the daemon (it pays that gas) and
+    /// earns its input's fee.
+    #[arg(long, default_value_t = 0, value_name = "VALUE")]
+    min_fee: u128,
     #[command(flatten)]
     setup: SetupArgs,
 }
@@ -216,6 +225,21 @@ fn progress(total: u64) -> Result<(ProgressBar, Observer)> {
         DaemonEvent::Retrying { what, delay, .. } => {
             shown.set_message(format!("{what} failed; retrying in {delay:?}"));
         }
+        DaemonEvent::Verifying {
+            session_id,
+            done,
+            total,
+        } => shown.set_message(format!("session {session_id}: verifying {done}/{total}")),
+        DaemonEvent::Verified {
+            session_id,
+            digit,
+            fee,
+        } => shown.set_message(format!(
+            "session {session_id}: verified (digit {digit}), earned {fee}"
+        )),
+        DaemonEvent::Rejected { session_id, reason } => {
+            shown.set_message(format!("session {session_id}: rejected ({reason})"));
+        }
         DaemonEvent::Proving { .. } => {}
     });
     Ok((bar, observer))
@@ -241,8 +265,11 @@ pub fn demo(args: DemoArgs) -> Result<()> {
         info!("deploying the program, uploading the verifier key, registering the prover");
         let chain = Chain::start(&model, &keys).await?;
         let report = if args.private {
-            info!("the prover registers its key; the user seals the digit for it and submits");
-            private_demo::demo_private(&chain, Arc::new(prover), &pixels, observer)
+            info!(
+                "the prover registers its key; the user seals the digit for it and submits it \
+                 with its fee; the daemon opens, proves, submits and verifies"
+            );
+            private_demo::demo_private(&chain, Arc::new(prover), &pixels, args.fee, observer)
                 .await
                 .map(|r| {
                     let held = (
@@ -254,8 +281,11 @@ pub fn demo(args: DemoArgs) -> Result<()> {
                     (r.demo, Some(held))
                 })
         } else {
-            info!("the user submits the digit; the daemon claims, proves and submits");
-            embedded::demo(&chain, Arc::new(prover), &pixels, observer)
+            info!(
+                "the user submits the digit with its fee (one message); the daemon claims, \
+                 proves, submits and verifies"
+            );
+            embedded::demo(&chain, Arc::new(prover), &pixels, args.fee, observer)
                 .await
                 .map(|report| (report, None))
         };
@@ -271,8 +301,7 @@ pub fn demo(args: DemoArgs) -> Result<()> {
             if recipients == 1 { "" } else { "s" }
         );
     }
-    let verification = &report.verification;
-    match &verification.outcome {
+    match &report.outcome {
         VerificationStatus::Verified { digit, logits } => {
             println!("prediction   {digit} (verified on-chain)");
             println!("logits       {logits:?}");
@@ -281,15 +310,25 @@ pub fn demo(args: DemoArgs) -> Result<()> {
     }
     println!("prove time   {:.2} s", report.prove_time.as_secs_f64());
     println!("proof size   {} bytes", report.proof_size);
-    let total: u128 = verification.gas.iter().sum();
     println!(
-        "verification {} messages, {:.3e} gas (largest message {:.3e}), {:.1} s on the gtest chain",
-        verification.gas.len(),
-        total as f64,
-        verification.gas.iter().max().copied().unwrap_or(0) as f64,
-        verification.elapsed.as_secs_f64()
+        "verification {} messages sent by the prover's daemon; the prover paid {:.3e} gas for \
+         claim, proof and verification",
+        report.verify_messages, report.prover_gas as f64
     );
-    println!("final event  {:?}", verification.event);
+    println!(
+        "fee paid     {} by the user (its one message: {})",
+        report.fee,
+        if args.private {
+            "SubmitPrivateInput"
+        } else {
+            "SubmitInput"
+        }
+    );
+    println!(
+        "earned       {} by the prover; the program owes it {} (Fees.Withdraw)",
+        report.earned, report.owed
+    );
+    println!("final event  {:?}", report.event);
     Ok(())
 }
 
@@ -369,6 +408,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
     let (_bar, observer) = progress(0)?;
     let config = ServeConfig {
         poll_interval: Duration::from_secs(args.poll),
+        min_fee: args.min_fee,
         ..ServeConfig::default()
     };
     runtime()?.block_on(async {

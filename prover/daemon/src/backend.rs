@@ -7,8 +7,15 @@ use std::convert::Infallible;
 use zkml_client::model::ModelError;
 use zkml_client::sessions::{Lease, PendingInput, Session, SessionsError};
 use zkml_client::verifier::Verifier as _;
-use zkml_client::verifier::VerifierError;
-use zkml_client::{Zkml as _, ZkmlProgram, model::Model as _, sessions::Sessions as _};
+use zkml_client::verifier::{VerificationStatus, VerifierError};
+use zkml_client::{
+    Zkml as _, ZkmlProgram, fees::Fees as _, model::Model as _, sessions::Sessions as _,
+};
+
+/// Gas attached to each verification message the daemon sends: enough for the costliest fixed
+/// stage (195,000 units of 2.6e6 gas plus the program's 5e9 reserve), kept below the block gas
+/// limit (7.5e11) so that the message fits a block's queue-processing allowance.
+pub const VERIFY_GAS: u64 = 650_000_000_000;
 
 /// The error of a Sails environment (gtest's or a node's), behind one type.
 pub type TransportError = Box<dyn std::error::Error + Send + Sync>;
@@ -54,6 +61,18 @@ pub trait Backend {
         session_id: u64,
         proof: Vec<u8>,
     ) -> Result<(), CallError<VerifierError>>;
+    /// The fee held for session `session_id`: what a proof of it that verifies earns (zero
+    /// for a free input, or once the session settled).
+    async fn fee(&self, session_id: u64) -> QueryResult<u128>;
+    /// What the program owes this prover: fees earned and not withdrawn yet.
+    async fn earned(&self) -> QueryResult<u128>;
+    /// Starts (`resume` false: `Verify`) or resumes (`ContinueVerification`) the verification
+    /// of session `session_id`, as far as one message's gas goes.
+    async fn verify(
+        &self,
+        session_id: u64,
+        resume: bool,
+    ) -> Result<VerificationStatus, CallError<VerifierError>>;
 }
 
 /// Implements [`Backend`] for a type with `fn client(&self) -> Actor<ZkmlProgram, Env>` and a
@@ -144,6 +163,45 @@ macro_rules! impl_backend {
                     .verifier()
                     .submit_proof(session_id, proof)
                     .await
+                    .map_err(|e| CallError::Transport(e.into()))?
+                    .map_err(CallError::Refused)
+            }
+
+            async fn fee(&self, session_id: u64) -> QueryResult<u128> {
+                self.client()
+                    .fees()
+                    .escrow(session_id)
+                    $($query)+
+                    .map(|escrow| escrow.map_or(0, |e| e.amount))
+                    .map_err(|e| CallError::Transport(e.into()))
+            }
+
+            async fn earned(&self) -> QueryResult<u128> {
+                self.client()
+                    .fees()
+                    .balance(self.prover)
+                    $($query)+
+                    .map_err(|e| CallError::Transport(e.into()))
+            }
+
+            async fn verify(
+                &self,
+                session_id: u64,
+                resume: bool,
+            ) -> Result<VerificationStatus, CallError<VerifierError>> {
+                let mut verifier = self.client().verifier();
+                let reply = if resume {
+                    verifier
+                        .continue_verification(session_id)
+                        .with_gas_limit($crate::backend::VERIFY_GAS)
+                        .await
+                } else {
+                    verifier
+                        .verify(session_id)
+                        .with_gas_limit($crate::backend::VERIFY_GAS)
+                        .await
+                };
+                reply
                     .map_err(|e| CallError::Transport(e.into()))?
                     .map_err(CallError::Refused)
             }

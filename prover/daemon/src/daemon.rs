@@ -1,5 +1,6 @@
-//! The daemon loop: polls the program for inputs it may claim, claims one, proves it (one
-//! fold per layer, then compression) and submits the proof, again and again.
+//! The daemon loop: polls the program for inputs it may claim, claims one whose fee meets its
+//! price, proves it (one fold per layer, then compression), submits the proof and drives its
+//! verification to the outcome (which is what pays the fee), again and again.
 
 use crate::backend::{Backend, CallError};
 use crate::error::{Error, Result};
@@ -11,13 +12,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::{debug, error, info, warn};
 use zkml_client::sessions::{PendingInput, SessionsError};
-use zkml_client::verifier::VerifierError;
+use zkml_client::verifier::{VerificationStatus, VerifierError};
 use zkml_envelope::SecretKey;
 use zkml_proving::export::chain_proof;
 use zkml_proving::{Event, Opening, Prover, hex};
 
 /// Inputs asked for per poll (the program's page limit).
 const PAGE: u32 = 16;
+/// Most verification messages the daemon sends for one proof before it gives up (a single
+/// verification takes 18 under gtest; a batch the session joined, up to a few hundred).
+const MAX_VERIFY_MESSAGES: usize = 600;
 
 /// How the daemon polls and retries.
 #[derive(Clone, Debug)]
@@ -28,6 +32,12 @@ pub struct ServeConfig {
     pub backoff: Backoff,
     /// Return once nothing is claimable instead of polling forever.
     pub drain: bool,
+    /// The daemon's price: inputs whose fee is below it are left alone.
+    pub min_fee: u128,
+    /// Drive the verification of each proof the daemon submits to its outcome (`Verify`, then
+    /// `ContinueVerification`), paying its gas: that is what earns the fee. Off, the daemon
+    /// only proves and leaves verification to the user or anyone.
+    pub verify: bool,
 }
 
 impl Default for ServeConfig {
@@ -36,6 +46,8 @@ impl Default for ServeConfig {
             poll_interval: Duration::from_secs(3),
             backoff: Backoff::default(),
             drain: false,
+            min_fee: 0,
+            verify: true,
         }
     }
 }
@@ -73,6 +85,31 @@ pub enum DaemonEvent {
         /// Why.
         reason: String,
     },
+    /// The verification of a proof the daemon submitted advanced.
+    Verifying {
+        /// The session.
+        session_id: u64,
+        /// Work units done.
+        done: u64,
+        /// Estimated work units of the whole verification.
+        total: u64,
+    },
+    /// A proof the daemon submitted verified: the fee is the daemon's.
+    Verified {
+        /// The session.
+        session_id: u64,
+        /// The answer.
+        digit: u8,
+        /// The fee earned.
+        fee: u128,
+    },
+    /// A proof the daemon submitted was rejected: no fee.
+    Rejected {
+        /// The session.
+        session_id: u64,
+        /// Why.
+        reason: String,
+    },
     /// A call failed in transport and will be retried.
     Retrying {
         /// The call.
@@ -100,6 +137,14 @@ pub struct Stats {
     pub refused: u64,
     /// Total time spent proving accepted proofs.
     pub prove_time: Duration,
+    /// Sessions left alone because their fee is below the daemon's price.
+    pub below_price: u64,
+    /// Proofs of the daemon's whose verification it drove to `Verified`.
+    pub verified: u64,
+    /// Proofs of the daemon's whose verification it drove to `Rejected`.
+    pub rejected: u64,
+    /// Fees earned by those verified proofs.
+    pub earned: u128,
 }
 
 /// How serving one input ended.
@@ -228,7 +273,26 @@ impl<B: Backend> Daemon<B> {
         while let Some(input) = self.next_input().await? {
             handled += 1;
             let session_id = input.session_id;
-            match self.serve(input).await {
+            let fee = match self.retry("fee", || self.backend.fee(session_id)).await {
+                Ok(fee) => fee,
+                Err(e) => return Err(Error::lost("fee", e)),
+            };
+            if fee < self.config.min_fee {
+                info!(
+                    session_id,
+                    fee,
+                    price = self.config.min_fee,
+                    "fee below price; skipping"
+                );
+                self.refused.insert(session_id);
+                self.stats.below_price += 1;
+                (self.observer)(&DaemonEvent::Skipped {
+                    session_id,
+                    reason: format!("fee {fee} below the price {}", self.config.min_fee),
+                });
+                continue;
+            }
+            match self.serve(input, fee).await {
                 Served::Submitted => {}
                 Served::Dropped(reason) => self.skip(session_id, reason, false),
                 Served::Refused(reason) => self.skip(session_id, reason, true),
@@ -309,8 +373,9 @@ impl<B: Backend> Daemon<B> {
         .map_err(Served::Refused)
     }
 
-    /// Claims, proves and submits one input.
-    async fn serve(&mut self, input: PendingInput) -> Served {
+    /// Claims, proves and submits one input carrying `fee`, then drives its verification
+    /// (with [`ServeConfig::verify`]).
+    async fn serve(&mut self, input: PendingInput, fee: u128) -> Served {
         let session_id = input.session_id;
         let opening = match self.opening(&input).await {
             Ok(opening) => opening,
@@ -375,7 +440,77 @@ impl<B: Backend> Daemon<B> {
             prove_time,
             proof_len,
         });
+        if self.config.verify {
+            self.drive(session_id, fee).await;
+        }
         Served::Submitted
+    }
+
+    /// Drives the verification of this daemon's proof of session `session_id` to its outcome:
+    /// `Verify`, then `ContinueVerification` until `Verified` or `Rejected`. Someone else may
+    /// drive it too; the daemon goes on from wherever it stands. Failures are logged: the
+    /// proof stays on chain and anyone may finish its verification.
+    async fn drive(&mut self, session_id: u64, fee: u128) {
+        let mut resume = false;
+        for _ in 0..MAX_VERIFY_MESSAGES {
+            let status = self
+                .retry("verify", || self.backend.verify(session_id, resume))
+                .await;
+            match status {
+                Ok(VerificationStatus::Verifying { done, total }) => {
+                    debug!(session_id, done, total, "verifying");
+                    (self.observer)(&DaemonEvent::Verifying {
+                        session_id,
+                        done,
+                        total,
+                    });
+                    resume = true;
+                }
+                Ok(VerificationStatus::Verified { digit, .. }) => {
+                    self.stats.verified += 1;
+                    self.stats.earned += fee;
+                    let owed = self.backend.earned().await.ok();
+                    info!(
+                        session_id,
+                        digit,
+                        fee,
+                        earned = self.stats.earned,
+                        ?owed,
+                        "verified; fee earned"
+                    );
+                    (self.observer)(&DaemonEvent::Verified {
+                        session_id,
+                        digit,
+                        fee,
+                    });
+                    return;
+                }
+                Ok(VerificationStatus::Rejected { reason }) => {
+                    self.stats.rejected += 1;
+                    warn!(session_id, %reason, "our proof was rejected; no fee");
+                    (self.observer)(&DaemonEvent::Rejected { session_id, reason });
+                    return;
+                }
+                // Someone else started it (or our retried `Verify` went through): go on.
+                Err(CallError::Refused(VerifierError::AlreadyVerifying)) => resume = true,
+                // Back to `ProofSubmitted` (an abandoned batch): start again.
+                Err(CallError::Refused(VerifierError::NotVerifying)) => resume = false,
+                Err(CallError::Refused(
+                    e @ (VerifierError::SessionFinished | VerifierError::NoSession),
+                )) => {
+                    info!(session_id, "verification ended elsewhere: {e:?}");
+                    return;
+                }
+                Err(e) => {
+                    error!(session_id, "verification stopped: {e}");
+                    return;
+                }
+            }
+        }
+        error!(
+            session_id,
+            "verification did not end within {MAX_VERIFY_MESSAGES} messages"
+        );
     }
 
     /// Proves the input `opening` opens on a blocking thread, so the chain's futures keep

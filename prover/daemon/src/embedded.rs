@@ -1,19 +1,20 @@
 //! The demo and load runs on an embedded gtest chain: users submit digits, prover daemons claim,
-//! prove and submit, and the users have the program verify each proof.
+//! prove and submit. In the demo the daemon verifies its proof and earns the user's fee; in the
+//! load run the users have the program verify each proof.
 
-use crate::backend::GtestBackend;
-use crate::daemon::{Daemon, Observer, ServeConfig, Stats};
+use crate::backend::{Backend as _, GtestBackend};
+use crate::daemon::{Daemon, DaemonEvent, Observer, ServeConfig, Stats};
 use sails_rs::futures::{self, FutureExt as _, Stream, StreamExt as _, future::join_all};
 use sails_rs::prelude::*;
 use std::collections::BTreeMap;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use zkml_client::sessions::events::SessionsEvents;
 use zkml_client::{Zkml as _, sessions::Sessions as _};
 use zkml_proving::Prover;
-use zkml_testkit::{
-    ADMIN, Chain, PROVER, USER, Verification, VerificationStatus, VerifierEvents, transport,
-};
+use zkml_testkit::{ADMIN, Chain, PROVER, USER, VerificationStatus, VerifierEvents, transport};
 
 /// Why a demo or load run failed.
 #[derive(Debug, thiserror::Error)]
@@ -40,10 +41,12 @@ pub fn backend(chain: &Chain, who: u64) -> GtestBackend {
     GtestBackend::new(chain.env(), chain.program_id(), who.into())
 }
 
-/// Daemon settings for the embedded chain: serve what is there, then return.
+/// Daemon settings for the embedded chain: serve what is there, then return; the users
+/// verify (the demo and load runs measure the verification from the user's side).
 pub(crate) fn drain() -> ServeConfig {
     ServeConfig {
         drain: true,
+        verify: false,
         ..ServeConfig::default()
     }
 }
@@ -55,36 +58,153 @@ pub struct DemoReport {
     pub prove_time: Duration,
     /// Size of the proof submitted to the program.
     pub proof_size: u64,
-    /// The on-chain verification.
-    pub verification: Verification,
+    /// The fee the user attached to its input.
+    pub fee: u128,
+    /// What the daemon earned by the verified proof.
+    pub earned: u128,
+    /// What the program owes the prover afterwards (`Fees.Balance`), to withdraw.
+    pub owed: u128,
+    /// The session's outcome, as its final event reports it.
+    pub outcome: VerificationStatus,
+    /// The final Verifier event (`Verified` or `Rejected`).
+    pub event: VerifierEvents,
+    /// Verification messages the daemon sent.
+    pub verify_messages: u64,
+    /// Gas the prover paid for the whole session: claim, proof and verification.
+    pub prover_gas: u128,
 }
 
-/// Runs the workflow for `pixels`: the user submits them, the prover daemon claims, proves and
-/// submits, and the user has the program verify the proof until the outcome.
+/// Runs the workflow for `pixels`: the user submits them with `fee` (its one message), and the
+/// prover daemon claims, proves, submits and drives the verification to the outcome, which
+/// pays it the fee.
 ///
 /// # Errors
 /// [`RunError::Chain`] if a call fails, [`RunError::Daemon`] if the daemon fails,
-/// [`RunError::NotProved`] if it does not prove the input.
+/// [`RunError::NotProved`] if it does not prove and verify the input.
 pub async fn demo(
     chain: &Chain,
     prover: Arc<Prover>,
     pixels: &[u8],
+    fee: u128,
     observer: Observer,
 ) -> Result<DemoReport> {
-    chain.submit_input(USER, pixels.to_vec()).await?;
-    let stats = Daemon::start(backend(chain, PROVER), prover, drain())
-        .await?
-        .with_observer(observer)
-        .run()
-        .await?;
-    if stats.submitted != 1 {
-        return Err(RunError::NotProved(stats));
+    let run = DemoRun::start(chain, prover, observer).await?;
+    chain
+        .as_(USER)
+        .sessions()
+        .submit_input(pixels.to_vec(), None)
+        .with_value(fee)
+        .await
+        .map_err(transport("submit input"))?
+        .map_err(|refusal| zkml_testkit::Error::Sessions {
+            call: "submit input",
+            refusal,
+        })?;
+    run.finish(chain, fee).await
+}
+
+/// The prover's side of a demo: a daemon that verifies its proofs, counting its verification
+/// messages, and the user's listener for the outcome. Started before the user submits.
+pub(crate) struct DemoRun {
+    /// The prover daemon.
+    pub(crate) daemon: Daemon<GtestBackend>,
+    backend: GtestBackend,
+    messages: Arc<AtomicU64>,
+    events: Pin<Box<dyn Stream<Item = (ActorId, VerifierEvents)>>>,
+}
+
+impl DemoRun {
+    /// Starts the prover's daemon on `chain` and the user's listener.
+    pub(crate) async fn start(
+        chain: &Chain,
+        prover: Arc<Prover>,
+        observer: Observer,
+    ) -> Result<Self> {
+        let events = chain
+            .as_(USER)
+            .verifier()
+            .listen()
+            .await
+            .map_err(transport("listen"))?;
+        let messages = Arc::new(AtomicU64::new(0));
+        let counted = Arc::clone(&messages);
+        let counting: Observer = Arc::new(move |event| {
+            if matches!(
+                event,
+                DaemonEvent::Verifying { .. }
+                    | DaemonEvent::Verified { .. }
+                    | DaemonEvent::Rejected { .. }
+            ) {
+                counted.fetch_add(1, Ordering::Relaxed);
+            }
+            observer(event);
+        });
+        let config = ServeConfig {
+            verify: true,
+            ..drain()
+        };
+        let backend = backend(chain, PROVER);
+        let daemon = Daemon::start(backend.clone(), prover, config)
+            .await?
+            .with_observer(counting);
+        Ok(Self {
+            daemon,
+            backend,
+            messages,
+            events: Box::pin(events),
+        })
     }
-    Ok(DemoReport {
-        prove_time: stats.prove_time,
-        proof_size: stats.proof_bytes,
-        verification: chain.verify(USER).await?,
-    })
+
+    /// Once the user submitted its input with `fee`: the daemon serves it to its outcome;
+    /// what it cost and earned, and the outcome the user saw.
+    pub(crate) async fn finish(mut self, chain: &Chain, fee: u128) -> Result<DemoReport> {
+        let gas_before = chain.gas_spent(PROVER);
+        let stats = self.daemon.run().await?;
+        if stats.submitted != 1 || stats.verified + stats.rejected != 1 {
+            return Err(RunError::NotProved(stats));
+        }
+        let prover_gas = chain.gas_spent(PROVER) - gas_before;
+        let owed = self
+            .backend
+            .earned()
+            .await
+            .map_err(|_| RunError::NotProved(stats.clone()))?;
+        let account = ActorId::from(USER);
+        let event = loop {
+            let Some(Some((_, event))) = self.events.next().now_or_never() else {
+                return Err(zkml_testkit::Error::NoFinalEvent.into());
+            };
+            match &event {
+                VerifierEvents::Verified { user, .. } | VerifierEvents::Rejected { user, .. }
+                    if *user == account =>
+                {
+                    break event;
+                }
+                _ => {}
+            }
+        };
+        let outcome = match &event {
+            VerifierEvents::Verified { digit, logits, .. } => VerificationStatus::Verified {
+                digit: *digit,
+                logits: logits.clone(),
+            },
+            VerifierEvents::Rejected { reason, .. } => VerificationStatus::Rejected {
+                reason: reason.clone(),
+            },
+            _ => return Err(zkml_testkit::Error::NoFinalEvent.into()),
+        };
+        Ok(DemoReport {
+            prove_time: stats.prove_time,
+            proof_size: stats.proof_bytes,
+            fee,
+            earned: stats.earned,
+            owed,
+            outcome,
+            event,
+            verify_messages: self.messages.load(Ordering::Relaxed),
+            prover_gas,
+        })
+    }
 }
 
 /// First account of the users of a load run.

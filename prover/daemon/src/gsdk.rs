@@ -6,8 +6,10 @@ use sails_rs::client::{Actor, GsdkEnv};
 use sails_rs::gsdk::Api;
 use sails_rs::prelude::ActorId;
 use zkml_client::sessions::{Lease, PendingInput, Session, SessionsError};
-use zkml_client::verifier::{Verifier as _, VerifierError};
-use zkml_client::{Zkml as _, ZkmlProgram, model::Model as _, sessions::Sessions as _};
+use zkml_client::verifier::{VerificationStatus, Verifier as _, VerifierError};
+use zkml_client::{
+    Zkml as _, ZkmlProgram, fees::Fees as _, model::Model as _, sessions::Sessions as _,
+};
 
 /// A program on a real node, called as the prover account of a secret URI.
 #[derive(Clone)]

@@ -26,7 +26,7 @@ pub mod private;
 pub mod private_demo;
 mod retry;
 
-pub use backend::{Backend, CallError, GtestBackend, QueryResult, TransportError};
+pub use backend::{Backend, CallError, GtestBackend, QueryResult, TransportError, VERIFY_GAS};
 pub use daemon::{Daemon, DaemonEvent, Observer, ServeConfig, Stats};
 pub use error::{Error, Result, SettingError};
 pub use retry::Backoff;

@@ -1,17 +1,18 @@
 //! `zkml demo --private` on the embedded chain: the prover registers its envelope key, the user
 //! commits to the digit with a random blinding and seals it for the registered provers, the
-//! daemon opens the envelope, checks it against the commitment and proves, and the user has the
-//! program verify the proof. The chain holds the commitment and the envelope, never the pixels.
+//! daemon opens the envelope, checks it against the commitment, proves and drives the
+//! verification, which pays it the user's fee. The chain holds the commitment and the envelope,
+//! never the pixels.
 
-use crate::daemon::{Daemon, Observer};
-use crate::embedded::{DemoReport, Result, RunError, backend, drain};
+use crate::daemon::Observer;
+use crate::embedded::{DemoReport, DemoRun, Result, RunError};
 use sails_rs::prelude::*;
 use std::sync::Arc;
 use zkml_client::{Zkml as _, model::Model as _, sessions::Sessions as _};
 use zkml_envelope::{Contents, Context, SecretKey};
 use zkml_proving::circuit::word_from_scalar;
 use zkml_proving::{Opening, Prover};
-use zkml_testkit::{Chain, PROVER, USER, transport};
+use zkml_testkit::{Chain, USER, transport};
 
 /// What the private demo did, and what the chain holds of the input.
 #[derive(Debug)]
@@ -28,7 +29,7 @@ pub struct PrivateDemoReport {
     pub recipients: usize,
 }
 
-/// Runs the private workflow for `pixels` (see the [module documentation](self)).
+/// Runs the private workflow for `pixels` with `fee` (see the [module documentation](self)).
 ///
 /// # Errors
 /// [`RunError::Chain`] if a call fails, [`RunError::Daemon`] if the daemon fails,
@@ -38,13 +39,14 @@ pub async fn demo_private(
     chain: &Chain,
     prover: Arc<Prover>,
     pixels: &[u8],
+    fee: u128,
     observer: Observer,
 ) -> Result<PrivateDemoReport> {
-    let mut daemon = Daemon::start(backend(chain, PROVER), prover, drain())
-        .await?
-        .with_observer(observer)
+    let mut run = DemoRun::start(chain, prover, observer).await?;
+    run.daemon = run
+        .daemon
         .with_envelope_key(Arc::new(SecretKey::generate()));
-    daemon.publish_envelope_key().await?;
+    run.daemon.publish_envelope_key().await?;
 
     // The user's side: every registered prover's key, a random blinding, the commitment.
     let user = chain.as_(USER);
@@ -74,6 +76,7 @@ pub async fn demo_private(
         .as_(USER)
         .sessions()
         .submit_private_input(commitment, envelope, None)
+        .with_value(fee)
         .await
         .map_err(transport("submit private input"))?
         .map_err(|refusal| zkml_testkit::Error::Sessions {
@@ -81,10 +84,7 @@ pub async fn demo_private(
             refusal,
         })?;
 
-    let stats = daemon.run().await?;
-    if stats.submitted != 1 {
-        return Err(RunError::NotProved(stats));
-    }
+    let demo = run.finish(chain, fee).await?;
     let session = user
         .sessions()
         .my_session()
@@ -92,11 +92,7 @@ pub async fn demo_private(
         .map_err(transport("my session"))?
         .ok_or_else(|| RunError::Private("the session is gone".into()))?;
     Ok(PrivateDemoReport {
-        demo: DemoReport {
-            prove_time: stats.prove_time,
-            proof_size: stats.proof_bytes,
-            verification: chain.verify(USER).await?,
-        },
+        demo,
         commitment: session.commitment,
         envelope_len: session.envelope_len,
         pixels_on_chain: session.pixels.len(),

@@ -1,6 +1,7 @@
 //! The prover daemon against a real Gear dev node (feature `gsdk`): the program is deployed,
-//! loaded and finalized as `//Alice`, `//Charlie` submits a digit, the daemon proves it as
-//! `//Bob` through `GsdkBackend`, and `//Charlie` has the program verify the proof to the end.
+//! loaded and finalized as `//Alice`, `//Charlie` submits a digit with a fee (one message), and
+//! the daemon, as `//Bob` through `GsdkBackend`, proves it and drives its verification to the
+//! end, earning the fee.
 //!
 //! Ignored by default: it needs a node binary in `GEAR_PATH`. See `NODE.md` next to this file.
 #![cfg(feature = "gsdk")]
@@ -17,8 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use zkml_client::sessions::{SessionState, Sessions as _};
-use zkml_client::verifier::{self, Verifier as _};
-use zkml_client::{Zkml as _, ZkmlCtors as _, ZkmlProgram, model::Model as _};
+use zkml_client::{Zkml as _, ZkmlCtors as _, ZkmlProgram, fees::Fees as _, model::Model as _};
 use zkml_daemon::gsdk::GsdkBackend;
 use zkml_daemon::{Backend as _, Daemon, DaemonEvent, ServeConfig};
 use zkml_model::{Dataset, QuantizedModel};
@@ -30,12 +30,8 @@ use zkml_testkit::{UPLOAD_CHUNK, model_init};
 const UNIT: u128 = 1_000_000_000_000;
 /// Balance Bob and Charlie are topped up to, from Alice (dev chains may fund only Alice and Bob).
 const FUNDS: u128 = 20_000 * UNIT;
-/// Gas of each verification message: enough for the costliest fixed stage (195,000 units of
-/// 2.6e6 gas plus the program's 5e9 reserve), kept below the block gas limit (7.5e11) so the
-/// message fits a block's queue-processing allowance.
-const VERIFY_GAS: u64 = 650_000_000_000;
-/// Most verification messages before the test gives up.
-const MAX_VERIFY_MESSAGES: usize = 80;
+/// The fee Charlie attaches to her input, which Bob's daemon earns.
+const FEE: u128 = 2 * UNIT;
 /// Node log lines kept for failure reports.
 const LOG_LINES: usize = 300;
 
@@ -318,13 +314,16 @@ async fn the_daemon_proves_on_a_real_node_and_the_program_verifies() {
         within(
             "submit input",
             Duration::from_secs(120),
-            user.sessions().submit_input(pixels.clone(), None),
+            user.sessions()
+                .submit_input(pixels.clone(), None)
+                .with_value(FEE),
         )
         .await,
     );
     eprintln!("session {session_id} opened by {}", hex(charlie_id));
 
-    // Bob's daemon claims, proves and submits, then returns (drain).
+    // Bob's daemon claims, proves and submits, drives the verification to the outcome (Charlie
+    // sent one message), then returns (drain).
     let backend = GsdkBackend::connect(&node.ws, "//Bob", &hex(program_id))
         .await
         .expect("GsdkBackend::connect");
@@ -349,71 +348,27 @@ async fn the_daemon_proves_on_a_real_node_and_the_program_verifies() {
     })
     .await;
     assert_eq!(
-        (stats.submitted, stats.dropped, stats.refused),
-        (1, 0, 0),
+        (
+            stats.submitted,
+            stats.dropped,
+            stats.refused,
+            stats.verified,
+            stats.earned
+        ),
+        (1, 0, 0, 1, FEE),
         "{stats:?}"
     );
 
-    let query_session = || async {
-        within(
-            "session query",
-            Duration::from_secs(60),
-            user.sessions().session(charlie_id).query(),
-        )
-        .await
-        .expect("session query")
-        .expect("Charlie has a session")
-    };
-    let session = query_session().await;
-    assert_eq!(session.id, session_id);
-    assert_eq!(session.state, SessionState::ProofSubmitted);
-    assert_eq!(session.prover, Some(bob_id));
-
-    // Charlie has the program verify the proof: `Verify`, then `ContinueVerification`.
+    let session = within(
+        "session query",
+        Duration::from_secs(60),
+        user.sessions().session(charlie_id).query(),
+    )
+    .await
+    .expect("session query")
+    .expect("Charlie has a session");
     let logits: Vec<i64> = expected.logits.iter().map(|l| i64::from(*l)).collect();
-    let mut checker = user.verifier();
-    let started = Instant::now();
-    let mut state = answer(
-        "verify",
-        within(
-            "verify",
-            Duration::from_secs(300),
-            checker.verify(session_id).with_gas_limit(VERIFY_GAS),
-        )
-        .await,
-    );
-    let mut messages = 1;
-    while let verifier::VerificationStatus::Verifying { done, total } = state {
-        eprintln!("verification: {done}/{total} units after {messages} messages");
-        assert!(
-            messages < MAX_VERIFY_MESSAGES,
-            "verification did not end after {messages} messages"
-        );
-        state = answer(
-            "continue verification",
-            within(
-                "continue verification",
-                Duration::from_secs(300),
-                checker
-                    .continue_verification(session_id)
-                    .with_gas_limit(VERIFY_GAS),
-            )
-            .await,
-        );
-        messages += 1;
-    }
-    eprintln!(
-        "verification: {messages} messages in {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
-    assert_eq!(
-        state,
-        verifier::VerificationStatus::Verified {
-            digit: expected.digit,
-            logits: logits.clone(),
-        }
-    );
-    let session = query_session().await;
+    assert_eq!(session.id, session_id);
     assert_eq!(
         session.state,
         SessionState::Verified {
@@ -422,5 +377,13 @@ async fn the_daemon_proves_on_a_real_node_and_the_program_verifies() {
         }
     );
     assert_eq!(session.prover, Some(bob_id));
+    let owed = within(
+        "balance query",
+        Duration::from_secs(60),
+        user.fees().balance(bob_id).query(),
+    )
+    .await
+    .expect("balance query");
+    assert_eq!(owed, FEE, "Bob is owed Charlie's fee");
     drop(node);
 }

@@ -58,10 +58,12 @@ static SETUP: LazyLock<Setup> = LazyLock::new(|| {
     }
 });
 
-/// Daemon settings for tests: serve what is there, retry quickly.
+/// Daemon settings for tests: serve what is there, retry quickly, leave verification to the
+/// test.
 fn drain() -> ServeConfig {
     ServeConfig {
         drain: true,
+        verify: false,
         backoff: Backoff {
             attempts: 4,
             initial: Duration::from_millis(1),
@@ -118,26 +120,28 @@ fn users(n: u64) -> Vec<u64> {
 
 #[tokio::test]
 async fn the_daemon_proves_and_the_program_verifies_the_answer() {
+    const FEE: u128 = 10 * sails_rs::gtest::constants::EXISTENTIAL_DEPOSIT;
     let chain = Chain::start(&SETUP.model, &SETUP.keys).await.unwrap();
     let pixels = &SETUP.digits[3];
-    let report = embedded::demo(&chain, SETUP.prover.clone(), pixels, Arc::new(|_| {}))
+    let report = embedded::demo(&chain, SETUP.prover.clone(), pixels, FEE, Arc::new(|_| {}))
         .await
         .unwrap();
     let expected = SETUP.model.infer(pixels).unwrap();
     let logits: Vec<i64> = expected.logits.iter().map(|l| i64::from(*l)).collect();
     assert_eq!(
-        report.verification.outcome,
+        report.outcome,
         verifier::VerificationStatus::Verified {
             digit: expected.digit,
             logits: logits.clone()
         }
     );
     assert!(matches!(
-        report.verification.event,
+        report.event,
         VerifierEvents::Verified { digit, logits: ref l, .. } if digit == expected.digit && *l == logits
     ));
     assert!(report.proof_size > 0);
-    assert!(report.verification.gas.len() > 1);
+    assert!(report.verify_messages > 1);
+    assert_eq!((report.fee, report.earned, report.owed), (FEE, FEE, FEE));
 }
 
 /// Forwards the named [`Backend`] methods to the wrapper's `inner` backend.
@@ -192,6 +196,25 @@ macro_rules! forward {
             self.inner.submit_proof(session_id, proof).await
         }
     };
+    (fee) => {
+        async fn fee(&self, session_id: u64) -> QueryResult<u128> {
+            self.inner.fee(session_id).await
+        }
+    };
+    (earned) => {
+        async fn earned(&self) -> QueryResult<u128> {
+            self.inner.earned().await
+        }
+    };
+    (verify) => {
+        async fn verify(
+            &self,
+            session_id: u64,
+            resume: bool,
+        ) -> Result<verifier::VerificationStatus, CallError<VerifierError>> {
+            self.inner.verify(session_id, resume).await
+        }
+    };
     ($($method:ident),+) => {
         $(forward!($method);)+
     };
@@ -203,7 +226,9 @@ struct ForgingOutput {
 }
 
 impl Backend for ForgingOutput {
-    forward!(prover, is_prover, claimable, session, input, claim, private);
+    forward!(
+        prover, is_prover, claimable, session, input, claim, private, fee, earned, verify
+    );
     async fn submit_proof(
         &self,
         session_id: u64,
@@ -386,7 +411,9 @@ struct PurgedWhileProving<'a> {
 }
 
 impl Backend for PurgedWhileProving<'_> {
-    forward!(prover, is_prover, claimable, session, input, claim, private);
+    forward!(
+        prover, is_prover, claimable, session, input, claim, private, fee, earned, verify
+    );
 
     async fn submit_proof(
         &self,
@@ -441,7 +468,9 @@ struct Unreliable {
 }
 
 impl Backend for Unreliable {
-    forward!(prover, is_prover, session, input, claim, private);
+    forward!(
+        prover, is_prover, session, input, claim, private, fee, earned, verify
+    );
 
     async fn claimable(&self, after: Option<u64>, limit: u32) -> QueryResult<Vec<PendingInput>> {
         if self.failed_polls.get() < 2 {
@@ -533,6 +562,19 @@ async fn polling_that_keeps_failing_is_a_clear_error() {
         async fn envelope(&self, _: u64) -> QueryResult<Option<Vec<u8>>> {
             Err(CallError::Transport("connection refused".into()))
         }
+        async fn fee(&self, _: u64) -> QueryResult<u128> {
+            Err(CallError::Transport("connection refused".into()))
+        }
+        async fn earned(&self) -> QueryResult<u128> {
+            Err(CallError::Transport("connection refused".into()))
+        }
+        async fn verify(
+            &self,
+            _: u64,
+            _: bool,
+        ) -> Result<verifier::VerificationStatus, CallError<VerifierError>> {
+            Err(CallError::Transport("connection refused".into()))
+        }
         async fn set_encryption_key(&self, _: [u8; 32]) -> Result<(), CallError<ModelError>> {
             Err(CallError::Transport("connection refused".into()))
         }
@@ -562,7 +604,10 @@ impl Backend for Dropped {
         input,
         claim,
         submit_proof,
-        private
+        private,
+        fee,
+        earned,
+        verify
     );
 
     async fn claimable(&self, _: Option<u64>, _: u32) -> QueryResult<Vec<PendingInput>> {
@@ -592,4 +637,58 @@ async fn a_polling_daemon_that_loses_its_node_returns_an_error() {
         ),
         "{result:?}"
     );
+}
+
+/// A daemon with a price proves only the inputs that pay it, drives the verification of its
+/// proof itself (the user sends one message, `SubmitInput` with the fee) and earns the fee.
+#[tokio::test]
+async fn a_priced_daemon_serves_paying_inputs_verifies_and_earns_the_fee() {
+    const FEE: u128 = 10 * sails_rs::gtest::constants::EXISTENTIAL_DEPOSIT;
+    let chain = Chain::start(&SETUP.model, &SETUP.keys)
+        .await
+        .expect("chain");
+    chain.fund(STRANGER);
+    let users = users(2);
+    for (i, (user, fee)) in users.iter().zip([FEE, FEE / 2]).enumerate() {
+        chain.fund(*user);
+        chain
+            .as_(*user)
+            .sessions()
+            .submit_input(SETUP.digits[i].clone(), None)
+            .with_value(fee)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let config = ServeConfig {
+        min_fee: FEE,
+        verify: true,
+        ..drain()
+    };
+    let stats = Daemon::start(backend(&chain, PROVER), SETUP.prover.clone(), config)
+        .await
+        .unwrap()
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            stats.submitted,
+            stats.verified,
+            stats.below_price,
+            stats.earned
+        ),
+        (1, 1, 1, FEE),
+        "{stats:?}"
+    );
+    let expected = SETUP.model.infer(&SETUP.digits[0]).unwrap();
+    assert!(matches!(
+        session(&chain, users[0]).await.state,
+        SessionState::Verified { digit, .. } if digit == expected.digit
+    ));
+    assert_eq!(
+        session(&chain, users[1]).await.state,
+        SessionState::AwaitingProof
+    );
+    assert_eq!(backend(&chain, PROVER).earned().await.unwrap(), FEE);
 }
