@@ -6,6 +6,7 @@ use zkml_client::{
     ModelInit, Zkml as _,
     model::Model as _,
     sessions::{Session, Sessions as _},
+    verifier::Verifier as _,
 };
 use zkml_model::QuantizedModel;
 use zkml_proving::{
@@ -137,6 +138,26 @@ impl Chain {
             .await
             .unwrap()
             .unwrap();
+    }
+
+    /// `user` submits the fixture's input `input` (naming no program), `PROVER` claims it and
+    /// submits the fixture's proof `input`, each of which must succeed; the session id.
+    pub async fn proved_session(&self, user: u64, input: usize) -> u64 {
+        let id = self
+            .as_(user)
+            .sessions()
+            .submit_input(FIXTURE.inputs[input].clone(), None)
+            .await
+            .unwrap()
+            .unwrap();
+        self.claim(PROVER, id).await;
+        self.as_(PROVER)
+            .verifier()
+            .submit_proof(id, FIXTURE.proofs[input].clone())
+            .await
+            .unwrap()
+            .unwrap();
+        id
     }
 
     /// The admin removes `prover` from the registry, which must succeed.

@@ -379,21 +379,7 @@ async fn inputs_held_to_block_others_expire_and_anyone_closes_them() {
 #[tokio::test]
 async fn a_proved_input_is_never_closed() {
     let chain = Chain::ready().await;
-    let id = chain
-        .as_(USER)
-        .sessions()
-        .submit_input(FIXTURE.inputs[0].clone(), None)
-        .await
-        .unwrap()
-        .unwrap();
-    chain.claim(PROVER, id).await;
-    chain
-        .as_(PROVER)
-        .verifier()
-        .submit_proof(id, FIXTURE.proofs[0].clone())
-        .await
-        .unwrap()
-        .unwrap();
+    let id = chain.proved_session(USER, 0).await;
     chain.run_blocks(INPUT_EXPIRY_BLOCKS + 1);
     let before = chain.session(USER).await;
     assert_eq!(
@@ -452,21 +438,7 @@ async fn a_bad_chunk_is_recovered_by_restarting_the_upload() {
 
     // The recovered deployment verifies a real proof.
     chain.kit().add_prover(PROVER).await.unwrap();
-    let id = chain
-        .as_(USER)
-        .sessions()
-        .submit_input(FIXTURE.inputs[0].clone(), None)
-        .await
-        .unwrap()
-        .unwrap();
-    chain.claim(PROVER, id).await;
-    chain
-        .as_(PROVER)
-        .verifier()
-        .submit_proof(id, FIXTURE.proofs[0].clone())
-        .await
-        .unwrap()
-        .unwrap();
+    chain.proved_session(USER, 0).await;
     let run = chain.kit().verify(USER).await.unwrap();
     assert!(
         matches!(run.outcome, VerificationStatus::Verified { .. }),
@@ -478,21 +450,7 @@ async fn a_bad_chunk_is_recovered_by_restarting_the_upload() {
 #[tokio::test]
 async fn not_enough_gas_reports_the_gas_to_attach() {
     let chain = Chain::ready().await;
-    let id = chain
-        .as_(USER)
-        .sessions()
-        .submit_input(FIXTURE.inputs[0].clone(), None)
-        .await
-        .unwrap()
-        .unwrap();
-    chain.claim(PROVER, id).await;
-    chain
-        .as_(PROVER)
-        .verifier()
-        .submit_proof(id, FIXTURE.proofs[0].clone())
-        .await
-        .unwrap()
-        .unwrap();
+    let id = chain.proved_session(USER, 0).await;
     let mut verifier = chain.as_(USER).verifier();
     let short = 20_000_000_000;
     let spent = chain.kit().gas_spent(USER);

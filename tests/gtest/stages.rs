@@ -7,7 +7,6 @@ use crate::common::*;
 use sails_rs::gtest::constants::VALUE_PER_GAS;
 use zkml_client::{
     Zkml as _,
-    sessions::Sessions as _,
     verifier::{VerificationStatus, Verifier as _, VerifierError},
 };
 
@@ -25,21 +24,7 @@ const STAGES: [&str; 5] = [
 #[tokio::test]
 async fn fixed_stages_one_per_message() {
     let chain = Chain::ready().await;
-    let id = chain
-        .as_(USER)
-        .sessions()
-        .submit_input(FIXTURE.inputs[0].clone(), None)
-        .await
-        .unwrap()
-        .unwrap();
-    chain.claim(PROVER, id).await;
-    chain
-        .as_(PROVER)
-        .verifier()
-        .submit_proof(id, FIXTURE.proofs[0].clone())
-        .await
-        .unwrap()
-        .unwrap();
+    let id = chain.proved_session(USER, 0).await;
     let mut verifier = chain.as_(USER).verifier();
     let balance = || chain.env().system().balance_of(USER);
     let mut done_before = 0u64;
