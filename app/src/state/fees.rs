@@ -9,8 +9,8 @@
 //! The books always balance: the program's balance is [`Ledger::escrowed`] plus
 //! [`Ledger::owed`] plus its existential deposit.
 
+use super::sorted_map::SortedMap;
 use crate::error::{FeesError, SessionsError};
-use alloc::collections::BTreeMap;
 use sails_rs::prelude::*;
 
 /// A fee held for a session until its outcome.
@@ -63,8 +63,8 @@ pub enum Settlement {
 #[derive(Default)]
 pub struct Ledger {
     minimum_fee: u128,
-    escrows: BTreeMap<u64, Escrow>,
-    owed: BTreeMap<ActorId, u128>,
+    escrows: SortedMap<u64, Escrow>,
+    owed: SortedMap<ActorId, u128>,
     escrowed_total: u128,
     owed_total: u128,
     settled: Vec<Settlement>,
@@ -183,7 +183,7 @@ impl Ledger {
     }
 
     fn credit(&mut self, account: ActorId, amount: u128) {
-        let owed = self.owed.entry(account).or_insert(0);
+        let owed = self.owed.get_or_insert(account, 0);
         *owed = owed.saturating_add(amount);
         self.owed_total = self.owed_total.saturating_add(amount);
     }

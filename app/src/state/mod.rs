@@ -4,3 +4,4 @@
 pub mod fees;
 pub mod model;
 pub mod sessions;
+pub mod sorted_map;

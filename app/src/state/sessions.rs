@@ -5,13 +5,13 @@
 //! the end. Refusals return an error before anything changes.
 
 use super::fees::Ledger;
+use super::sorted_map::SortedMap;
 use crate::{
     error::{SessionsError, VerifierError},
     inputs,
     notify::{NotifyTarget, Outcome, SessionOutcome},
     verification::{self, Advance, Job},
 };
-use alloc::collections::BTreeMap;
 use batch::Batch;
 use sails_rs::prelude::*;
 use zkml_verifier::{ConstantKey, VerifierKey, statement};
@@ -323,8 +323,8 @@ pub struct Finished {
 #[derive(Default)]
 pub struct SessionsState {
     next_id: u64,
-    sessions: BTreeMap<u64, Entry>,
-    by_user: BTreeMap<ActorId, u64>,
+    sessions: SortedMap<u64, Entry>,
+    by_user: SortedMap<ActorId, u64>,
     /// How many sessions are unfinished, kept so that the cap check costs no scan.
     open: u32,
     /// The batch under way.
@@ -737,7 +737,7 @@ impl SessionsState {
     ) -> Vec<PendingInput> {
         let start = after.map_or(0, |id| id.saturating_add(1));
         self.sessions
-            .range(start..)
+            .iter_from(&start)
             .filter_map(|(id, entry)| {
                 let Phase::AwaitingProof { lease } = entry.phase else {
                     return None;
