@@ -5,15 +5,48 @@
 //! and code `wasm-opt` removes, neither of which is ever uploaded: the uploaded (and tested)
 //! binary is the `.opt.wasm`. [`StripNames`] drops the names and runs the same `wasm-opt`
 //! passes first, so that the check measures the code the chain gets.
+//!
+//! It also points the `handle` export at `zkml_handle` (`src/entry.rs`), which refuses a payload
+//! without a Sails header before Sails' own `handle` runs.
 
 use gear_wasm_builder::{
     PreProcessor, PreProcessorResult, PreProcessorTarget, WasmBuilder,
     optimize::{self, Optimizer},
 };
+use gear_wasm_instrument::{ExternalKind, Module};
 use std::path::PathBuf;
 
-/// Removes the custom sections (names, producers) from the compiler's output and optimizes it
-/// as the builder optimizes the uploaded binary (`wasm-opt` level 4).
+/// Our checked entry point, exported by `src/entry.rs`.
+const CHECKED_HANDLE: &str = "zkml_handle";
+
+/// Points the `handle` export at [`CHECKED_HANDLE`] and drops that function's own export (Gear
+/// refuses a program with other exports). The builder writes our output over the compiler's
+/// and runs us again on it when the code did not change: a module without [`CHECKED_HANDLE`]'s
+/// export is such an output, and passes unchanged (`tests/gtest/hardening.rs` checks that the
+/// uploaded program refuses headerless payloads).
+fn export_checked_handle(wasm: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let mut module = Module::new(wasm)?;
+    let exports = module
+        .export_section
+        .as_mut()
+        .ok_or_else(|| anyhow::anyhow!("the program exports nothing"))?;
+    let Some(checked) = exports
+        .iter()
+        .position(|e| e.name == CHECKED_HANDLE && e.kind == ExternalKind::Func)
+    else {
+        return Ok(wasm.to_vec());
+    };
+    let checked = exports.remove(checked).index;
+    let handle = exports
+        .iter_mut()
+        .find(|e| e.name == "handle" && e.kind == ExternalKind::Func)
+        .ok_or_else(|| anyhow::anyhow!("the program does not export `handle`"))?;
+    handle.index = checked;
+    Ok(module.serialize()?)
+}
+
+/// Points `handle` at the checked entry point, removes the custom sections (names, producers)
+/// from the compiler's output and optimizes it for size (`wasm-opt -Oz`).
 struct StripNames;
 
 impl PreProcessor for StripNames {
@@ -25,9 +58,13 @@ impl PreProcessor for StripNames {
         &self,
         original: PathBuf,
     ) -> PreProcessorResult<Vec<(PreProcessorTarget, Vec<u8>)>> {
-        let mut wasm = Optimizer::new(&original)?;
-        wasm.strip_custom_sections();
         let stripped = original.with_extension("stripped.wasm");
+        std::fs::write(
+            &stripped,
+            export_checked_handle(&std::fs::read(&original)?)?,
+        )?;
+        let mut wasm = Optimizer::new(&stripped)?;
+        wasm.strip_custom_sections();
         wasm.flush_to_file(&stripped);
         optimize::optimize_wasm(&stripped, &stripped, "z", false)?;
         Ok(vec![(

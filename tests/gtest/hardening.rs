@@ -107,11 +107,10 @@ async fn malformed_calls_fail_and_return_their_value() {
 }
 
 /// Sails 2.0's generated entry point returns without a word when a payload has no valid Sails
-/// header (sails-macros-core 2.0 `program/mod.rs`, `handle`: the header decode's `Err` falls
-/// through), so Gear auto-replies success and the program never runs: no hook exists in 2.0
-/// to refuse such a message. This pins that limit: the day Sails fails them, this test says so.
+/// header, so Gear would reply success and keep the value: the program's `handle` export is our
+/// checked entry point (`wasm/src/entry.rs`), which fails such a message before Sails runs.
 #[tokio::test]
-async fn headerless_payloads_never_reach_the_program() {
+async fn headerless_payloads_fail_and_return_their_value() {
     let chain = Chain::ready().await;
     let call = chain
         .as_(USER)
@@ -122,16 +121,28 @@ async fn headerless_payloads_never_reach_the_program() {
     wrong_magic[0] = b'X';
     let mut wrong_version = call.clone();
     wrong_version[2] = 9;
+    let mut short_header = call.clone();
+    short_header[3] = 3;
     for (what, payload) in [
         ("empty", Vec::new()),
         ("noise", vec![0x5a; 1000]),
         ("wrong magic", wrong_magic),
         ("wrong version", wrong_version),
+        ("header length below the minimum", short_header),
+        ("a header cut short", call[..10].to_vec()),
     ] {
-        let (ok, reply) = chain.send_raw(USER, payload, 0);
-        assert!(ok && reply.is_empty(), "{what}: Sails now refuses it");
-        assert_eq!(chain.session(USER).await, None, "{what}: a session opened");
+        for value in [0, VALUE] {
+            let balances = Balances::of(&chain, USER);
+            let (ok, _) = chain.send_raw(USER, payload.clone(), value);
+            assert!(!ok, "{what} with value {value}: the message succeeded");
+            balances.assert_value_returned(&chain, what);
+            assert_eq!(chain.session(USER).await, None, "{what}: a session opened");
+        }
     }
+    // The same call with its header intact goes through.
+    let (ok, _) = chain.send_raw(USER, call, 0);
+    assert!(ok);
+    assert!(chain.session(USER).await.is_some());
 }
 
 #[tokio::test]

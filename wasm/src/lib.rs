@@ -2,8 +2,12 @@
 //! exposes the optimized binary as [`WASM_BINARY`].
 #![no_std]
 
+// Links the program, whose entry points `#[sails_rs::program]` generates in `zkml_app::wasm`.
 #[cfg(target_arch = "wasm32")]
-pub use zkml_app::wasm::*;
+use zkml_app as _;
+
+#[cfg(target_arch = "wasm32")]
+mod entry;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use code::WASM_BINARY_OPT as WASM_BINARY;
