@@ -8,10 +8,11 @@ use crate::error::VerifyError;
 use crate::field::{Fq, Grumpkin};
 use crate::msm::{Cost, GLV_BITS, Msm, Point, Scalars, glv_bases};
 use crate::pcs::ipa::{IpaCheck, IpaProof};
+use crate::spartan::shape::Kq;
 use crate::spartan::snark::{MSM_WINDOW, SecondaryKey};
 use crate::transcript::Transcript;
 use alloc::vec::Vec;
-use ark_ff::{One, Zero};
+use ark_ff::One;
 
 /// Work of adding one proof's scaled scalars into the combination: its `2^k` scalars
 /// (one multiplication each) and as many additions, with a margin.
@@ -51,7 +52,7 @@ pub(crate) struct Combination {
     /// Number of generators.
     num_gens: usize,
     /// `Σ_k ρ_k·s_{k,i}` over the generators, then the added proofs' `ρ_k·E_k` scalars.
-    scalars: Vec<Fq>,
+    scalars: Vec<Kq>,
     /// The added proofs' own bases (`L, R, G_c, C` each).
     extra: Vec<Grumpkin>,
 }
@@ -63,7 +64,7 @@ impl Combination {
             rho: coefficients(checks),
             added: 0,
             num_gens,
-            scalars: alloc::vec![Fq::zero(); num_gens],
+            scalars: alloc::vec![Kq::ZERO; num_gens],
             extra: Vec::new(),
         }
     }
@@ -96,7 +97,8 @@ impl Combination {
             return Err(VerifyError::Malformed("secondary: generator count"));
         }
         for (acc, si) in self.scalars[..n].iter_mut().zip(&s) {
-            *acc += si;
+            let sum = acc.add(si);
+            acc.set(&sum);
         }
         self.scalars.extend_from_slice(&s[n..]);
         self.extra.extend(check.msm_extra_bases(proof, &key.g_c)?);
