@@ -48,8 +48,8 @@ impl<M: Modulus> Fe<M> {
         plain.mul(&Self::from_limbs(narrow(Consts::<M>::R2)))
     }
 
-    /// The canonical integer as four little-endian 64-bit words: one Montgomery reduction.
-    pub fn to_words(self) -> [u64; 4] {
+    /// The canonical integer as four little-endian words: one Montgomery reduction.
+    fn to_words(self) -> [u64; 4] {
         let mut one = [0u32; LIMBS];
         one[0] = 1;
         // v·R^{−1} is < p + 1, and equals p only for zero.
@@ -120,7 +120,6 @@ mod tests {
             assert!(z.limbs().iter().all(|&l| l < 1 << 29));
         }
         assert_eq!(x.to_ark(), a);
-        assert_eq!(x.to_words(), a.into_bigint().0);
         let bytes = x.to_le_bytes();
         assert_eq!(bytes[..], a.into_bigint().to_bytes_le()[..]);
         assert_eq!(Fe::<M>::from_le_bytes(&bytes), Some(x));

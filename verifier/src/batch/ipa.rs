@@ -8,11 +8,10 @@ use crate::error::VerifyError;
 use crate::field::{Fq, Grumpkin};
 use crate::msm::{Cost, GLV_BITS, Msm, Point, Scalars, glv_bases};
 use crate::pcs::ipa::{IpaCheck, IpaProof};
-use crate::spartan::shape::Kq;
 use crate::spartan::snark::{MSM_WINDOW, SecondaryKey};
 use crate::transcript::Transcript;
 use alloc::vec::Vec;
-use ark_ff::One;
+use ark_ff::{One, Zero};
 
 /// Work of adding one proof's scaled scalars into the combination: its `2^k` scalars
 /// (one multiplication each) and as many additions, with a margin.
@@ -52,7 +51,7 @@ pub(crate) struct Combination {
     /// Number of generators.
     num_gens: usize,
     /// `Σ_k ρ_k·s_{k,i}` over the generators, then the added proofs' `ρ_k·E_k` scalars.
-    scalars: Vec<Kq>,
+    scalars: Vec<Fq>,
     /// The added proofs' own bases (`L, R, G_c, C` each).
     extra: Vec<Grumpkin>,
 }
@@ -64,7 +63,7 @@ impl Combination {
             rho: coefficients(checks),
             added: 0,
             num_gens,
-            scalars: alloc::vec![Kq::ZERO; num_gens],
+            scalars: alloc::vec![Fq::zero(); num_gens],
             extra: Vec::new(),
         }
     }
@@ -97,8 +96,7 @@ impl Combination {
             return Err(VerifyError::Malformed("secondary: generator count"));
         }
         for (acc, si) in self.scalars[..n].iter_mut().zip(&s) {
-            let sum = acc.add(si);
-            acc.set(&sum);
+            *acc += si;
         }
         self.scalars.extend_from_slice(&s[n..]);
         self.extra.extend(check.msm_extra_bases(proof, &key.g_c)?);

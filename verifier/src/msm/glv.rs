@@ -5,7 +5,6 @@
 use super::cost::Cost;
 use super::point::{Coord, Point};
 use crate::field::{Fq, Fr};
-use crate::spartan::shape::Kq;
 use alloc::vec;
 use alloc::vec::Vec;
 use ark_ff::PrimeField;
@@ -121,25 +120,6 @@ pub struct Scalars {
     bits: u32,
 }
 
-/// A scalar of the MSM, read as its canonical integer.
-pub(crate) trait Canonical {
-    /// The canonical integer as four little-endian words.
-    fn words(&self) -> [u64; 4];
-}
-
-impl Canonical for Fq {
-    fn words(&self) -> [u64; 4] {
-        self.into_bigint().0
-    }
-}
-
-/// The IPA's scalars, computed on the field kernel.
-impl Canonical for Kq {
-    fn words(&self) -> [u64; 4] {
-        self.to_words()
-    }
-}
-
 impl Scalars {
     /// Plain scalars for bases `G_i` (one Montgomery reduction each, counted as a multiplication).
     #[cfg(test)]
@@ -155,11 +135,11 @@ impl Scalars {
     /// GLV-split scalars for the bases `G_0..G_{n−1}, φ(G_0)..φ(G_{n−1})` (see [`glv_bases`]):
     /// entry `i` is `k1_i`, entry `n + i` is `k2_i` with `s_i = k1_i + λ·k2_i`. About 3
     /// multiplication equivalents per scalar.
-    pub fn glv<S: Canonical>(s: &[S], cost: &mut Cost) -> Self {
+    pub fn glv(s: &[Fq], cost: &mut Cost) -> Self {
         let n = s.len();
         let (mut mags, mut neg) = (vec![0u64; 4 * n], vec![false; 2 * n]);
         for (i, x) in s.iter().enumerate() {
-            let [(n1, m1), (n2, m2)] = decompose(&x.words());
+            let [(n1, m1), (n2, m2)] = decompose(&x.into_bigint().0);
             // Magnitudes are below 2^128 (see `GLV_BITS`: with c1, c2 off by at most one from the
             // exact rounding, |k1| ≤ (a1 + a2)/2 + a1 + a2 < 2^128 and likewise for k2): two limbs each.
             debug_assert!(m1[2..] == [0, 0] && m2[2..] == [0, 0]);

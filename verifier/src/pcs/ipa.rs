@@ -10,7 +10,6 @@ use crate::codec::{read_point, read_scalar, read_vec, write_point, write_scalar,
 use crate::error::VerifyError;
 use crate::field::{Fq, Grumpkin};
 use crate::msm::Cost;
-use crate::spartan::shape::Kq;
 use crate::transcript::{Repr, Transcript};
 use alloc::vec::Vec;
 use ark_ff::{Field, Zero, batch_inversion};
@@ -108,31 +107,25 @@ impl IpaCheck {
     /// (one for a proof alone, its coefficient in a batch): the IPA holds iff
     /// `Σ scalars_i·bases_i = O` over the bases `G_0..G_{2^k−1}` ‖ [`IpaCheck::msm_extra_bases`], i.e.
     /// `â·s_i` for `i < 2^k` (`s_i = Π_j x_j^{+1 if bit_{k−1−j}(i) else −1}`), then `−x_j²` for the
-    /// `L_j`, `−x_j^{−2}` for the `R_j`, `r0·(â·b̂ − v)` for `G_c` and `−1` for `C`. The `2^k`
-    /// products run on the field kernel, and the scalars are returned in its form.
-    pub fn msm_scalars(&self, proof: &IpaProof, scale: Fq, cost: &mut Cost) -> Vec<Kq> {
+    /// `L_j`, `−x_j^{−2}` for the `R_j`, `r0·(â·b̂ − v)` for `G_c` and `−1` for `C`.
+    pub fn msm_scalars(&self, proof: &IpaProof, scale: Fq, cost: &mut Cost) -> Vec<Fq> {
         let k = self.x.len();
         let mut x_inv = self.x.clone();
         batch_inversion(&mut x_inv);
         let mut s = Vec::with_capacity((1 << k) + 2 * k + 2);
-        s.push(Kq::from_ark(
-            &x_inv.iter().fold(proof.a_hat * scale, |acc, xi| acc * xi),
-        ));
+        s.push(x_inv.iter().fold(proof.a_hat * scale, |acc, xi| acc * xi));
         for t in 0..k {
             // Indices with top set bit t: s_{i + 2^t} = s_i·x_{k−1−t}².
-            let sq = Kq::from_ark(&self.x[k - 1 - t].square());
+            let sq = self.x[k - 1 - t].square();
             for i in 0..1usize << t {
-                let v = s[i].mul(&sq);
+                let v = s[i] * sq;
                 s.push(v);
             }
         }
-        let last = |x: Fq| Kq::from_ark(&x);
-        s.extend(self.x.iter().map(|x| last(-x.square() * scale)));
-        s.extend(x_inv.iter().map(|x| last(-x.square() * scale)));
-        s.push(last(
-            self.r0 * (proof.a_hat * self.b_hat - self.eval) * scale,
-        ));
-        s.push(last(-scale));
+        s.extend(self.x.iter().map(|x| -x.square() * scale));
+        s.extend(x_inv.iter().map(|x| -x.square() * scale));
+        s.push(self.r0 * (proof.a_hat * self.b_hat - self.eval) * scale);
+        s.push(-scale);
         cost.mults += (1u64 << k) + 10 * k as u64 + 5;
         cost.invs += 1;
         s
@@ -253,11 +246,7 @@ mod tests {
         let mut cost = Cost::default();
         let mut t = Transcript::new(b"ipa-test");
         let check = IpaCheck::new(&mut t, comm, point, v, proof, &mut cost)?;
-        let s: Vec<Fq> = check
-            .msm_scalars(proof, Fq::one(), &mut cost)
-            .iter()
-            .map(Kq::to_ark)
-            .collect();
+        let s = check.msm_scalars(proof, Fq::one(), &mut cost);
         let mut bases = gens.to_vec();
         bases.extend(check.msm_extra_bases(proof, g_c)?);
         if commit(&bases, &s).is_zero() {
@@ -284,11 +273,7 @@ mod tests {
             a_hat: Fq::one(),
             ..proof.clone()
         };
-        let s: Vec<Fq> = check
-            .msm_scalars(&unit, Fq::one(), &mut Cost::default())
-            .iter()
-            .map(Kq::to_ark)
-            .collect();
+        let s = check.msm_scalars(&unit, Fq::one(), &mut Cost::default());
         assert_eq!(check.b_hat, ip(&eq_table(&point), &s[..1 << k]));
         // The proof round-trips through SCALE.
         assert_eq!(IpaProof::decode(&mut &proof.encode()[..]).unwrap(), proof);

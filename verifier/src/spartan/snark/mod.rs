@@ -371,11 +371,7 @@ mod tests {
     ) -> Result<(), VerifyError> {
         use ark_ec::VariableBaseMSM;
         use ark_ff::Zero;
-        let s: Vec<Fq> = ipa
-            .msm_scalars(&proof.ipa, Fq::one(), &mut Cost::default())
-            .iter()
-            .map(crate::spartan::shape::Kq::to_ark)
-            .collect();
+        let s = ipa.msm_scalars(&proof.ipa, Fq::one(), &mut Cost::default());
         let extra = ipa.msm_extra_bases(&proof.ipa, &g_c())?;
         let rest = ark_ec::short_weierstrass::Projective::msm(&extra, &s[s.len() - extra.len()..])
             .unwrap();
