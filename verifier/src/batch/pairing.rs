@@ -3,16 +3,17 @@
 //! all the `L_k, R_k`) into one: `e(Σ ρ_k·L_k, H) = e(Σ ρ_k·R_k, τ·H)`, one two-pair pairing.
 
 use crate::error::VerifyError;
-use crate::field::Fr;
+use crate::field::{Fr, G1};
+use crate::pcs::g1::msm;
 use crate::pcs::hyperkzg::{KzgKey, PairingInputs, pairing_check};
 use crate::transcript::Transcript;
 use alloc::vec::Vec;
-use ark_bn254::G1Projective;
-use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::PrimeField;
+use ark_ec::CurveGroup;
+use ark_ff::{BigInt, PrimeField};
 
 /// Work of one 128-bit G1 scalar multiplication (double-and-add, about 2,000 multiplications),
-/// with a margin.
+/// with a margin: a bound of each proof's share of the two MSMs (on the field kernel) that
+/// combine the inputs.
 pub(crate) const G1_MUL_UNITS: u64 = 2_500;
 /// Work of a two-pair pairing (1.51e11 gas, `cargo run --release -p zkml-gas-bench`), with a
 /// margin.
@@ -46,17 +47,17 @@ fn coefficients(inputs: &[&PairingInputs]) -> Vec<[u64; 2]> {
 /// Checks the pairing equations of `inputs` together (one pairing). `Ok` means that, except with
 /// probability about 2^-128 per attempt of the prover (SPEC §15), every one of them holds.
 pub(crate) fn combined_check(key: &KzgKey, inputs: &[&PairingInputs]) -> Result<(), VerifyError> {
-    let rho = coefficients(inputs);
-    let (mut l, mut r) = (G1Projective::default(), G1Projective::default());
-    for (input, k) in inputs.iter().zip(&rho) {
-        l += input.l.mul_bigint(k);
-        r += input.r.mul_bigint(k);
-    }
+    let rho: Vec<Fr> = coefficients(inputs)
+        .iter()
+        .map(|&[lo, hi]| Fr::from_bigint(BigInt([lo, hi, 0, 0])).unwrap_or_default())
+        .collect();
+    let ls: Vec<G1> = inputs.iter().map(|input| input.l).collect();
+    let rs: Vec<G1> = inputs.iter().map(|input| input.r).collect();
     pairing_check(
         key,
         &PairingInputs {
-            l: l.into_affine(),
-            r: r.into_affine(),
+            l: msm(&ls, &rho)?.into_affine(),
+            r: msm(&rs, &rho)?.into_affine(),
         },
     )
 }
@@ -64,8 +65,8 @@ pub(crate) fn combined_check(key: &KzgKey, inputs: &[&PairingInputs]) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::field::G1;
     use ark_bn254::G2Affine;
+    use ark_ec::AffineRepr;
     use ark_ff::UniformRand;
     use ark_std::rand::{SeedableRng, rngs::StdRng};
 

@@ -10,11 +10,12 @@
 
 use crate::codec::{read_point, read_scalar, read_vec, write_point, write_scalar, write_vec};
 use crate::error::VerifyError;
+use crate::pcs::g1::msm;
 use crate::transcript::Transcript;
 use alloc::vec::Vec;
-use ark_bn254::{Bn254, Fr, G1Affine, G1Projective, G2Affine};
+use ark_bn254::{Bn254, Fr, G1Affine, G2Affine};
+use ark_ec::CurveGroup;
 use ark_ec::pairing::Pairing;
-use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::{AdditiveGroup, Field, One, Zero};
 use parity_scale_codec::{Decode, Encode, Error as CodecError, Input, Output};
 
@@ -166,10 +167,6 @@ impl Decode for EvaluationArgument {
         })?;
         Ok(Self { com, w, v })
     }
-}
-
-fn msm(bases: &[G1Affine], scalars: &[Fr]) -> Result<G1Projective, VerifyError> {
-    G1Projective::msm(bases, scalars).map_err(|_| VerifyError::Malformed("hyperkzg: msm lengths"))
 }
 
 #[cfg(test)]
