@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use zkml_client::sessions::SessionState;
 use zkml_client::verifier::VerificationStatus;
+use zkml_daemon::ActorId;
 use zkml_daemon::roles::deploy::DeployPlan;
 use zkml_daemon::roles::{self, user};
-use zkml_daemon::ActorId;
 use zkml_proving::{Event, hex};
 
 /// The environment variable the signing account's secret URI may come from.
@@ -173,7 +173,9 @@ fn account(text: Option<&str>) -> Result<Option<ActorId>> {
 fn state(state: &SessionState) -> String {
     match state {
         SessionState::AwaitingProof => "awaiting a proof".into(),
-        SessionState::ProofSubmitted => "proof submitted, awaiting verification (`zkml verify`)".into(),
+        SessionState::ProofSubmitted => {
+            "proof submitted, awaiting verification (`zkml verify`)".into()
+        }
         SessionState::Verifying { done, total } => format!("verifying, {done}/{total} work units"),
         SessionState::Verified { digit, logits } => {
             format!("verified: digit {digit}, logits {logits:?}")
@@ -270,7 +272,10 @@ fn deploy_on(node: &str, suri: &str, plan: &DeployPlan) -> Result<()> {
     });
     upload.finish_and_clear();
     let backend = backend?;
-    println!("verifier     {} bytes uploaded, model finalized", plan.verifier_data.len());
+    println!(
+        "verifier     {} bytes uploaded, model finalized",
+        plan.verifier_data.len()
+    );
     for prover in &plan.provers {
         println!("prover       0x{} registered", hex(prover.as_ref()));
     }
@@ -299,7 +304,10 @@ pub fn submit(args: SubmitArgs) -> Result<()> {
         if args.private {
             let (session_id, opening) = user::submit_private(backend, &pixels, args.fee).await?;
             save_opening(&args.opening_out, &opening.to_text())?;
-            println!("session      {session_id} (private input, fee {})", args.fee);
+            println!(
+                "session      {session_id} (private input, fee {})",
+                args.fee
+            );
             println!("commitment   0x{}", hex(&opening.commitment));
             println!(
                 "opening      saved to {}: keep it; with it you can prove the session yourself \
@@ -334,13 +342,20 @@ pub fn status(args: SessionArgs) -> Result<()> {
     on_chain(&args.chain, async |backend| {
         let status = user::status(backend, user).await?;
         let session = &status.session;
-        println!("session      {} of 0x{}", session.id, hex(session.user.as_ref()));
+        println!(
+            "session      {} of 0x{}",
+            session.id,
+            hex(session.user.as_ref())
+        );
         println!("state        {}", state(&session.state));
         if let Some(prover) = session.prover {
             println!("prover       0x{}", hex(prover.as_ref()));
         }
         println!("escrow       {}", status.escrow);
-        println!("owed         {} (to withdraw with `zkml withdraw`)", status.owed);
+        println!(
+            "owed         {} (to withdraw with `zkml withdraw`)",
+            status.owed
+        );
         Ok(())
     })
 }
@@ -422,14 +437,19 @@ pub fn prove_on_chain(args: &ProveOnChainArgs, setup_args: &SetupArgs) -> Result
         let on_event = {
             let shown = shown.clone();
             move |event: Event| match event {
-                Event::Step { index, total } => shown.set_message(format!("folded {index}/{total}")),
+                Event::Step { index, total } => {
+                    shown.set_message(format!("folded {index}/{total}"))
+                }
                 Event::Phase(phase) => shown.set_message(phase),
                 _ => {}
             }
         };
         let session_id = user::prove_own(backend, &prover, opening.as_ref(), &on_event).await;
         shown.finish_and_clear();
-        println!("proof        submitted for session {}; `zkml verify` drives it", session_id?);
+        println!(
+            "proof        submitted for session {}; `zkml verify` drives it",
+            session_id?
+        );
         Ok(())
     })
 }

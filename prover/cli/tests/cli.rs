@@ -418,9 +418,17 @@ const PROGRAM: &str = "0x0101010101010101010101010101010101010101010101010101010
 #[test]
 fn role_commands_refuse_bad_settings_with_a_clear_message() {
     let digit = scratch("role-digit.png");
-    std::fs::write(&digit, png(28, 28, png::ColorType::Grayscale, png::BitDepth::Eight)).unwrap();
+    std::fs::write(
+        &digit,
+        png(28, 28, png::ColorType::Grayscale, png::BitDepth::Eight),
+    )
+    .unwrap();
     let small = scratch("role-small.png");
-    std::fs::write(&small, png(14, 14, png::ColorType::Grayscale, png::BitDepth::Eight)).unwrap();
+    std::fs::write(
+        &small,
+        png(14, 14, png::ColorType::Grayscale, png::BitDepth::Eight),
+    )
+    .unwrap();
     let bob = Some("//Bob");
     for command in ["status", "verify", "purge", "withdraw"] {
         // No program, a program id that is not one, a secret on the command line.
@@ -448,7 +456,10 @@ fn role_commands_refuse_bad_settings_with_a_clear_message() {
         args.extend_from_slice(extra);
         role("submit", &args, bob)
     };
-    assert_fails_with(&submit(Path::new("/nonexistent/digit.png"), &[]), "the image");
+    assert_fails_with(
+        &submit(Path::new("/nonexistent/digit.png"), &[]),
+        "the image",
+    );
     assert_fails_with(&submit(&small, &[]), "expected 28x28");
     assert_fails_with(&submit(&digit, &["--fee", "-1"]), "--fee");
     let opening = scratch("role-opening.txt");
@@ -461,7 +472,10 @@ fn role_commands_refuse_bad_settings_with_a_clear_message() {
         &role("deploy", &["--prover", "bob"], bob),
         "is not 0x followed by 64 hex digits",
     );
-    assert_fails_with(&role("deploy", &[], None), "no secret for the signing account");
+    assert_fails_with(
+        &role("deploy", &[], None),
+        "no secret for the signing account",
+    );
     assert_fails_with(
         &role("deploy", &["--wasm", "/nonexistent/zkml.wasm"], bob),
         "cannot read the program's code",
@@ -470,17 +484,18 @@ fn role_commands_refuse_bad_settings_with_a_clear_message() {
         &zkml(&["prove", "--node", "ws://127.0.0.1:9944"]),
         "--program",
     );
-    assert_fails_with(
-        &zkml(&["prove", "--opening", path(&opening)]),
-        "--node",
-    );
+    assert_fails_with(&zkml(&["prove", "--opening", path(&opening)]), "--node");
 }
 
 #[cfg(not(feature = "gsdk"))]
 #[test]
 fn role_commands_on_a_node_need_the_gsdk_build() {
     let digit = scratch("role-digit-ok.png");
-    std::fs::write(&digit, png(28, 28, png::ColorType::Grayscale, png::BitDepth::Eight)).unwrap();
+    std::fs::write(
+        &digit,
+        png(28, 28, png::ColorType::Grayscale, png::BitDepth::Eight),
+    )
+    .unwrap();
     let chain = ["--program", PROGRAM];
     for (command, extra) in [
         ("status", vec![]),
@@ -494,7 +509,13 @@ fn role_commands_on_a_node_need_the_gsdk_build() {
     }
     assert_fails_with(&role("deploy", &[], Some("//Bob")), "--features gsdk");
     assert_fails_with(
-        &zkml(&["prove", "--node", "ws://127.0.0.1:9944", "--program", PROGRAM]),
+        &zkml(&[
+            "prove",
+            "--node",
+            "ws://127.0.0.1:9944",
+            "--program",
+            PROGRAM,
+        ]),
         "secret",
     );
 }

@@ -7,6 +7,7 @@ use sails_rs::client::{Actor, GearEnv as _, GsdkEnv};
 use sails_rs::gsdk::ext::gear_core::ids::prelude::CodeIdExt;
 use sails_rs::gsdk::{Api, SignedApi};
 use sails_rs::prelude::ActorId;
+use zkml_client::model::ModelError;
 use zkml_client::sessions::{Lease, PendingInput, Session, SessionsError};
 use zkml_client::verifier::{VerificationStatus, Verifier as _, VerifierError};
 use zkml_client::{

@@ -279,7 +279,9 @@ async fn every_role_command_and_the_daemon_run_sessions_on_a_real_node() {
     let user = signer("//Charlie").await.backend(program_id);
     roles::check_program(&user).await.expect("our program");
     let nowhere = signer("//Charlie").await.backend(ActorId::from([7; 32]));
-    let error = roles::check_program(&nowhere).await.err().expect("no program there");
+    let error = roles::check_program(&nowhere)
+        .await
+        .expect_err("no program there");
     assert!(matches!(error, RoleError::NoProgram { .. }), "{error:?}");
     let session_id = within(
         "zkml submit",
@@ -315,7 +317,11 @@ async fn every_role_command_and_the_daemon_run_sessions_on_a_real_node() {
             .expect("the daemon drains")
     })
     .await;
-    assert_eq!((stats.submitted, stats.dropped, stats.refused), (1, 0, 0), "{stats:?}");
+    assert_eq!(
+        (stats.submitted, stats.dropped, stats.refused),
+        (1, 0, 0),
+        "{stats:?}"
+    );
 
     // `zkml status`, then `zkml verify` as Charlie to the outcome.
     let status = user::status(&user, None).await.expect("zkml status");
@@ -325,7 +331,9 @@ async fn every_role_command_and_the_daemon_run_sessions_on_a_real_node() {
     let outcome = within(
         "zkml verify",
         Duration::from_secs(1800),
-        user::verify(&user, None, &|done, total| eprintln!("verifying {done}/{total}")),
+        user::verify(&user, None, &|done, total| {
+            eprintln!("verifying {done}/{total}")
+        }),
     )
     .await
     .expect("zkml verify");
@@ -350,7 +358,9 @@ async fn every_role_command_and_the_daemon_run_sessions_on_a_real_node() {
     let dave = signed("//Dave");
     fund(&alice, &dave).await;
     let other = signer("//Dave").await.backend(program_id);
-    let other_id = user::submit(&other, &pixels, FEE).await.expect("zkml submit");
+    let other_id = user::submit(&other, &pixels, FEE)
+        .await
+        .expect("zkml submit");
     let purged = user::purge(&other).await.expect("zkml purge");
     assert_eq!(purged.session_id, other_id);
     assert_eq!((purged.fee, purged.fee_to), (FEE, Some(account(&dave))));

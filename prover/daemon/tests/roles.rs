@@ -80,9 +80,13 @@ fn plan(provers: &[u64]) -> DeployPlan {
 /// A chain with the program deployed by `zkml deploy`'s logic, [`PROVER`] registered.
 async fn deployed() -> (GtestEnv, GtestBackend) {
     let env = chain();
-    let admin = deploy::deploy(&GtestDeployer::new(&env, ADMIN.into()), &plan(&[PROVER]), &|_, _| {})
-        .await
-        .expect("deploys");
+    let admin = deploy::deploy(
+        &GtestDeployer::new(&env, ADMIN.into()),
+        &plan(&[PROVER]),
+        &|_, _| {},
+    )
+    .await
+    .expect("deploys");
     (env, admin)
 }
 
@@ -128,20 +132,38 @@ async fn deploy_uploads_finalizes_registers_and_refuses_bad_plans() {
     let env = chain();
     let deployer = GtestDeployer::new(&env, ADMIN.into());
     let uploaded = Cell::new((0, 0));
-    let admin = deploy::deploy(&deployer, &plan(&[PROVER, OTHER_PROVER]), &|done, declared| {
-        uploaded.set((done, declared));
-    })
+    let admin = deploy::deploy(
+        &deployer,
+        &plan(&[PROVER, OTHER_PROVER]),
+        &|done, declared| {
+            uploaded.set((done, declared));
+        },
+    )
     .await
     .expect("deploys");
     let declared = SETUP.keys.constant_key.len() as u32;
-    assert_eq!(uploaded.get(), (declared, declared), "the bar reaches the end");
+    assert_eq!(
+        uploaded.get(),
+        (declared, declared),
+        "the bar reaches the end"
+    );
     let info = admin.model_info().await.expect("info");
     assert!(info.finalized);
     assert_eq!(admin.minimum_fee().await.expect("fee"), MIN_FEE);
     for prover in [PROVER, OTHER_PROVER] {
-        assert!(as_(&env, &admin, prover).is_prover().await.expect("is prover"));
+        assert!(
+            as_(&env, &admin, prover)
+                .is_prover()
+                .await
+                .expect("is prover")
+        );
     }
-    assert!(!as_(&env, &admin, USER).is_prover().await.expect("is prover"));
+    assert!(
+        !as_(&env, &admin, USER)
+            .is_prover()
+            .await
+            .expect("is prover")
+    );
 
     // Bad plans are refused before anything is sent: the admin's balance does not move.
     let before = env.system().balance_of(ADMIN);
@@ -150,7 +172,10 @@ async fn deploy_uploads_finalizes_registers_and_refuses_bad_plans() {
     assert!(error.to_string().contains("named twice"), "{error}");
     let mut short = plan(&[PROVER]);
     short.verifier_data.pop();
-    let error = deploy::deploy(&deployer, &short, &|_, _| {}).await.err().expect("short data");
+    let error = deploy::deploy(&deployer, &short, &|_, _| {})
+        .await
+        .err()
+        .expect("short data");
     assert!(error.to_string().contains("the model declares"), "{error}");
     assert_eq!(env.system().balance_of(ADMIN), before);
 
@@ -158,16 +183,30 @@ async fn deploy_uploads_finalizes_registers_and_refuses_bad_plans() {
     let mut cheap = plan(&[PROVER]);
     cheap.salt = b"cheap".to_vec();
     cheap.minimum_fee = Some(1);
-    let error = deploy::deploy(&deployer, &cheap, &|_, _| {}).await.err().expect("refused");
-    assert!(error.to_string().contains("BelowExistentialDeposit"), "{error}");
+    let error = deploy::deploy(&deployer, &cheap, &|_, _| {})
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        error.to_string().contains("BelowExistentialDeposit"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
 async fn ids_that_are_not_ids_are_named_and_our_program_answers() {
-    let error = roles::program_id("0x1234").err().expect("too short");
-    assert!(error.to_string().contains("is not 0x followed by 64 hex digits"), "{error}");
+    let error = roles::program_id("0x1234").expect_err("too short");
+    assert!(
+        error
+            .to_string()
+            .contains("is not 0x followed by 64 hex digits"),
+        "{error}"
+    );
     assert!(roles::program_id(&"ab".repeat(32)).is_err(), "no 0x");
-    assert!(matches!(roles::account_id("bob"), Err(RoleError::Account(_))));
+    assert!(matches!(
+        roles::account_id("bob"),
+        Err(RoleError::Account(_))
+    ));
     let (_env, admin) = deployed().await;
     let id = format!("0x{}", hex_id(admin.program_id()));
     assert_eq!(roles::program_id(&id).expect("an id"), admin.program_id());
@@ -188,9 +227,16 @@ async fn submit_status_purge_and_withdraw_without_a_proof() {
 
     // Bad settings, each refused before any message, nothing moved.
     let before = books(&env, &admin).await;
-    let error = user::submit(&user, &pixels[..700], FEE).await.err().expect("short");
-    assert!(error.to_string().contains("the model takes 28x28 = 784"), "{error}");
-    let error = user::submit(&user, &pixels, MIN_FEE - 1).await.err().expect("cheap");
+    let error = user::submit(&user, &pixels[..700], FEE)
+        .await
+        .expect_err("short");
+    assert!(
+        error.to_string().contains("the model takes 28x28 = 784"),
+        "{error}"
+    );
+    let error = user::submit(&user, &pixels, MIN_FEE - 1)
+        .await
+        .expect_err("cheap");
     assert!(
         matches!(error, RoleError::FeeBelowMinimum { minimum: MIN_FEE, fee } if fee == MIN_FEE - 1),
         "{error:?}"
@@ -211,11 +257,11 @@ async fn submit_status_purge_and_withdraw_without_a_proof() {
     assert_eq!(books(&env, &admin).await, before);
 
     // Images: unreadable, wrong size, and a good one.
-    let error = user::read_image(Path::new("/nonexistent/digit.png")).err().expect("missing");
+    let error = user::read_image(Path::new("/nonexistent/digit.png")).expect_err("missing");
     assert!(error.to_string().starts_with("the image"), "{error}");
     let small = scratch("small.png");
     write_png(&small, 14, 14, &[0; 196]);
-    let error = user::read_image(&small).err().expect("14x14");
+    let error = user::read_image(&small).expect_err("14x14");
     assert!(error.to_string().contains("expected 28x28"), "{error}");
     let good = scratch("digit.png");
     write_png(&good, 28, 28, &pixels);
@@ -230,21 +276,29 @@ async fn submit_status_purge_and_withdraw_without_a_proof() {
     // Anyone may read it.
     let stranger = as_(&env, &admin, STRANGER);
     assert_eq!(
-        user::status(&stranger, Some(USER.into())).await.expect("status").session.id,
+        user::status(&stranger, Some(USER.into()))
+            .await
+            .expect("status")
+            .session
+            .id,
         session_id
     );
 
     // A second input while this one is open, and a verification without a proof: refused.
     let before = books(&env, &admin).await;
-    let error = user::submit(&user, &pixels, FEE).await.err().expect("open");
+    let error = user::submit(&user, &pixels, FEE).await.expect_err("open");
     assert!(matches!(error, RoleError::SessionOpen { session_id: s } if s == session_id));
-    let error = user::verify(&stranger, Some(USER.into()), &|_, _| {}).await.err().expect("none");
-    assert!(matches!(error, RoleError::NoProof(s) if s == session_id), "{error:?}");
+    let error = user::verify(&stranger, Some(USER.into()), &|_, _| {})
+        .await
+        .expect_err("none");
+    assert!(
+        matches!(error, RoleError::NoProof(s) if s == session_id),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("zkml prove"), "{error}");
     let error = user::verify(&stranger, Some(OTHER_USER.into()), &|_, _| {})
         .await
-        .err()
-        .expect("unknown session");
+        .expect_err("unknown session");
     assert!(error.to_string().contains("has no session"), "{error}");
     assert_eq!(books(&env, &admin).await, before);
 
@@ -256,7 +310,7 @@ async fn submit_status_purge_and_withdraw_without_a_proof() {
     let before = env.system().balance_of(USER);
     assert_eq!(roles::withdraw(&user).await.expect("withdraws"), FEE);
     assert!(env.system().balance_of(USER) > before, "the refund arrived");
-    let error = roles::withdraw(&user).await.err().expect("nothing left");
+    let error = roles::withdraw(&user).await.expect_err("nothing left");
     assert!(error.to_string().contains("nothing to withdraw"), "{error}");
 }
 
@@ -266,7 +320,9 @@ async fn a_private_submission_is_sealed_for_the_provers_keys() {
     let user = as_(&env, &admin, USER);
     let pixels = SETUP.digits[1].clone();
     let before = books(&env, &admin).await;
-    let error = user::submit_private(&user, &pixels, FEE).await.err().expect("no keys");
+    let error = user::submit_private(&user, &pixels, FEE)
+        .await
+        .expect_err("no keys");
     assert!(matches!(error, RoleError::NoProverKeys), "{error:?}");
     assert_eq!(books(&env, &admin).await, before);
 
@@ -275,7 +331,9 @@ async fn a_private_submission_is_sealed_for_the_provers_keys() {
         .set_encryption_key(key.public_key())
         .await
         .expect("key set");
-    let (session_id, opening) = user::submit_private(&user, &pixels, FEE).await.expect("submits");
+    let (session_id, opening) = user::submit_private(&user, &pixels, FEE)
+        .await
+        .expect("submits");
     let status = user::status(&user, None).await.expect("status");
     assert_eq!(status.session.id, session_id);
     assert!(status.session.pixels.is_empty(), "no pixels on chain");
@@ -302,12 +360,17 @@ async fn a_private_submission_is_sealed_for_the_provers_keys() {
     assert_eq!(PrivateOpening::from_text(&text).expect("reads"), opening);
     let tampered = text.replace("pixels 0x00", "pixels 0x01");
     assert_ne!(tampered, text);
-    let error = PrivateOpening::from_text(&tampered).err().expect("tampered");
-    assert!(error.to_string().contains("do not open the commitment"), "{error}");
+    let error = PrivateOpening::from_text(&tampered).expect_err("tampered");
+    assert!(
+        error.to_string().contains("do not open the commitment"),
+        "{error}"
+    );
     assert!(PrivateOpening::from_text("blinding 0x00").is_err());
 
     // Proving a private session needs its opening: refused before proving.
-    let error = user::prove_own(&user, &SETUP.prover, None, &|_| {}).await.err().expect("needs it");
+    let error = user::prove_own(&user, &SETUP.prover, None, &|_| {})
+        .await
+        .expect_err("needs it");
     assert!(error.to_string().contains("opening file"), "{error}");
 }
 
@@ -318,13 +381,17 @@ async fn the_owner_proves_and_verifies_and_a_prover_paid_by_a_purge_withdraws() 
     let pixels = SETUP.digits[0].clone();
     let expected = SETUP.model.infer(&pixels).expect("inference").digit;
 
-    let error = user::prove_own(&user, &SETUP.prover, None, &|_| {}).await.err().expect("none");
+    let error = user::prove_own(&user, &SETUP.prover, None, &|_| {})
+        .await
+        .expect_err("none");
     assert!(matches!(error, RoleError::NoSession(_)), "{error:?}");
     let session_id = user::submit(&user, &pixels, FEE).await.expect("submits");
 
     // `zkml prove --node`: the owner proves its session and submits (the one proof here).
     assert_eq!(
-        user::prove_own(&user, &SETUP.prover, None, &|_| {}).await.expect("proves"),
+        user::prove_own(&user, &SETUP.prover, None, &|_| {})
+            .await
+            .expect("proves"),
         session_id
     );
     let program = Actor::<ZkmlProgram, GtestEnv>::new(env.clone(), admin.program_id());
@@ -335,7 +402,9 @@ async fn the_owner_proves_and_verifies_and_a_prover_paid_by_a_purge_withdraws() 
         .expect("proof query")
         .expect("the proof is stored");
     let before = books(&env, &admin).await;
-    let error = user::prove_own(&user, &SETUP.prover, None, &|_| {}).await.err().expect("proved");
+    let error = user::prove_own(&user, &SETUP.prover, None, &|_| {})
+        .await
+        .expect_err("proved");
     assert!(matches!(error, RoleError::NotAwaitingProof(s) if s == session_id));
     assert_eq!(books(&env, &admin).await, before);
 
@@ -353,11 +422,19 @@ async fn the_owner_proves_and_verifies_and_a_prover_paid_by_a_purge_withdraws() 
     );
     assert!(steps.get() > 0, "the bar moved");
     let status = user::status(&user, None).await.expect("status");
-    assert!(matches!(status.session.state, SessionState::Verified { .. }));
+    assert!(matches!(
+        status.session.state,
+        SessionState::Verified { .. }
+    ));
     assert_eq!((status.escrow, status.owed), (0, FEE));
     // Verifying a finished session reports it without a message.
     let spent = env.system().balance_of(USER);
-    assert_eq!(user::verify(&user, None, &|_, _| {}).await.expect("outcome"), outcome);
+    assert_eq!(
+        user::verify(&user, None, &|_, _| {})
+            .await
+            .expect("outcome"),
+        outcome
+    );
     assert_eq!(env.system().balance_of(USER), spent);
 
     // Another user's session with the same digit: the prover claims it and submits a proof of
@@ -366,13 +443,20 @@ async fn the_owner_proves_and_verifies_and_a_prover_paid_by_a_purge_withdraws() 
     let other_id = user::submit(&other, &pixels, FEE).await.expect("submits");
     let prover = as_(&env, &admin, PROVER);
     prover.claim(other_id).await.expect("claims");
-    prover.submit_proof(other_id, proof).await.expect("submits the proof");
+    prover
+        .submit_proof(other_id, proof)
+        .await
+        .expect("submits the proof");
     let purged = user::purge(&other).await.expect("purges");
     assert_eq!((purged.fee, purged.fee_to), (FEE, Some(PROVER.into())));
     assert_eq!(roles::withdraw(&prover).await.expect("withdraws"), FEE);
-    let error = roles::withdraw(&prover).await.err().expect("nothing left");
+    let error = roles::withdraw(&prover).await.expect_err("nothing left");
     assert!(matches!(error, RoleError::NothingOwed(_)));
     assert_eq!(roles::withdraw(&user).await.expect("withdraws"), FEE);
     let totals = books(&env, &admin).await.1;
-    assert_eq!((totals.escrowed, totals.owed), (0, 0), "nothing left in the books");
+    assert_eq!(
+        (totals.escrowed, totals.owed),
+        (0, 0),
+        "nothing left in the books"
+    );
 }

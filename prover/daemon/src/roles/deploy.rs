@@ -2,7 +2,7 @@
 //! the model and its verifier key, upload the verifier data (with progress), finalize, register
 //! the provers and, if asked, set the minimum fee.
 
-use super::{RoleBackend, RoleError, Result, sent};
+use super::{Result, RoleBackend, RoleError, sent};
 use crate::backend::{GtestBackend, TransportError};
 use sails_rs::client::{GearEnv as _, GtestEnv};
 use sails_rs::prelude::{ActorId, CodeId};

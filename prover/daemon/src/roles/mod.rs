@@ -19,8 +19,8 @@ use crate::backend::{Backend, CallError, QueryResult, TransportError};
 use sails_rs::prelude::ActorId;
 use zkml_client::fees::{Fees as _, FeesError};
 use zkml_client::model::{Model as _, ModelError, ModelInfo, ProverKey, UploadStatus};
-use zkml_client::{Zkml as _, sessions::Sessions as _};
 use zkml_client::sessions::SessionsError;
+use zkml_client::{Zkml as _, sessions::Sessions as _};
 
 /// Why a role command did nothing (or stopped); the message says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +70,9 @@ pub enum RoleError {
     #[error("the program's model is not finalized: its Initializer must finish `zkml deploy`")]
     NotFinalized,
     /// The fee is below the program's minimum.
-    #[error("the fee {fee} is below the program's minimum fee {minimum}: pass --fee {minimum} or more")]
+    #[error(
+        "the fee {fee} is below the program's minimum fee {minimum}: pass --fee {minimum} or more"
+    )]
     FeeBelowMinimum {
         /// The program's minimum fee.
         minimum: u128,

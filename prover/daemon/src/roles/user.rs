@@ -2,7 +2,7 @@
 //! `zkml verify` (drives a verification to its outcome), `zkml prove` (the owner proves its own
 //! session) and `zkml purge`.
 
-use super::{RoleBackend, RoleError, Result, queried, sent};
+use super::{Result, RoleBackend, RoleError, queried, sent};
 use sails_rs::prelude::ActorId;
 use std::path::Path;
 use zkml_client::sessions::{Session, SessionState};
@@ -138,7 +138,7 @@ impl PrivateOpening {
 /// `0x`-prefixed (or bare) hex to bytes.
 fn unhex(text: &str) -> Option<Vec<u8>> {
     let digits = text.strip_prefix("0x").unwrap_or(text);
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return None;
     }
     (0..digits.len() / 2)
@@ -213,8 +213,8 @@ pub struct Status {
 /// [`RoleError::NoSession`] if it has none; the queries' errors.
 pub async fn status(backend: &impl RoleBackend, user: Option<ActorId>) -> Result<Status> {
     let user = user.unwrap_or_else(|| backend.prover());
-    let session = queried("session", backend.session(user).await)?
-        .ok_or(RoleError::NoSession(user))?;
+    let session =
+        queried("session", backend.session(user).await)?.ok_or(RoleError::NoSession(user))?;
     let escrow = queried("escrow", backend.fee(session.id).await)?;
     let owed = queried("balance", backend.balance(user).await)?;
     Ok(Status {
@@ -238,8 +238,8 @@ pub async fn verify(
     progress: &dyn Fn(u64, u64),
 ) -> Result<VerificationStatus> {
     let user = user.unwrap_or_else(|| backend.prover());
-    let session = queried("session", backend.session(user).await)?
-        .ok_or(RoleError::NoSession(user))?;
+    let session =
+        queried("session", backend.session(user).await)?.ok_or(RoleError::NoSession(user))?;
     let mut resume = match session.state {
         SessionState::AwaitingProof => return Err(RoleError::NoProof(session.id)),
         SessionState::ProofSubmitted => false,
@@ -277,8 +277,8 @@ pub async fn prove_own(
     on_event: &dyn Fn(Event),
 ) -> Result<u64> {
     let user = backend.prover();
-    let session = queried("session", backend.session(user).await)?
-        .ok_or(RoleError::NoSession(user))?;
+    let session =
+        queried("session", backend.session(user).await)?.ok_or(RoleError::NoSession(user))?;
     if session.state != SessionState::AwaitingProof {
         return Err(RoleError::NotAwaitingProof(session.id));
     }
@@ -306,7 +306,10 @@ pub async fn prove_own(
     };
     let (proof, _) = prover.prove(&proving, on_event)?;
     let proof = chain_proof(&proof)?;
-    sent("submit proof", backend.submit_proof(session.id, proof).await)?;
+    sent(
+        "submit proof",
+        backend.submit_proof(session.id, proof).await,
+    )?;
     Ok(session.id)
 }
 
@@ -329,8 +332,8 @@ pub struct Purged {
 /// [`RoleError::NoSession`] before anything is sent; the call's errors.
 pub async fn purge(backend: &impl RoleBackend) -> Result<Purged> {
     let user = backend.prover();
-    let session = queried("session", backend.session(user).await)?
-        .ok_or(RoleError::NoSession(user))?;
+    let session =
+        queried("session", backend.session(user).await)?.ok_or(RoleError::NoSession(user))?;
     let fee = queried("escrow", backend.fee(session.id).await)?;
     let fee_to = (fee > 0).then(|| match session.state {
         SessionState::AwaitingProof => user,
