@@ -461,7 +461,7 @@ fn role_commands_refuse_bad_settings_with_a_clear_message() {
         "the image",
     );
     assert_fails_with(&submit(&small, &[]), "expected 28x28");
-    assert_fails_with(&submit(&digit, &["--fee", "-1"]), "--fee");
+    assert_fails_with(&submit(&digit, &["--fee", "ten"]), "--fee");
     let opening = scratch("role-opening.txt");
     std::fs::write(&opening, "kept").unwrap();
     assert_fails_with(
