@@ -263,7 +263,7 @@ mod tests {
         assert_eq!(INPUT_WORDS, 26);
         assert_eq!(ARITY, 5);
         assert_eq!(LANES_PER_WORD, 7);
-        assert!(STATE_WORDS * LANES_PER_WORD >= CLASSES);
+        const { assert!(STATE_WORDS * LANES_PER_WORD >= CLASSES) };
         assert_eq!(<Fr as PrimeField>::MODULUS.0, MODULUS);
     }
 

@@ -9,10 +9,13 @@
 //! - `zkml demo` runs the whole workflow on an embedded gtest chain.
 //! - `zkml load` runs a load: users and prover daemons side by side on an embedded gtest chain.
 //! - `zkml serve` runs the prover daemon on a real node.
+//! - `zkml deploy`, `submit`, `status`, `verify`, `purge`, `withdraw` and `prove --node`: every
+//!   role's commands on a real node.
 
 #![forbid(unsafe_code)]
 
 mod bench;
+mod roles;
 mod serve;
 
 use std::io::IsTerminal as _;
@@ -60,7 +63,8 @@ enum Command {
     Train(TrainArgs),
     /// Print a model's accuracy on a digit file (785-byte records).
     Eval(EvalArgs),
-    /// Prove one inference (a committed sample digit by default) and write the proof.
+    /// Prove one inference (a committed sample digit by default) and write the proof; with
+    /// --node, prove the signer's own session on a real node and submit the proof.
     Prove(ProveArgs),
     /// Verify a proof with nova's native verifier and print the model's answer.
     VerifyNative(VerifyArgs),
@@ -77,6 +81,21 @@ enum Command {
     Load(serve::LoadArgs),
     /// Run the prover daemon against a real node (needs a build with `--features gsdk`).
     Serve(serve::ServeArgs),
+    /// The Initializer, on a real node: upload the code, create the program with the model and
+    /// its key, upload the verifier data, finalize, register provers; prints the program id.
+    Deploy(roles::DeployArgs),
+    /// A user, on a real node: submit a digit (a PNG) with a fee, publicly or privately.
+    Submit(roles::SubmitArgs),
+    /// A user's session on a real node: its state, the fee held and what the program owes.
+    Status(roles::SessionArgs),
+    /// Drive a session's verification on a real node to its outcome (anyone may; the signer
+    /// pays the gas).
+    Verify(roles::SessionArgs),
+    /// A user, on a real node: discard the session (the fee goes back if no proof is in, to
+    /// the prover once one is).
+    Purge(roles::AccountArgs),
+    /// Take out what the program owes the signer on a real node (a prover's fees, refunds).
+    Withdraw(roles::AccountArgs),
 }
 
 /// Where setup finds its SRS and keeps its cache.
@@ -119,6 +138,8 @@ struct ProveArgs {
     /// Where to write the proof.
     #[arg(long, default_value = "proof.zkmlproof")]
     out: PathBuf,
+    #[command(flatten)]
+    on_chain: roles::ProveOnChainArgs,
     #[command(flatten)]
     setup: SetupArgs,
 }
@@ -191,6 +212,12 @@ fn main() -> ExitCode {
         Command::EnvelopeKey(args) => serve::envelope_key(args),
         Command::Load(args) => serve::load(args),
         Command::Serve(args) => serve::serve(args),
+        Command::Deploy(args) => roles::deploy(args),
+        Command::Submit(args) => roles::submit(args),
+        Command::Status(args) => roles::status(args),
+        Command::Verify(args) => roles::verify(args),
+        Command::Purge(args) => roles::purge(args),
+        Command::Withdraw(args) => roles::withdraw(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -499,6 +526,9 @@ fn prove_with_progress(prover: &Prover, pixels: &[u8]) -> Result<(ProofFile, Pro
 }
 
 fn prove(args: ProveArgs) -> Result<()> {
+    if args.on_chain.node.is_some() {
+        return roles::prove_on_chain(&args.on_chain, &args.setup);
+    }
     let (pixels, label, source) = read_input(&args.input)?;
     let (model, prover) = setup(&args.setup)?;
     let expected = model.predict(&pixels)?;

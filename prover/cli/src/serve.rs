@@ -1,5 +1,6 @@
 //! `zkml demo` and `zkml load` on an embedded gtest chain, and `zkml serve` on a real node.
 
+use super::roles::ChainArgs;
 use super::{DEFAULT_TEST_SPLIT, InputArgs, SetupArgs, read_input, setup};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -51,22 +52,8 @@ pub struct LoadArgs {
 // Without `gsdk` the settings are parsed, then only the rebuild hint is printed.
 #[cfg_attr(not(feature = "gsdk"), allow(dead_code))]
 pub struct ServeArgs {
-    /// WebSocket address of a Gear/Vara node, e.g. ws://127.0.0.1:9944 (needs a build with
-    /// `--features gsdk`).
-    #[arg(long)]
-    node: String,
-    /// The program's id, 0x-prefixed hex.
-    #[arg(long)]
-    program: String,
-    /// A file holding the prover account's secret URI (`//Alice`, a mnemonic or a 0x seed)
-    /// on its first line. Without it, the secret is read from the environment variable
-    /// `ZKML_SURI`.
-    #[arg(long, value_name = "PATH")]
-    suri_file: Option<PathBuf>,
-    /// Refused: a secret given as an argument shows in the process list and shell history.
-    /// Kept only to say so (the value is never printed).
-    #[arg(long, hide = true, value_name = "SECRET")]
-    suri: Option<String>,
+    #[command(flatten)]
+    chain: ChainArgs,
     /// A file holding the prover's X25519 secret key for private inputs, 64 hex digits on its
     /// first line (`zkml envelope-key` writes one). Without it, the key is read from the
     /// environment variable `ZKML_ENVELOPE_KEY`; without either, the daemon proves public
@@ -85,8 +72,6 @@ pub struct ServeArgs {
     setup: SetupArgs,
 }
 
-/// The environment variable a prover's secret URI may come from.
-pub const SURI_ENV: &str = "ZKML_SURI";
 /// The environment variable a prover's envelope secret key may come from (64 hex digits).
 pub const ENVELOPE_KEY_ENV: &str = "ZKML_ENVELOPE_KEY";
 
@@ -126,28 +111,6 @@ fn parse_envelope_key(text: &str) -> Result<SecretKey> {
 }
 
 impl ServeArgs {
-    /// The prover's secret URI, from `--suri-file` or [`SURI_ENV`]; a secret given as an
-    /// argument is refused without being echoed.
-    fn secret_uri(&self) -> Result<String> {
-        if self.suri.is_some() {
-            bail!(
-                "--suri takes no secret on the command line, where every user of this machine                  sees it (process list, shell history): put it on the first line of a file                  readable only by you and pass --suri-file PATH, or set {SURI_ENV}"
-            );
-        }
-        let secret = match &self.suri_file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("cannot read the secret file {}", path.display()))?;
-                text.lines().next().unwrap_or_default().trim().to_owned()
-            }
-            None => std::env::var(SURI_ENV).unwrap_or_default(),
-        };
-        if secret.is_empty() {
-            bail!("no prover secret: pass --suri-file PATH or set {SURI_ENV}");
-        }
-        Ok(secret)
-    }
-
     /// The prover's envelope secret key, from `--envelope-key-file` or [`ENVELOPE_KEY_ENV`], if
     /// either is given.
     fn envelope_key(&self) -> Result<Option<SecretKey>> {
@@ -245,7 +208,7 @@ fn progress(total: u64) -> Result<(ProgressBar, Observer)> {
     Ok((bar, observer))
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?)
@@ -400,9 +363,9 @@ pub fn load(args: LoadArgs) -> Result<()> {
 #[cfg(feature = "gsdk")]
 pub fn serve(args: ServeArgs) -> Result<()> {
     use zkml_daemon::{Daemon, ServeConfig, gsdk::GsdkBackend};
-    let suri = args.secret_uri()?;
+    let suri = args.chain.signer.secret_uri()?;
     let envelope_key = args.envelope_key()?.map(Arc::new);
-    let (node, program, suri) = (&args.node, &args.program, suri.as_str());
+    let (node, program, suri) = (&args.chain.signer.node, &args.chain.program, suri.as_str());
     let (_, prover) = setup(&args.setup)?;
     let prover = Arc::new(prover);
     let (_bar, observer) = progress(0)?;
@@ -454,7 +417,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
 /// first, as in the real build).
 #[cfg(not(feature = "gsdk"))]
 pub fn serve(args: ServeArgs) -> Result<()> {
-    args.secret_uri()?;
+    args.chain.signer.secret_uri()?;
     args.envelope_key()?;
     bail!(
         "this zkml was built without the real-node backend; rebuild it with \

@@ -381,7 +381,7 @@ fn serve_refuses_a_secret_on_the_command_line_and_never_echoes_it() {
     let output = serve(&["--suri", secret], Some("//Bob"));
     assert_fails_with(&output, "--suri-file PATH, or set ZKML_SURI");
     // No secret at all.
-    assert_fails_with(&serve(&[], None), "no prover secret");
+    assert_fails_with(&serve(&[], None), "no secret for the signing account");
     assert_fails_with(
         &serve(&["--suri-file", "/nonexistent/zkml-secret"], None),
         "cannot read the secret file",
@@ -397,5 +397,125 @@ fn serve_on_a_node_needs_the_gsdk_build() {
     assert_fails_with(
         &serve(&["--suri-file", path(&file)], None),
         "--features gsdk",
+    );
+}
+
+/// `zkml COMMAND --node … ARGS` with `ZKML_SURI` set to `env_suri`.
+fn role(command: &str, args: &[&str], env_suri: Option<&str>) -> Output {
+    let mut run = Command::new(env!("CARGO_BIN_EXE_zkml"));
+    run.args([command, "--node", "ws://127.0.0.1:9944"])
+        .args(args)
+        .env_remove("ZKML_SURI");
+    if let Some(secret) = env_suri {
+        run.env("ZKML_SURI", secret);
+    }
+    run.output().expect("run zkml")
+}
+
+/// A program id that parses.
+const PROGRAM: &str = "0x0101010101010101010101010101010101010101010101010101010101010101";
+
+#[test]
+fn role_commands_refuse_bad_settings_with_a_clear_message() {
+    let digit = scratch("role-digit.png");
+    std::fs::write(
+        &digit,
+        png(28, 28, png::ColorType::Grayscale, png::BitDepth::Eight),
+    )
+    .unwrap();
+    let small = scratch("role-small.png");
+    std::fs::write(
+        &small,
+        png(14, 14, png::ColorType::Grayscale, png::BitDepth::Eight),
+    )
+    .unwrap();
+    let bob = Some("//Bob");
+    for command in ["status", "verify", "purge", "withdraw"] {
+        // No program, a program id that is not one, a secret on the command line.
+        assert_fails_with(&role(command, &[], bob), "--program");
+        assert_fails_with(
+            &role(command, &["--program", "0x1234"], bob),
+            "is not 0x followed by 64 hex digits",
+        );
+        let output = role(command, &["--program", PROGRAM, "--suri", "//Secret"], None);
+        assert_fails_with(&output, "--suri-file PATH, or set ZKML_SURI");
+        assert!(!String::from_utf8_lossy(&output.stderr).contains("//Secret"));
+        assert_fails_with(
+            &role(command, &["--program", PROGRAM], None),
+            "no secret for the signing account",
+        );
+    }
+    for user in ["status", "verify"] {
+        assert_fails_with(
+            &role(user, &["--program", PROGRAM, "--user", "bob"], bob),
+            "is not 0x followed by 64 hex digits",
+        );
+    }
+    let submit = |image: &Path, extra: &[&str]| {
+        let mut args = vec!["--program", PROGRAM, "--image", path(image)];
+        args.extend_from_slice(extra);
+        role("submit", &args, bob)
+    };
+    assert_fails_with(
+        &submit(Path::new("/nonexistent/digit.png"), &[]),
+        "the image",
+    );
+    assert_fails_with(&submit(&small, &[]), "expected 28x28");
+    assert_fails_with(&submit(&digit, &["--fee", "ten"]), "--fee");
+    let opening = scratch("role-opening.txt");
+    std::fs::write(&opening, "kept").unwrap();
+    assert_fails_with(
+        &submit(&digit, &["--private", "--opening-out", path(&opening)]),
+        "exists",
+    );
+    assert_fails_with(
+        &role("deploy", &["--prover", "bob"], bob),
+        "is not 0x followed by 64 hex digits",
+    );
+    assert_fails_with(
+        &role("deploy", &[], None),
+        "no secret for the signing account",
+    );
+    assert_fails_with(
+        &role("deploy", &["--wasm", "/nonexistent/zkml.wasm"], bob),
+        "cannot read the program's code",
+    );
+    assert_fails_with(
+        &zkml(&["prove", "--node", "ws://127.0.0.1:9944"]),
+        "--program",
+    );
+    assert_fails_with(&zkml(&["prove", "--opening", path(&opening)]), "--node");
+}
+
+#[cfg(not(feature = "gsdk"))]
+#[test]
+fn role_commands_on_a_node_need_the_gsdk_build() {
+    let digit = scratch("role-digit-ok.png");
+    std::fs::write(
+        &digit,
+        png(28, 28, png::ColorType::Grayscale, png::BitDepth::Eight),
+    )
+    .unwrap();
+    let chain = ["--program", PROGRAM];
+    for (command, extra) in [
+        ("status", vec![]),
+        ("verify", vec![]),
+        ("purge", vec![]),
+        ("withdraw", vec![]),
+        ("submit", vec!["--image", path(&digit)]),
+    ] {
+        let args: Vec<&str> = chain.iter().copied().chain(extra).collect();
+        assert_fails_with(&role(command, &args, Some("//Bob")), "--features gsdk");
+    }
+    assert_fails_with(&role("deploy", &[], Some("//Bob")), "--features gsdk");
+    assert_fails_with(
+        &zkml(&[
+            "prove",
+            "--node",
+            "ws://127.0.0.1:9944",
+            "--program",
+            PROGRAM,
+        ]),
+        "secret",
     );
 }

@@ -229,7 +229,7 @@ impl GtestBackend {
         }
     }
 
-    fn client(&self) -> Actor<ZkmlProgram, GtestEnv> {
+    pub(crate) fn client(&self) -> Actor<ZkmlProgram, GtestEnv> {
         Actor::new(self.env.clone(), self.program_id)
     }
 }

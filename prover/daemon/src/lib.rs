@@ -10,6 +10,8 @@
 //! - [`Daemon`]: the loop over a [`Backend`], with [`Backoff`] for calls that fail in transport;
 //! - [`GtestBackend`] and, with `gsdk`, `gsdk::GsdkBackend`: the chains;
 //! - [`embedded`]: the demo and load runs on an embedded chain;
+//! - [`roles`]: every role's commands (deploy, submit, status, verify, prove, purge, withdraw)
+//!   over a [`roles::RoleBackend`];
 //! - [`private`]: opening a private input's envelope and checking it against the commitment;
 //!   [`private_demo`]: the demo with a private input.
 
@@ -25,8 +27,10 @@ pub mod gsdk;
 pub mod private;
 pub mod private_demo;
 mod retry;
+pub mod roles;
 
 pub use backend::{Backend, CallError, GtestBackend, QueryResult, TransportError, VERIFY_GAS};
 pub use daemon::{Daemon, DaemonEvent, Observer, ServeConfig, Stats};
 pub use error::{Error, Result, SettingError};
 pub use retry::Backoff;
+pub use sails_rs::prelude::ActorId;

@@ -1,30 +1,31 @@
-//! The prover daemon against a real Gear dev node (feature `gsdk`): the program is deployed,
-//! loaded and finalized as `//Alice`, `//Charlie` submits a digit with a fee (one message), and
-//! the daemon, as `//Bob` through `GsdkBackend`, proves it and drives its verification to the
-//! end, earning the fee.
+//! Every role's commands and the prover daemon against a real Gear dev node (feature `gsdk`),
+//! in the order a session goes: `zkml deploy` as `//Alice` (Bob registered), `zkml submit` as
+//! `//Charlie` with a fee, `zkml serve` as `//Bob` proves it, `zkml status` and `zkml verify` as
+//! Charlie to the outcome, `zkml withdraw` as Bob (exactly the fee), and `zkml purge` on
+//! `//Dave`'s session before a proof (the fee comes back, and Dave withdraws it).
 //!
 //! Ignored by default: it needs a node binary in `GEAR_PATH`. See `NODE.md` next to this file.
 #![cfg(feature = "gsdk")]
 
-use sails_rs::client::{Actor, GearEnv as _, GsdkEnv};
 use sails_rs::gsdk::{Api, SignedApi};
 use sails_rs::prelude::ActorId;
 use std::collections::VecDeque;
-use std::fmt::Debug;
 use std::io::{BufRead as _, BufReader, Read};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use zkml_client::sessions::{SessionState, Sessions as _};
-use zkml_client::{Zkml as _, ZkmlCtors as _, ZkmlProgram, fees::Fees as _, model::Model as _};
-use zkml_daemon::gsdk::GsdkBackend;
+use zkml_client::sessions::SessionState;
+use zkml_client::verifier::VerificationStatus;
+use zkml_daemon::gsdk::{GsdkBackend, GsdkDeployer};
+use zkml_daemon::roles::deploy::{DeployPlan, deploy};
+use zkml_daemon::roles::{self, RoleError, user};
 use zkml_daemon::{Backend as _, Daemon, DaemonEvent, ServeConfig};
 use zkml_model::{Dataset, QuantizedModel};
 use zkml_proving::export::chain_keys;
 use zkml_proving::{Prover, SetupConfig};
-use zkml_testkit::{UPLOAD_CHUNK, model_init};
+use zkml_testkit::model_init;
 
 /// One token (VARA) in the chain's smallest unit.
 const UNIT: u128 = 1_000_000_000_000;
@@ -186,15 +187,6 @@ async fn within<T>(what: &str, limit: Duration, future: impl Future<Output = T>)
         .unwrap_or_else(|_| panic!("{what}: no result within {limit:?}"))
 }
 
-/// The value of a program call: panics on a transport error or a refusal.
-fn answer<T, R: Debug, E: Debug>(what: &str, result: Result<Result<T, R>, E>) -> T {
-    match result {
-        Ok(Ok(value)) => value,
-        Ok(Err(refusal)) => panic!("{what}: the program refused: {refusal:?}"),
-        Err(e) => panic!("{what}: call failed: {e:?}"),
-    }
-}
-
 fn account(api: &SignedApi) -> ActorId {
     ActorId::try_from(api.account_id().as_ref()).expect("a 32-byte account id")
 }
@@ -222,7 +214,7 @@ async fn fund(alice: &SignedApi, who: &SignedApi) {
 
 #[tokio::test]
 #[ignore = "needs a Gear node binary in GEAR_PATH; see prover/daemon/tests/NODE.md"]
-async fn the_daemon_proves_on_a_real_node_and_the_program_verifies() {
+async fn every_role_command_and_the_daemon_run_sessions_on_a_real_node() {
     let binary = gear_path();
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
@@ -254,76 +246,53 @@ async fn the_daemon_proves_on_a_real_node_and_the_program_verifies() {
     fund(&alice, &bob).await;
     fund(&alice, &charlie).await;
 
-    // Alice uploads the code and deploys the program through the generated client.
-    let code_id = within(
-        "upload code",
-        Duration::from_secs(300),
-        alice.upload_code(zkml_wasm::WASM_BINARY.to_vec()),
+    // `zkml deploy` as Alice: code, program, verifier data, finalize, Bob registered.
+    let plan = DeployPlan {
+        wasm: zkml_wasm::WASM_BINARY.to_vec(),
+        salt: b"vara-zkml-node-test".to_vec(),
+        init: model_init(&model, &keys),
+        verifier_data: keys.constant_key.clone(),
+        provers: vec![bob_id],
+        minimum_fee: Some(UNIT),
+    };
+    let signer = |suri: &'static str| {
+        let ws = node.ws.clone();
+        async move {
+            GsdkDeployer::connect(&ws, suri)
+                .await
+                .unwrap_or_else(|e| panic!("{suri}: {e}"))
+        }
+    };
+    let admin = within(
+        "zkml deploy",
+        Duration::from_secs(1200),
+        deploy(&signer("//Alice").await, &plan, &|done, declared| {
+            eprintln!("verifier data {done}/{declared}");
+        }),
     )
     .await
-    .expect("upload code")
-    .value;
-    let admin_env = GsdkEnv::new(alice.clone());
-    let program = answer(
-        "deploy",
-        within(
-            "deploy",
-            Duration::from_secs(300),
-            admin_env
-                .deploy::<ZkmlProgram>(code_id, b"vara-zkml-node-test".to_vec())
-                .new(model_init(&model, &keys)),
-        )
-        .await,
-    );
-    let program_id = program.id();
+    .expect("zkml deploy");
+    let program_id = admin.program_id();
     eprintln!("program {} deployed", hex(program_id));
 
-    // Alice uploads the verifier data, finalizes the model and registers Bob as a prover.
-    let mut admin = program.model();
-    for (i, chunk) in keys.constant_key.chunks(UPLOAD_CHUNK).enumerate() {
-        let offset = (i * UPLOAD_CHUNK) as u32;
-        let status = answer(
-            "upload verifier data",
-            within(
-                "upload verifier data",
-                Duration::from_secs(300),
-                admin.upload_verifier_data(offset, chunk.to_vec()),
-            )
-            .await,
-        );
-        eprintln!("verifier data {}/{}", status.uploaded, status.declared);
-    }
-    answer(
-        "finalize",
-        within("finalize", Duration::from_secs(300), admin.finalize()).await,
-    );
-    answer(
-        "add prover",
-        within(
-            "add prover",
-            Duration::from_secs(120),
-            admin.add_prover(bob_id),
-        )
-        .await,
-    );
-
-    // Charlie submits a digit.
-    let user = Actor::<ZkmlProgram, GsdkEnv>::new(GsdkEnv::new(charlie.clone()), program_id);
-    let session_id = answer(
-        "submit input",
-        within(
-            "submit input",
-            Duration::from_secs(120),
-            user.sessions()
-                .submit_input(pixels.clone(), None)
-                .with_value(FEE),
-        )
-        .await,
-    );
+    // `zkml submit` as Charlie, with a fee.
+    let user = signer("//Charlie").await.backend(program_id);
+    roles::check_program(&user).await.expect("our program");
+    let nowhere = signer("//Charlie").await.backend(ActorId::from([7; 32]));
+    let error = roles::check_program(&nowhere)
+        .await
+        .expect_err("no program there");
+    assert!(matches!(error, RoleError::NoProgram { .. }), "{error:?}");
+    let session_id = within(
+        "zkml submit",
+        Duration::from_secs(120),
+        user::submit(&user, &pixels, FEE),
+    )
+    .await
+    .expect("zkml submit");
     eprintln!("session {session_id} opened by {}", hex(charlie_id));
 
-    // Bob's daemon claims, proves and submits, drives the verification to the outcome (Charlie
-    // sent one message), then returns (drain).
+    // `zkml serve` as Bob proves and submits (verification left to the user's command here).
     let backend = GsdkBackend::connect(&node.ws, "//Bob", &hex(program_id))
         .await
         .expect("GsdkBackend::connect");
@@ -331,9 +300,10 @@ async fn the_daemon_proves_on_a_real_node_and_the_program_verifies() {
     let config = ServeConfig {
         poll_interval: Duration::from_secs(3),
         drain: true,
+        verify: false,
         ..ServeConfig::default()
     };
-    let stats = within("daemon", Duration::from_secs(3600), async {
+    let stats = within("zkml serve", Duration::from_secs(3600), async {
         Daemon::start(backend, Arc::new(prover), config)
             .await
             .expect("Bob is a registered prover")
@@ -348,42 +318,52 @@ async fn the_daemon_proves_on_a_real_node_and_the_program_verifies() {
     })
     .await;
     assert_eq!(
-        (
-            stats.submitted,
-            stats.dropped,
-            stats.refused,
-            stats.verified,
-            stats.earned
-        ),
-        (1, 0, 0, 1, FEE),
+        (stats.submitted, stats.dropped, stats.refused),
+        (1, 0, 0),
         "{stats:?}"
     );
 
-    let session = within(
-        "session query",
-        Duration::from_secs(60),
-        user.sessions().session(charlie_id).query(),
+    // `zkml status`, then `zkml verify` as Charlie to the outcome.
+    let status = user::status(&user, None).await.expect("zkml status");
+    assert_eq!(status.session.id, session_id);
+    assert_eq!(status.session.state, SessionState::ProofSubmitted);
+    assert_eq!((status.session.prover, status.escrow), (Some(bob_id), FEE));
+    let outcome = within(
+        "zkml verify",
+        Duration::from_secs(1800),
+        user::verify(&user, None, &|done, total| {
+            eprintln!("verifying {done}/{total}")
+        }),
     )
     .await
-    .expect("session query")
-    .expect("Charlie has a session");
+    .expect("zkml verify");
     let logits: Vec<i64> = expected.logits.iter().map(|l| i64::from(*l)).collect();
-    assert_eq!(session.id, session_id);
     assert_eq!(
-        session.state,
-        SessionState::Verified {
+        outcome,
+        VerificationStatus::Verified {
             digit: expected.digit,
             logits,
         }
     );
-    assert_eq!(session.prover, Some(bob_id));
-    let owed = within(
-        "balance query",
-        Duration::from_secs(60),
-        user.fees().balance(bob_id).query(),
-    )
-    .await
-    .expect("balance query");
-    assert_eq!(owed, FEE, "Bob is owed Charlie's fee");
+
+    // `zkml withdraw` as Bob: exactly the fee, then nothing.
+    let bob = signer("//Bob").await.backend(program_id);
+    assert_eq!(roles::withdraw(&bob).await.expect("zkml withdraw"), FEE);
+    assert!(matches!(
+        roles::withdraw(&bob).await,
+        Err(RoleError::NothingOwed(_))
+    ));
+
+    // `zkml purge` on another session before any proof: Dave's fee comes back to him.
+    let dave = signed("//Dave");
+    fund(&alice, &dave).await;
+    let other = signer("//Dave").await.backend(program_id);
+    let other_id = user::submit(&other, &pixels, FEE)
+        .await
+        .expect("zkml submit");
+    let purged = user::purge(&other).await.expect("zkml purge");
+    assert_eq!(purged.session_id, other_id);
+    assert_eq!((purged.fee, purged.fee_to), (FEE, Some(account(&dave))));
+    assert_eq!(roles::withdraw(&other).await.expect("zkml withdraw"), FEE);
     drop(node);
 }
