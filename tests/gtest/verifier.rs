@@ -121,7 +121,6 @@ async fn bad_submissions_leave_the_session_unchanged() {
 
     let cases = [
         (STRANGER, id, proof.clone(), VerifierError::NotProver),
-        (USER, id, proof.clone(), VerifierError::NotProver),
         (PROVER, id + 1, proof.clone(), VerifierError::NoSession),
         (
             PROVER,
