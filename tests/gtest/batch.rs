@@ -356,6 +356,45 @@ async fn batch_refusals_change_nothing() {
     );
 }
 
+/// A batch of 16 reports the gas it needs truthfully: its first message copies sixteen decoded
+/// proofs before the work starts, and attaching exactly the reported gas to `VerifyBatch`, then
+/// to `ContinueBatch`, does the next piece of work.
+#[tokio::test]
+async fn a_batch_of_16_takes_the_gas_it_reports() {
+    let users: Vec<u64> = (0..16).map(|i| 7_000 + i).collect();
+    let chain = Chain::ready().await;
+    for &user in &users {
+        chain.kit().fund(user);
+    }
+    let proofs: Vec<Option<Vec<u8>>> = (0..users.len()).map(good).collect();
+    let (chain, ids) = with_sessions_on(chain, &users, &proofs).await;
+    let mut verifier = chain.as_(STRANGER).verifier();
+    let short = 20_000_000_000;
+    for first in [true, false] {
+        let refused = if first {
+            verifier
+                .verify_batch(ids.clone())
+                .with_gas_limit(short)
+                .await
+        } else {
+            verifier.continue_batch().with_gas_limit(short).await
+        };
+        let Err(VerifierError::NotEnoughGas { needed }) = refused.unwrap() else {
+            std::panic!("{short} gas must be too little");
+        };
+        let status = if first {
+            verifier
+                .verify_batch(ids.clone())
+                .with_gas_limit(needed)
+                .await
+        } else {
+            verifier.continue_batch().with_gas_limit(needed).await
+        };
+        let status = status.unwrap().expect("the reported gas is enough");
+        assert!(status.done > 0 && !status.complete, "{status:?}");
+    }
+}
+
 /// Gas of batch verification, for README: batches of 4 and 16 valid proofs, each message
 /// given the most gas a message may carry. A benchmark (minutes of gtest), not part of CI:
 /// `cargo test --release --test gtest batch_gas -- --ignored --nocapture`.

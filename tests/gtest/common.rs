@@ -14,7 +14,8 @@ use zkml_proving::{
     export::{ChainKeys, chain_keys, chain_proof},
 };
 pub use zkml_testkit::{
-    ADMIN, OTHER_PROVER, OTHER_USER, PROVER, Program, STRANGER, UPLOAD_CHUNK, USER, keccak,
+    ADMIN, OTHER_PROVER, OTHER_USER, PROVER, Program, STRANGER, UPLOAD_CHUNK, USER,
+    dump_holds_a_run, holds_a_run, keccak,
 };
 
 /// Real keys and proofs, made once per test binary with the prover (nova-snark).
@@ -187,6 +188,11 @@ impl Chain {
     /// The underlying gtest environment.
     pub fn env(&self) -> &sails_rs::client::GtestEnv {
         self.0.env()
+    }
+
+    /// gtest's dump of the program's whole memory (JSON, each page in hex).
+    pub fn memory_dump(&self) -> String {
+        self.0.memory_dump()
     }
 
     /// The harness underneath, for its flows (`verify`).

@@ -11,7 +11,7 @@ use zkml_client::{
     Zkml as _,
     fees::Fees as _,
     model::{Model as _, ModelError},
-    sessions::{SessionState, Sessions as _, SessionsError, events::SessionsEvents},
+    sessions::{NotifyTarget, SessionState, Sessions as _, SessionsError, events::SessionsEvents},
     verifier::{VerificationStatus, Verifier as _, VerifierError},
 };
 
@@ -464,6 +464,47 @@ async fn not_enough_gas_reports_the_gas_to_attach() {
     let id = chain.proved_session(USER, 0).await;
     let mut verifier = chain.as_(USER).verifier();
     let short = 20_000_000_000;
+    // A session that names a program to notify keeps the notification's gas back in every
+    // round: the gas it reports covers that too.
+    let noticed = chain
+        .as_(OTHER_USER)
+        .sessions()
+        .submit_input(
+            FIXTURE.inputs[1].clone(),
+            Some(NotifyTarget {
+                program: ActorId::from(STRANGER),
+                reference: [7; 32],
+            }),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    chain.claim(PROVER, noticed).await;
+    chain
+        .as_(PROVER)
+        .verifier()
+        .submit_proof(noticed, FIXTURE.proofs[1].clone())
+        .await
+        .unwrap()
+        .unwrap();
+    let Err(VerifierError::NotEnoughGas { needed }) = verifier
+        .verify(noticed)
+        .with_gas_limit(short)
+        .await
+        .unwrap()
+    else {
+        std::panic!("{short} gas must be too little");
+    };
+    let status = verifier
+        .verify(noticed)
+        .with_gas_limit(needed)
+        .await
+        .unwrap()
+        .expect("the reported gas is enough, the notification's reserve included");
+    assert!(
+        matches!(status, VerificationStatus::Verifying { done, .. } if done > 0),
+        "{status:?}"
+    );
     let spent = chain.kit().gas_spent(USER);
     let Err(VerifierError::NotEnoughGas { needed }) =
         verifier.verify(id).with_gas_limit(short).await.unwrap()

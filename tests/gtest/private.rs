@@ -15,28 +15,6 @@ use zkml_client::{
 };
 use zkml_envelope::{Contents, Context, SecretKey};
 
-/// The 16-byte runs of `pixels` that show the digit (at least 4 inked bytes): the background's
-/// runs of zeros are in any memory.
-fn inked_runs(pixels: &[u8]) -> impl Iterator<Item = &[u8]> {
-    pixels
-        .windows(16)
-        .filter(|run| run.iter().filter(|&&p| p != 0).count() >= 4)
-}
-
-/// Whether `haystack` contains any 16-byte run of `pixels` that shows the digit.
-fn holds_a_run(haystack: &[u8], pixels: &[u8]) -> bool {
-    inked_runs(pixels).any(|run| haystack.windows(16).any(|w| w == run))
-}
-
-/// Whether gtest's memory dump of a program (JSON, each page's bytes in hex) holds any 16-byte
-/// run of `pixels` that shows the digit.
-fn dump_holds_a_run(dump: &str, pixels: &[u8]) -> bool {
-    inked_runs(pixels).any(|run| {
-        let hex: String = run.iter().map(|b| format!("{b:02x}")).collect();
-        dump.contains(&hex)
-    })
-}
-
 /// The prover registers a key; `USER` seals the private fixture for it (with `commitment`,
 /// normally the fixture's) and submits it with `fee`; returns the session id, the envelope and
 /// the prover's key.
@@ -130,20 +108,7 @@ async fn a_private_input_is_proven_by_its_owner_and_never_reaches_the_chain() {
     // Nothing the chain holds or carried has a 16-byte run of the pixels: the program's whole
     // memory, the payloads of the calls (commitment and envelope, proof, ids), the queries'
     // replies and the final event.
-    let dump = std::env::temp_dir().join(format!("zkml-private-{}.dump", std::process::id()));
-    chain
-        .env()
-        .system()
-        .get_program(chain.program_id())
-        .unwrap()
-        .save_memory_dump(&dump);
-    let memory = std::fs::read_to_string(&dump).unwrap();
-    let _ = std::fs::remove_file(&dump);
-    assert!(
-        memory.len() > 1 << 20,
-        "the dump holds the program's memory"
-    );
-    assert!(!dump_holds_a_run(&memory, &private.pixels));
+    assert!(!dump_holds_a_run(&chain.memory_dump(), &private.pixels));
     let carried = [
         (private.commitment, envelope.clone()).encode(),
         (id, private.proof.clone()).encode(),
@@ -166,15 +131,7 @@ async fn a_private_input_is_proven_by_its_owner_and_never_reaches_the_chain() {
         .await
         .unwrap()
         .unwrap();
-    public
-        .env()
-        .system()
-        .get_program(public.program_id())
-        .unwrap()
-        .save_memory_dump(&dump);
-    let memory = std::fs::read_to_string(&dump).unwrap();
-    let _ = std::fs::remove_file(&dump);
-    assert!(dump_holds_a_run(&memory, &private.pixels));
+    assert!(dump_holds_a_run(&public.memory_dump(), &private.pixels));
 }
 
 #[tokio::test]

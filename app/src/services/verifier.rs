@@ -22,7 +22,7 @@ use crate::{
     },
     verification,
 };
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 use sails_rs::prelude::*;
 
 /// Gas kept back in every verification message to store the outcome and emit events (a
@@ -243,6 +243,7 @@ impl VerifierService<'_> {
     /// Starts (`resume` false) or resumes the verification of session `session_id` as far as
     /// this message's gas allows, and emits the event of where it stands.
     fn run(&mut self, session_id: u64, resume: bool) -> Result<VerificationStatus, VerifierError> {
+        let entry = Syscall::gas_available();
         check_call(&session_id)?;
         let model = self.model.borrow();
         let keys = model.keys().ok_or(VerifierError::ModelNotFinalized)?;
@@ -252,7 +253,7 @@ impl VerifierService<'_> {
             Some(_) => GAS_RESERVE.saturating_add(NOTIFY_GAS_LIMIT),
             None => GAS_RESERVE,
         };
-        let budget = verification::budget_for_gas(Syscall::gas_available(), reserve);
+        let gas = RoundGas::new(entry, reserve);
         let Progress {
             user,
             state,
@@ -260,8 +261,8 @@ impl VerifierService<'_> {
         } = self
             .sessions
             .borrow_mut()
-            .verify(session_id, resume, keys, budget)
-            .map_err(gas_to_attach)?;
+            .verify(session_id, resume, keys, || gas.budget())
+            .map_err(|e| gas.to_attach(e))?;
         drop(model);
         // A round of work leaves the session verifying or finished.
         let (status, event) =
@@ -278,6 +279,7 @@ impl VerifierService<'_> {
     /// Starts (`session_ids` given) or resumes a batch as far as this message's gas allows, and
     /// emits the events of its progress and of the sessions that got their outcome.
     fn run_batch(&mut self, session_ids: Option<&[u64]>) -> Result<BatchStatus, VerifierError> {
+        let entry = Syscall::gas_available();
         let model = self.model.borrow();
         let keys = model.keys().ok_or(VerifierError::ModelNotFinalized)?;
         let mut sessions = self.sessions.borrow_mut();
@@ -286,13 +288,13 @@ impl VerifierService<'_> {
         let reserve = NOTIFY_GAS_LIMIT
             .saturating_mul(sessions.pending_notices(session_ids))
             .saturating_add(GAS_RESERVE);
-        let budget = verification::budget_for_gas(Syscall::gas_available(), reserve);
+        let gas = RoundGas::new(entry, reserve);
         let now = Syscall::block_height();
         let round = match session_ids {
-            Some(ids) => sessions.verify_batch(ids, keys, budget, now),
-            None => sessions.continue_batch(keys, budget, now),
+            Some(ids) => sessions.verify_batch(ids, keys, || gas.budget(), now),
+            None => sessions.continue_batch(keys, || gas.budget(), now),
         }
-        .map_err(gas_to_attach)?;
+        .map_err(|e| gas.to_attach(e))?;
         drop((model, sessions));
         let BatchRound {
             batch_id,
@@ -517,15 +519,45 @@ fn status_and_event(
     })
 }
 
-/// Turns the gas a refused round's next stage needs into the gas a caller must attach to a
-/// message for that stage: the stage's gas, the reserve and the message's overhead.
-fn gas_to_attach(error: VerifierError) -> VerifierError {
-    match error {
-        VerifierError::NotEnoughGas { needed } => VerifierError::NotEnoughGas {
-            needed: needed
-                .saturating_add(GAS_RESERVE)
-                .saturating_add(MESSAGE_OVERHEAD_GAS),
-        },
-        other => other,
+/// The gas of one verification round. Its work budget is read from the gas left when the work
+/// starts, after the round's setup (a batch copies its sessions' decoded proofs), so the setup
+/// never eats into the reserve; a refusal reports all a caller must attach: the work, what the
+/// setup spent, the reserve (the notifications' gas included) and the message's overhead.
+struct RoundGas {
+    /// Gas left when the call started.
+    entry: u64,
+    /// Gas kept back for the outcome, events and notifications.
+    reserve: u64,
+    /// Gas left when the budget was read.
+    at_work: Cell<u64>,
+}
+
+impl RoundGas {
+    fn new(entry: u64, reserve: u64) -> Self {
+        Self {
+            entry,
+            reserve,
+            at_work: Cell::new(entry),
+        }
+    }
+
+    /// The work units the gas left now pays for, the reserve kept back.
+    fn budget(&self) -> u64 {
+        let gas = Syscall::gas_available();
+        self.at_work.set(gas);
+        verification::budget_for_gas(gas, self.reserve)
+    }
+
+    /// A refusal's gas for the work turned into the gas to attach to a message that does it.
+    fn to_attach(&self, error: VerifierError) -> VerifierError {
+        match error {
+            VerifierError::NotEnoughGas { needed } => VerifierError::NotEnoughGas {
+                needed: needed
+                    .saturating_add(self.entry.saturating_sub(self.at_work.get()))
+                    .saturating_add(self.reserve)
+                    .saturating_add(MESSAGE_OVERHEAD_GAS),
+            },
+            other => other,
+        }
     }
 }

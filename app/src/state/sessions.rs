@@ -595,19 +595,20 @@ impl SessionsState {
     }
 
     /// Starts (`resume` false) or resumes (`resume` true) the verification of session
-    /// `session_id` with the keys `vk` and `ck`, doing at most `budget` units of work, and
+    /// `session_id` with the keys `vk` and `ck`, doing at most `budget()` units of work, and
     /// records the result. Refused if the session is not in the phase that call needs, or if
-    /// `budget` does not cover the next stage ([`VerifierError::NotEnoughGas`]).
+    /// `budget()` does not cover the next stage ([`VerifierError::NotEnoughGas`]). `budget` is
+    /// called once, when the work starts.
     pub fn verify(
         &mut self,
         session_id: u64,
         resume: bool,
         (vk, ck): (&VerifierKey, &ConstantKey),
-        budget: u64,
+        budget: impl FnOnce() -> u64,
     ) -> Result<Progress, VerifierError> {
         let (user, submission) = self.ready(session_id, resume)?;
         let prover = submission.prover;
-        let advance = submission.job.advance(vk, ck, budget)?;
+        let advance = submission.job.advance(vk, ck, budget())?;
         let outcome = match advance {
             Advance::Pending { .. } => {
                 let entry = self

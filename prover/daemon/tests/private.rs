@@ -24,32 +24,10 @@ use zkml_model::{Dataset, QuantizedModel};
 use zkml_proving::circuit::word_from_scalar;
 use zkml_proving::export::chain_keys;
 use zkml_proving::{Opening, Prover, SetupConfig};
-use zkml_testkit::{Chain, OTHER_PROVER, PROVER, STRANGER, USER};
+use zkml_testkit::{Chain, OTHER_PROVER, PROVER, STRANGER, USER, dump_holds_a_run, holds_a_run};
 
 /// The fee the private input pays.
 const FEE: u128 = 10 * ED;
-
-/// The 16-byte runs of `pixels` that hold the digit's ink (at least 4 nonzero bytes): the
-/// background's runs of zeros are in any encoding (account ids, say).
-fn inked_runs(pixels: &[u8]) -> impl Iterator<Item = &[u8]> {
-    pixels
-        .windows(16)
-        .filter(|run| run.iter().filter(|p| **p != 0).count() >= 4)
-}
-
-/// Whether `haystack` contains any inked 16-byte run of `pixels`.
-fn holds_a_run(haystack: &[u8], pixels: &[u8]) -> bool {
-    inked_runs(pixels).any(|run| haystack.windows(16).any(|w| w == run))
-}
-
-/// Whether gtest's memory dump of a program (JSON, each page's bytes in hex) holds any inked
-/// 16-byte run of `pixels` (`tests/gtest/private.rs` shows that it finds a public input's).
-fn dump_holds_a_run(dump: &str, pixels: &[u8]) -> bool {
-    inked_runs(pixels).any(|run| {
-        let hex: String = run.iter().map(|b| format!("{b:02x}")).collect();
-        dump.contains(&hex)
-    })
-}
 
 /// Log output captured from the daemon (every level down to `debug`).
 #[derive(Clone, Default)]
@@ -284,21 +262,7 @@ async fn the_daemon_proves_a_private_input_sealed_for_it_and_skips_envelopes_it_
 
     // No pixels on chain: the program's whole memory, every Sessions and Verifier event, the
     // session and envelope as anyone reads them.
-    let dump =
-        std::env::temp_dir().join(format!("zkml-daemon-private-{}.dump", std::process::id()));
-    chain
-        .env()
-        .system()
-        .get_program(chain.program_id())
-        .unwrap()
-        .save_memory_dump(&dump);
-    let memory = std::fs::read_to_string(&dump).unwrap();
-    let _ = std::fs::remove_file(&dump);
-    assert!(
-        memory.len() > 1 << 20,
-        "the dump holds the program's memory"
-    );
-    assert!(!dump_holds_a_run(&memory, &pixels));
+    assert!(!dump_holds_a_run(&chain.memory_dump(), &pixels));
     let mut carried = vec![
         mine.encode(),
         chain
@@ -325,4 +289,18 @@ async fn the_daemon_proves_a_private_input_sealed_for_it_and_skips_envelopes_it_
     for bytes in carried {
         assert!(!holds_a_run(&bytes, &pixels));
     }
+
+    // The search can fail: once another user submits the same digit in public, this chain's
+    // memory holds its pixels.
+    let public_user = 150;
+    chain.fund(public_user);
+    chain
+        .as_(public_user)
+        .sessions()
+        .submit_input(pixels.clone(), None)
+        .with_value(FEE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(dump_holds_a_run(&chain.memory_dump(), &pixels));
 }

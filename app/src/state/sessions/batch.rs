@@ -80,13 +80,14 @@ pub struct BatchEnded {
 impl SessionsState {
     /// Starts verifying the proofs of `session_ids` together ([`MIN_BATCH`] to [`MAX_BATCH`]
     /// distinct sessions, each with a proof whose verification has not started), doing at most
-    /// `budget` units of work. Refused, with nothing changed, if another batch is under way, a
-    /// session is not in that phase, or `budget` does not cover the first stage.
+    /// `budget()` units of work (`budget` is called once, when the work starts, after the
+    /// sessions' jobs are copied). Refused, with nothing changed, if another batch is under way, a
+    /// session is not in that phase, or the budget does not cover the first stage.
     pub fn verify_batch(
         &mut self,
         session_ids: &[u64],
         (vk, ck): (&VerifierKey, &ConstantKey),
-        budget: u64,
+        budget: impl FnOnce() -> u64,
         now: u32,
     ) -> Result<BatchRound, VerifierError> {
         if let Some(batch) = &self.batch {
@@ -119,7 +120,7 @@ impl SessionsState {
             }
         }
         let mut job = BatchJob::start(jobs)?;
-        let advance = job.advance(vk, ck, budget)?;
+        let advance = job.advance(vk, ck, budget())?;
         for session_id in session_ids {
             if let Some(entry) = self.sessions.get_mut(session_id) {
                 entry.phase.join_batch();
@@ -136,15 +137,15 @@ impl SessionsState {
         Ok(self.record(advance))
     }
 
-    /// Resumes the batch under way for at most `budget` units of work, at block `now`.
+    /// Resumes the batch under way for at most `budget()` units of work, at block `now`.
     pub fn continue_batch(
         &mut self,
         (vk, ck): (&VerifierKey, &ConstantKey),
-        budget: u64,
+        budget: impl FnOnce() -> u64,
         now: u32,
     ) -> Result<BatchRound, VerifierError> {
         let batch = self.batch.as_mut().ok_or(VerifierError::NoBatch)?;
-        let advance = batch.job.advance(vk, ck, budget)?;
+        let advance = batch.job.advance(vk, ck, budget())?;
         batch.advanced_at = now;
         Ok(self.record(advance))
     }
