@@ -4,7 +4,8 @@
 //! Instances are generic over the curve: `C = Affine<P>` holds commitments and `F = P::ScalarField` the
 //! public values. The primary instances are `(G1, Fr)`, the secondary ones `(Grumpkin, Fq)`.
 
-use crate::field::{coords, switch};
+use crate::field::{KernelField, coords, switch};
+use crate::jacobian;
 use crate::transcript::Repr;
 use alloc::vec::Vec;
 use ark_ec::{
@@ -64,7 +65,7 @@ where
 
 impl<P: SWCurveConfig> RelaxedInstance<Affine<P>, P::ScalarField>
 where
-    P::BaseField: PrimeField,
+    P::BaseField: KernelField,
 {
     /// Appends the RO encoding: `comm_W`, `comm_E` (3 elements each), `u` field-switched, then the four
     /// 64-bit limbs of each `X_i`, least significant first (15 elements in all).
@@ -137,9 +138,15 @@ where
     }
 }
 
-/// `k·p`, with a cost proportional to the bit length of `k` (fold challenges have 128 bits).
-fn mul<P: SWCurveConfig>(p: &Affine<P>, k: &P::ScalarField) -> Projective<P> {
-    p.mul_bigint(k.into_bigint())
+/// `k·p` in the field kernel's arithmetic, with a cost proportional to the bit length of `k` (fold
+/// challenges have 128 bits).
+fn mul<P: SWCurveConfig>(p: &Affine<P>, k: &P::ScalarField) -> Projective<P>
+where
+    P::BaseField: KernelField,
+{
+    jacobian::Affine::<<P::BaseField as KernelField>::M>::from_ark(p)
+        .mul(k.into_bigint().as_ref())
+        .to_ark()
 }
 
 /// Both points in affine form with one shared inversion.

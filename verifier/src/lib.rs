@@ -31,6 +31,7 @@ mod field;
 #[cfg(test)]
 mod fixture;
 mod instance;
+mod jacobian;
 mod msm;
 mod nova;
 #[cfg(any(test, feature = "nova-format"))]
