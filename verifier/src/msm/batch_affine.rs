@@ -91,17 +91,17 @@ impl Batch {
                     Sources::InPlace => &points[op.src as usize],
                     Sources::Slices(slices) => lookup(slices, op.src),
                 };
+                // The numerators are unreduced (`Lazy`): each is only a factor of one product.
                 let lambda = if op.tangent {
                     tangents += 1;
-                    let xx = p.x.square();
-                    xx.double().add(&xx).mul(inv)
+                    p.x.square().triple_lazy().mul(inv)
                 } else if op.neg {
-                    p.y.add(&q.y).mul(inv)
+                    p.y.add_lazy(&q.y).mul(inv)
                 } else {
-                    p.y.sub(&q.y).mul(inv)
+                    p.y.sub_lazy(&q.y).mul(inv)
                 };
                 let x3 = lambda.square().sub(&p.x).sub(&q.x);
-                let y3 = lambda.mul(&p.x.sub(&x3)).sub(&p.y);
+                let y3 = p.x.sub_lazy(&x3).mul(&lambda).sub(&p.y);
                 (x3, y3)
             };
             let p = &mut points[op.dst as usize];
