@@ -19,7 +19,10 @@
 //!   bytes are refused);
 //!   equality ([`PartialEq`]) and [`Fe::is_zero`] compare values mod `p`;
 //! - [`Fe::add_lazy`], [`Fe::sub_lazy`], [`Fe::triple_lazy`]: unreduced results ([`Lazy`], limbs
-//!   below `2^31`, value below `6p`) that are only a factor of [`Lazy::mul`] (bounds on [`Lazy`]).
+//!   below `2^31`, value below `6p`) that are only a factor of [`Lazy::mul`] (bounds on [`Lazy`]);
+//! - [`Fe::mul_into`], [`Fe::sub_into`]: [`Fe::mul`] and [`Fe::sub`] written into a given place;
+//!   [`Fe::sub_sum`]: `a − b − c` in one pass (`a + 4p − b − c`, then two conditional
+//!   subtractions of `2p`).
 //!
 //! The kernel is cross-checked against ark-ff (tests, with overflow checks on).
 
@@ -45,6 +48,7 @@ macro_rules! unroll9 {
 mod arith;
 mod consts;
 mod convert;
+mod into;
 mod lazy;
 mod sum;
 
