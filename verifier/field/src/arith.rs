@@ -102,9 +102,18 @@ impl<M: Modulus> Fe<M> {
         }
     }
 
-    /// Whether the element is zero.
+    /// Whether the element is zero: a value in `[0, 2p)` on limbs below `2^29` (a unique
+    /// writing) is zero mod `p` exactly when it is `0` or `p`, tested limb by limb without a
+    /// borrow chain.
     pub fn is_zero(&self) -> bool {
-        self.canonical() == [0; LIMBS]
+        let p = Consts::<M>::P;
+        let (mut zero, mut is_p) = (0u64, 0u64);
+        unroll9!(K => {
+            let l = u64::from(self.limbs[K]);
+            zero |= l;
+            is_p |= l ^ p[K];
+        });
+        zero == 0 || is_p == 0
     }
 }
 

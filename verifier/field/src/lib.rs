@@ -17,7 +17,12 @@
 //! - [`Fe::from_ark`] / [`Fe::to_ark`], [`Fe::from_le_bytes`] / [`Fe::to_le_bytes`]: exact
 //!   conversion to and from ark-ff's elements and canonical little-endian bytes (non-canonical
 //!   bytes are refused);
-//!   equality ([`PartialEq`]) and [`Fe::is_zero`] compare values mod `p`.
+//!   equality ([`PartialEq`]) and [`Fe::is_zero`] compare values mod `p`;
+//! - [`Fe::add_lazy`], [`Fe::sub_lazy`], [`Fe::triple_lazy`]: unreduced results ([`Lazy`], limbs
+//!   below `2^31`, value below `6p`) that are only a factor of [`Lazy::mul`] (bounds on [`Lazy`]);
+//! - [`Fe::mul_into`], [`Fe::sub_into`]: [`Fe::mul`] and [`Fe::sub`] written into a given place;
+//!   [`Fe::sub_sum`]: `a − b − c` in one pass (`a + 4p − b − c`, then two conditional
+//!   subtractions of `2p`).
 //!
 //! The kernel is cross-checked against ark-ff (tests, with overflow checks on).
 
@@ -43,8 +48,11 @@ macro_rules! unroll9 {
 mod arith;
 mod consts;
 mod convert;
+mod into;
+mod lazy;
 mod sum;
 
+pub use lazy::Lazy;
 pub use sum::{SUM_TERMS, Sum};
 
 use core::fmt;

@@ -23,7 +23,8 @@ struct Op {
 }
 
 /// Additions scheduled for one shared inversion. Each destination may appear once per batch, and
-/// no source may be a destination of the same batch.
+/// no source may be a destination of the same batch. `dens` is a buffer kept between batches:
+/// its first `ops.len()` entries are the scheduled additions' denominators.
 #[derive(Default)]
 pub(crate) struct Batch {
     ops: Vec<Op>,
@@ -51,15 +52,22 @@ impl Batch {
             *p = if neg { q.neg() } else { *q };
             return false;
         }
-        let den = p.x.sub(&q.x);
+        // The denominator is written in place into the batch's next slot.
+        let i = self.ops.len();
+        if i == self.dens.len() {
+            self.dens.push(Coord::ZERO);
+        }
+        let den = &mut self.dens[i];
+        p.x.sub_into(&q.x, den);
         if !den.is_zero() {
-            self.schedule(dst, src, neg, false, den);
+            self.schedule(dst, src, neg, false);
             return true;
         }
         // Same x: equal points double, opposite points cancel.
         let qy = if neg { q.y.neg() } else { q.y };
         if qy == p.y && !p.y.is_zero() {
-            self.schedule(dst, src, neg, true, p.y.double());
+            den.set(&p.y.double());
+            self.schedule(dst, src, neg, true);
             true
         } else {
             *p = Point::IDENTITY;
@@ -67,20 +75,20 @@ impl Batch {
         }
     }
 
-    fn schedule(&mut self, dst: u32, src: u32, neg: bool, tangent: bool, den: Coord) {
+    fn schedule(&mut self, dst: u32, src: u32, neg: bool, tangent: bool) {
         self.ops.push(Op {
             dst,
             src,
             neg,
             tangent,
         });
-        self.dens.push(den);
     }
 
     /// Computes every scheduled addition, reading source `src` from `sources` (see [`Sources`]).
     /// Leaves the batch empty.
     pub(super) fn apply(&mut self, points: &mut [Point], sources: Sources<'_>, cost: &mut Cost) {
-        batch_inverse(&mut self.dens, &mut self.scratch, cost);
+        let n = self.ops.len();
+        batch_inverse(&mut self.dens[..n], &mut self.scratch, cost);
         let mut tangents = 0u64;
         for (op, inv) in self.ops.iter().zip(&self.dens) {
             // Points are read in place and only the new coordinates are written: copying a
@@ -91,17 +99,17 @@ impl Batch {
                     Sources::InPlace => &points[op.src as usize],
                     Sources::Slices(slices) => lookup(slices, op.src),
                 };
+                // The numerators are unreduced (`Lazy`): each is only a factor of one product.
                 let lambda = if op.tangent {
                     tangents += 1;
-                    let xx = p.x.square();
-                    xx.double().add(&xx).mul(inv)
+                    p.x.square().triple_lazy().mul(inv)
                 } else if op.neg {
-                    p.y.add(&q.y).mul(inv)
+                    p.y.add_lazy(&q.y).mul(inv)
                 } else {
-                    p.y.sub(&q.y).mul(inv)
+                    p.y.sub_lazy(&q.y).mul(inv)
                 };
-                let x3 = lambda.square().sub(&p.x).sub(&q.x);
-                let y3 = lambda.mul(&p.x.sub(&x3)).sub(&p.y);
+                let x3 = lambda.square().sub_sum(&p.x, &q.x);
+                let y3 = p.x.sub_lazy(&x3).mul(&lambda).sub(&p.y);
                 (x3, y3)
             };
             let p = &mut points[op.dst as usize];
@@ -110,7 +118,6 @@ impl Batch {
         }
         cost.mults += 3 * self.ops.len() as u64 + tangents;
         self.ops.clear();
-        self.dens.clear();
     }
 }
 
@@ -146,22 +153,67 @@ fn batch_inverse(v: &mut [Coord], scratch: &mut Vec<Coord>, cost: &mut Cost) {
     if scratch.len() < n {
         scratch.resize(n, Coord::ZERO);
     }
-    // scratch[i] = v[0]·…·v[i]
+    // scratch[i] = v[0]·…·v[i], each product written in place (`mul_into`).
     scratch[0].set(&v[0]);
     for i in 1..n {
         let (done, rest) = scratch.split_at_mut(i);
-        rest[0].set(&done[i - 1]);
-        rest[0].mul_assign(&v[i]);
+        done[i - 1].mul_into(&v[i], &mut rest[0]);
     }
     let mut inv = scratch[n - 1].inverse();
     for i in (1..n).rev() {
         // v[i]⁻¹ = (v[0]…v[i])⁻¹·(v[0]…v[i−1]);  (v[0]…v[i−1])⁻¹ = (v[0]…v[i])⁻¹·v[i]
         let next = inv.mul(&v[i]);
-        v[i].set(&scratch[i - 1]);
-        v[i].mul_assign(&inv);
+        scratch[i - 1].mul_into(&inv, &mut v[i]);
         inv.set(&next);
     }
     v[0].set(&inv);
     cost.mults += 3 * (n as u64 - 1);
     cost.invs += 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field::{Fq, Grumpkin};
+    use ark_ec::{AffineRepr, CurveGroup};
+
+    /// One batch mixing chords, doublings, negated sources, cancellations and the identity on
+    /// either side, twice over (the denominator buffer reused), against arkworks.
+    #[test]
+    fn mixed_batch_matches_arkworks() {
+        let g = Grumpkin::generator();
+        let mul = |k: u64| (g * Fq::from(k)).into_affine();
+        let id = Grumpkin::identity();
+        // (destination, source, negate the source)
+        let cases = [
+            (mul(2), mul(3), false),   // chord
+            (mul(5), mul(5), false),   // doubling
+            (mul(7), mul(7), true),    // P − P: the identity
+            (mul(9), mul(9), false),   // doubling again
+            (mul(11), mul(4), true),   // chord with a negated source
+            (id, mul(6), false),       // into the identity
+            (id, mul(6), true),        // into the identity, negated
+            (mul(8), id, false),       // of the identity
+            (mul(10), mul(10), true),  // cancels
+            (mul(12), -mul(12), true), // doubling through a negation
+        ];
+        let mut batch = Batch::default();
+        for round in 0..2 {
+            let mut dsts: Vec<Point> = cases.iter().map(|c| Point::from_ark(&c.0)).collect();
+            let srcs: Vec<Point> = cases.iter().map(|c| Point::from_ark(&c.1)).collect();
+            for (i, c) in cases.iter().enumerate() {
+                batch.push(&mut dsts, i as u32, &srcs[i], i as u32, c.2);
+            }
+            let mut cost = Cost::default();
+            batch.apply(&mut dsts, Sources::Slices(&[&srcs]), &mut cost);
+            for (i, (p, q, neg)) in cases.iter().enumerate() {
+                let expected = if *neg { *p - *q } else { *p + *q };
+                assert_eq!(
+                    dsts[i].to_ark(),
+                    expected.into_affine(),
+                    "case {i}, round {round}"
+                );
+            }
+        }
+    }
 }

@@ -236,8 +236,9 @@ impl Msm {
                     let g0 = base + g * size;
                     for k in (0..size.saturating_sub(s)).step_by(2 * s) {
                         let (dst, src) = ((g0 + k) as u32, (g0 + k + s) as u32);
-                        let q = work[src as usize];
-                        batch.push(&mut work, dst, &q, src, false);
+                        // `dst < src`: the source is read in place, not copied.
+                        let (to, from) = work.split_at_mut(src as usize);
+                        batch.push(to, dst, &from[0], src, false);
                     }
                 }
             }
@@ -277,6 +278,8 @@ pub(crate) struct Scratch {
     /// Those runs: `(bucket, start, len)`.
     groups: Vec<(u32, u32, u32)>,
     pub(crate) batch: Batch,
+    /// The tree levels' additions inside the runs (its buffers reused from level to level).
+    level: Batch,
 }
 
 impl Scratch {
@@ -292,6 +295,7 @@ impl Scratch {
             work: Vec::new(),
             groups: Vec::new(),
             batch: Batch::default(),
+            level: Batch::default(),
         }
     }
 
@@ -350,20 +354,21 @@ impl Scratch {
         // Tree levels inside the runs, then each run's sum into its bucket.
         let mut s = 1;
         while self.groups.iter().any(|&(_, _, len)| len > s) {
-            let mut level = Batch::default();
+            let level = &mut self.level;
             for &(_, start, len) in &self.groups {
                 for k in (0..len.saturating_sub(s)).step_by(2 * s as usize) {
                     let (dst, src) = (start + k, start + k + s);
-                    let q = self.work[src as usize];
-                    level.push(&mut self.work, dst, &q, src, false);
+                    // `dst < src`: the source is read in place, not copied.
+                    let (to, from) = self.work.split_at_mut(src as usize);
+                    level.push(to, dst, &from[0], src, false);
                 }
             }
             level.apply(&mut self.work, Sources::InPlace, cost);
             s *= 2;
         }
         for &(b, start, _) in &self.groups {
-            let sum = self.work[start as usize];
-            self.batch.push(buckets, b, &sum, n + start, false);
+            self.batch
+                .push(buckets, b, &self.work[start as usize], n + start, false);
         }
         // Sources: the bases, then the runs' sums.
         let mut sources: Vec<&[Point]> = parts.to_vec();
