@@ -205,6 +205,14 @@ pub enum SessionsError {
         /// The fee attached.
         got: u128,
     },
+    /// `Purge` of a session whose proof awaits its outcome, before the verification deadline
+    /// (`VERIFY_DEADLINE_BLOCKS` after the proof): drive the verification instead (a rejected
+    /// proof refunds the fee), or purge from block `deadline` on, when the fee comes back.
+    #[error("the session's proof awaits verification until block {deadline}")]
+    ProofAwaitingVerification {
+        /// The block height from which a purge refunds the fee.
+        deadline: u32,
+    },
 }
 
 /// Why the Verifier service refused a call.

@@ -7,7 +7,7 @@ use sails_rs::{futures::StreamExt as _, gtest::constants::VALUE_PER_GAS, prelude
 use zkml_app::state::sessions::BATCH_IDLE_BLOCKS;
 use zkml_client::{
     Zkml as _,
-    sessions::{SessionState, Sessions as _},
+    sessions::{SessionState, Sessions as _, SessionsError},
     verifier::{
         BatchStatus, VerificationStatus, Verifier as _, VerifierError, events::VerifierEvents,
     },
@@ -323,15 +323,20 @@ async fn batch_refusals_change_nothing() {
         .unwrap();
     assert!(again.batch_id > info.batch_id);
 
-    // The second session's user purges it; `ContinueVerification` of the first drives the
-    // batch to its end, and only the first gets an outcome.
-    chain
-        .as_(OTHER_USER)
-        .sessions()
-        .purge()
-        .await
-        .unwrap()
-        .unwrap();
+    // The second session's user may not purge it before its proof's verification deadline;
+    // past it (the proof still without an outcome), the purge goes through, and
+    // `ContinueVerification` of the first drives the batch to its end: only the first gets an
+    // outcome.
+    let mut sessions = chain.as_(OTHER_USER).sessions();
+    let Err(SessionsError::ProofAwaitingVerification { deadline }) =
+        sessions.purge().await.unwrap()
+    else {
+        std::panic!("a batched session purged before its deadline");
+    };
+    assert!(chain.session(OTHER_USER).await.is_some());
+    let now = chain.env().system().block_height();
+    chain.run_blocks(deadline - now);
+    sessions.purge().await.unwrap().unwrap();
     let mut status = verifier
         .continue_verification(ids[0])
         .await

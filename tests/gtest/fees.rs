@@ -10,11 +10,11 @@ use sails_rs::{
     prelude::*,
 };
 use std::collections::BTreeMap;
-use zkml_app::state::sessions::{INPUT_EXPIRY_BLOCKS, LEASE_BLOCKS};
+use zkml_app::state::sessions::{INPUT_EXPIRY_BLOCKS, LEASE_BLOCKS, VERIFY_DEADLINE_BLOCKS};
 use zkml_client::{
     Zkml as _,
     fees::{Fees as _, FeesError},
-    sessions::{Sessions as _, SessionsError, events::SessionsEvents},
+    sessions::{SessionState, Sessions as _, SessionsError, events::SessionsEvents},
     verifier::{VerificationStatus, Verifier as _, events::VerifierEvents},
 };
 
@@ -155,6 +155,39 @@ async fn withdraw(chain: &Chain, books: &mut Books, who: u64) {
     );
 }
 
+/// `user`'s purge of session `id`, whose proof awaits its outcome, is refused before the
+/// verification deadline: the session, its escrow and the books are unchanged. Returns the
+/// deadline, which lies ahead, within [`VERIFY_DEADLINE_BLOCKS`].
+async fn purge_refused(chain: &Chain, books: &Books, user: u64, id: u64) -> u32 {
+    // Queries, not messages: they run no block, so the purge runs in the next one.
+    let session = || {
+        chain
+            .as_(STRANGER)
+            .sessions()
+            .session(user.into())
+            .query()
+            .unwrap()
+    };
+    let before = session().expect("open");
+    let refused = chain.as_(user).sessions().purge().await.unwrap();
+    let Err(SessionsError::ProofAwaitingVerification { deadline }) = refused else {
+        std::panic!("purge of {id} not refused: {refused:?}");
+    };
+    let now = chain.env().system().block_height();
+    assert!(
+        now < deadline && deadline <= now + VERIFY_DEADLINE_BLOCKS,
+        "deadline {deadline} at block {now}"
+    );
+    let after = session().expect("still open");
+    assert_eq!((after.id, after.prover), (id, before.prover));
+    assert_eq!(
+        mem::discriminant(&after.state),
+        mem::discriminant(&before.state)
+    );
+    books.check(chain, "purge refused");
+    deadline
+}
+
 /// The events `events` has received so far.
 fn drain<E>(events: &mut (impl Stream<Item = (ActorId, E)> + Unpin)) -> Vec<E> {
     let mut received = Vec::new();
@@ -164,8 +197,9 @@ fn drain<E>(events: &mut (impl Stream<Item = (ActorId, E)> + Unpin)) -> Vec<E> {
     received
 }
 
-/// A proof verified after a lease changed hands pays the prover that proved it, exactly the
-/// fee, and nobody else; removing that prover does not take its earnings.
+/// A proof verified after a lease changed hands (and after its user's purge was refused) pays
+/// the prover that proved it, exactly the fee, and nobody else; removing that prover does not
+/// take its earnings.
 #[tokio::test]
 async fn a_verified_proof_pays_its_prover_exactly_the_fee() {
     let chain = Chain::ready().await;
@@ -189,6 +223,9 @@ async fn a_verified_proof_pays_its_prover_exactly_the_fee() {
     chain.run_blocks(LEASE_BLOCKS);
     prove(&chain, &books, OTHER_PROVER, id, 0).await;
     books.owed.insert(PROVER, 0);
+    // The user cannot leave without the check: its purge is refused, and the proof verified
+    // after it pays the prover.
+    purge_refused(&chain, &books, USER, id).await;
 
     let mut events = chain.as_(STRANGER).verifier().listen().await.unwrap();
     let status = verify(&chain, &books, PROVER, id).await;
@@ -213,7 +250,8 @@ async fn a_verified_proof_pays_its_prover_exactly_the_fee() {
     books.check(&chain, "end");
 }
 
-/// A rejected proof earns its prover nothing and refunds the user.
+/// A rejected proof earns its prover nothing and refunds the user, who drove its verification
+/// after its purge was refused.
 #[tokio::test]
 async fn a_rejected_proof_refunds_the_user() {
     let chain = Chain::ready().await;
@@ -221,8 +259,9 @@ async fn a_rejected_proof_refunds_the_user() {
     let id = submit(&chain, &mut books, USER, 1, FEE).await;
     prove(&chain, &books, PROVER, id, 0).await;
     books.owed.insert(PROVER, 0);
+    purge_refused(&chain, &books, USER, id).await;
     let mut events = chain.as_(STRANGER).verifier().listen().await.unwrap();
-    let status = verify(&chain, &books, STRANGER, id).await;
+    let status = verify(&chain, &books, USER, id).await;
     assert!(matches!(status, VerificationStatus::Rejected { .. }));
     books.refund(id);
     books.check(&chain, "rejected");
@@ -234,8 +273,12 @@ async fn a_rejected_proof_refunds_the_user() {
     withdraw(&chain, &mut books, USER).await;
 }
 
-/// A purge before a proof refunds the user; a purge after one pays the prover (the documented
-/// rule); an input closed after its expiry is refunded to its owner, whoever closes it.
+/// A purge before a proof refunds the user. Once a proof is in, a purge is refused until the
+/// proof's verification deadline, even with its verification started, and `CloseExpired` too;
+/// from the deadline on, a proof still without an outcome forfeits: the purge (or anyone's
+/// `CloseExpired`) refunds the user, the prover gets nothing, and the verification under way
+/// goes with the session. An input closed after its expiry is refunded to its owner, whoever
+/// closes it.
 #[tokio::test]
 async fn purges_and_expiry_settle_by_the_rule() {
     let chain = Chain::ready().await;
@@ -247,11 +290,40 @@ async fn purges_and_expiry_settle_by_the_rule() {
     books.refund(id);
     books.check(&chain, "purged before a proof");
 
+    // A good proof, its verification started: no purge, no close before the deadline.
     let id = submit(&chain, &mut books, USER, 0, 2 * FEE).await;
     prove(&chain, &books, PROVER, id, 0).await;
+    books.owed.insert(PROVER, 0);
+    let deadline = purge_refused(&chain, &books, USER, id).await;
+    assert_eq!(
+        chain
+            .as_(STRANGER)
+            .sessions()
+            .close_expired(id)
+            .await
+            .unwrap(),
+        Err(SessionsError::NotExpired {
+            expires_at: deadline
+        })
+    );
+    let mut verifier = chain.as_(PROVER).verifier();
+    let status = verifier.verify(id).await.unwrap().unwrap();
+    assert!(matches!(status, VerificationStatus::Verifying { .. }));
+    // The last block before the deadline still refuses (a gtest message runs in the next
+    // block); the deadline's own block lets the user go with the fee.
+    let now = chain.env().system().block_height();
+    chain.run_blocks(deadline - now - 2);
+    assert_eq!(purge_refused(&chain, &books, USER, id).await, deadline);
+    assert_eq!(chain.env().system().block_height(), deadline - 1);
     chain.as_(USER).sessions().purge().await.unwrap().unwrap();
-    books.pay(id, PROVER);
-    books.check(&chain, "purged after a proof");
+    books.refund(id);
+    books.check(&chain, "purged past the deadline");
+    assert_eq!(chain.session(USER).await, None);
+    assert_eq!(
+        verifier.continue_verification(id).await.unwrap(),
+        Err(zkml_client::verifier::VerifierError::NoSession)
+    );
+    books.check(&chain, "verification gone with the session");
 
     let expired = submit(&chain, &mut books, OTHER_USER, 1, FEE).await;
     let free = submit(&chain, &mut books, STRANGER, 1, 0).await;
@@ -270,6 +342,24 @@ async fn purges_and_expiry_settle_by_the_rule() {
     books.refund(expired);
     books.check(&chain, "expired");
 
+    // A proof left without an outcome past its deadline: anyone closes the session.
+    let late = submit(&chain, &mut books, OTHER_USER, 1, FEE).await;
+    prove(&chain, &books, PROVER, late, 1).await;
+    chain.run_blocks(VERIFY_DEADLINE_BLOCKS);
+    assert_eq!(
+        chain.session(OTHER_USER).await.map(|s| s.state),
+        Some(SessionState::ProofSubmitted)
+    );
+    chain
+        .as_(STRANGER)
+        .sessions()
+        .close_expired(late)
+        .await
+        .unwrap()
+        .unwrap();
+    books.refund(late);
+    books.check(&chain, "closed past the deadline");
+
     let received = drain(&mut events);
     for event in [
         SessionsEvents::FeeHeld {
@@ -277,9 +367,9 @@ async fn purges_and_expiry_settle_by_the_rule() {
             session_id: id,
             amount: 2 * FEE,
         },
-        SessionsEvents::FeePaid {
+        SessionsEvents::Refunded {
             session_id: id,
-            prover: PROVER.into(),
+            user: USER.into(),
             amount: 2 * FEE,
         },
         SessionsEvents::Refunded {
@@ -287,10 +377,30 @@ async fn purges_and_expiry_settle_by_the_rule() {
             user: OTHER_USER.into(),
             amount: FEE,
         },
+        SessionsEvents::Expired {
+            user: OTHER_USER.into(),
+            session_id: late,
+            closed_by: STRANGER.into(),
+        },
+        SessionsEvents::Refunded {
+            session_id: late,
+            user: OTHER_USER.into(),
+            amount: FEE,
+        },
     ] {
         assert!(received.contains(&event), "{event:?} not in {received:?}");
     }
-    for who in [USER, PROVER, OTHER_USER] {
+    assert!(
+        !received
+            .iter()
+            .any(|e| matches!(e, SessionsEvents::FeePaid { .. })),
+        "a purge paid a prover: {received:?}"
+    );
+    assert_eq!(
+        chain.as_(PROVER).fees().withdraw().await.unwrap(),
+        Err(FeesError::NothingOwed)
+    );
+    for who in [USER, OTHER_USER] {
         withdraw(&chain, &mut books, who).await;
     }
     assert_eq!(chain.balance(chain.program_id()), ED);
@@ -369,9 +479,10 @@ async fn fee_misuse_is_refused_and_changes_nothing() {
     books.check(&chain, "refusals");
 }
 
-/// Two provers and eight users: fees verified in a batch, verified alone, rejected, purged
-/// before and after a proof, expired, and left open. The books hold after every step, and
-/// every fee is either paid out, owed or still in escrow.
+/// Two provers and eight users: fees verified in a batch, purged from the batch past the
+/// verification deadline, rejected alone, purged before a proof and past a proof's deadline,
+/// expired, and left open. The books hold after every step, and every fee is either paid out,
+/// owed or still in escrow.
 #[tokio::test]
 async fn two_provers_and_many_users_keep_the_books() {
     let chain = Chain::ready().await;
@@ -405,10 +516,28 @@ async fn two_provers_and_many_users_keep_the_books() {
         .await
         .unwrap()
         .unwrap();
+    // 1's user may not leave the batch before the deadline; past it, 1's good proof, still
+    // without an outcome, forfeits: the purge refunds the user and the batch goes on without
+    // it.
+    assert!(!status.complete && status.outcomes.is_empty(), "{status:?}");
+    let deadline = purge_refused(&chain, &books, users[1], ids[1]).await;
+    let now = chain.env().system().block_height();
+    chain.run_blocks(deadline - now);
+    chain
+        .as_(users[1])
+        .sessions()
+        .purge()
+        .await
+        .unwrap()
+        .unwrap();
+    books.refund(ids[1]);
+    books.check(&chain, "purged from the batch");
+    status = verifier.continue_batch().await.unwrap().unwrap();
     let mut settled = 0;
     loop {
         for outcome in &status.outcomes {
             let i = ids.iter().position(|id| *id == outcome.session_id).unwrap();
+            assert_ne!(i, 1, "a purged session got an outcome");
             let verified = matches!(outcome.status, VerificationStatus::Verified { .. });
             assert_eq!(verified, i != 2, "{outcome:?}");
             if verified {
@@ -424,9 +553,11 @@ async fn two_provers_and_many_users_keep_the_books() {
         }
         status = verifier.continue_batch().await.unwrap().unwrap();
     }
-    assert_eq!(settled, 3);
+    assert_eq!(settled, 2);
+    assert_eq!(verifier.batch().await.unwrap(), None);
 
-    // 3 purged before a proof, 4 purged after OTHER_PROVER's proof, 5 rejected alone.
+    // 3 purged before a proof, 4 purged past the deadline of OTHER_PROVER's proof (below), 5
+    // rejected alone.
     chain
         .as_(users[3])
         .sessions()
@@ -437,15 +568,7 @@ async fn two_provers_and_many_users_keep_the_books() {
     books.refund(ids[3]);
     books.check(&chain, "purge before a proof");
     prove(&chain, &books, OTHER_PROVER, ids[4], 0).await;
-    chain
-        .as_(users[4])
-        .sessions()
-        .purge()
-        .await
-        .unwrap()
-        .unwrap();
-    books.pay(ids[4], OTHER_PROVER);
-    books.check(&chain, "purge after a proof");
+    purge_refused(&chain, &books, users[4], ids[4]).await;
     prove(&chain, &books, PROVER, ids[5], 0).await;
     let status = verify(&chain, &books, users[5], ids[5]).await;
     assert!(matches!(status, VerificationStatus::Rejected { .. }));
@@ -463,6 +586,15 @@ async fn two_provers_and_many_users_keep_the_books() {
         .unwrap();
     books.refund(ids[6]);
     books.check(&chain, "expired");
+    chain
+        .as_(users[4])
+        .sessions()
+        .purge()
+        .await
+        .unwrap()
+        .unwrap();
+    books.refund(ids[4]);
+    books.check(&chain, "purged past the deadline");
 
     let owed: Vec<u64> = books
         .owed

@@ -29,8 +29,9 @@ pub enum SessionsEvents {
         /// The discarded session.
         session_id: u64,
     },
-    /// Anyone closed an input that had expired without a proof
-    /// (`INPUT_EXPIRY_BLOCKS` after its submission, with no live claim).
+    /// Anyone closed a session that had expired without an outcome: an input without a proof
+    /// (`INPUT_EXPIRY_BLOCKS` after its submission, with no live claim), or a proof not
+    /// verified by its deadline (`VERIFY_DEADLINE_BLOCKS` after it).
     Expired {
         /// The session's user.
         user: ActorId,
@@ -68,7 +69,9 @@ pub enum SessionsEvents {
         /// The fee.
         amount: u128,
     },
-    /// A session's fee went to the prover whose proof was in when its user purged it.
+    /// A session's fee went to a prover. (Sessions calls settle by refund only: a proof is
+    /// paid when it verifies, in the Verifier's message; the variant keeps the books' events
+    /// the same in both services.)
     FeePaid {
         /// The session.
         session_id: u64,
@@ -77,7 +80,8 @@ pub enum SessionsEvents {
         /// The fee.
         amount: u128,
     },
-    /// A session's fee went back to its user (purged or closed before a proof).
+    /// A session's fee went back to its user (purged or closed before a proof, or past its
+    /// proof's verification deadline).
     Refunded {
         /// The session.
         session_id: u64,
@@ -236,14 +240,20 @@ impl SessionsService<'_> {
         Ok(session_id)
     }
 
-    /// Discards the caller's session, whatever its state. Its fee goes back to the user if
-    /// no proof is in yet, and to the prover once a proof is in (a user who leaves gives up
-    /// the check, not the payment); a finished session's fee was settled at its outcome.
+    /// Discards the caller's session; an unfinished session's fee goes back to the user, a
+    /// finished one's was settled at its outcome. While a proof awaits its outcome, the purge
+    /// is refused until the proof's verification deadline (`VERIFY_DEADLINE_BLOCKS` after it,
+    /// `ProofAwaitingVerification`): the user may drive the verification instead (a verified
+    /// proof pays its prover, a rejected one refunds the user); past the deadline the prover
+    /// has forfeited and the purge refunds the user.
     #[export(unwrap_result)]
     pub fn purge(&mut self) -> Result<u64, SessionsError> {
         check_call(&())?;
         let user = Syscall::message_source();
-        let session_id = self.state.borrow_mut().purge(&user)?;
+        let session_id = self
+            .state
+            .borrow_mut()
+            .purge(&user, Syscall::block_height())?;
         self.emit_event(SessionsEvents::Purged { user, session_id })
             .map_err(|_| SessionsError::EventNotEmitted)?;
         self.emit_settlements()?;
@@ -281,10 +291,11 @@ impl SessionsService<'_> {
         Ok(lease)
     }
 
-    /// Closes session `session_id`, an input that expired without a proof; anyone may call
-    /// it. The input must await a proof, have been submitted `INPUT_EXPIRY_BLOCKS` blocks ago
-    /// or more, and have no live prover claim. Frees its slot among the open sessions and
-    /// refunds its fee to its user; returns the user.
+    /// Closes session `session_id`, which expired without an outcome; anyone may call it:
+    /// an input awaiting a proof, submitted `INPUT_EXPIRY_BLOCKS` blocks ago or more, with no
+    /// live prover claim, or a proof without an outcome at its verification deadline
+    /// (`VERIFY_DEADLINE_BLOCKS` after it; its prover forfeits). Frees its slot among the open
+    /// sessions and refunds its fee to its user; returns the user.
     #[export(unwrap_result)]
     pub fn close_expired(&mut self, session_id: u64) -> Result<ActorId, SessionsError> {
         check_call(&session_id)?;

@@ -61,6 +61,14 @@ pub const MAX_FINISHED_SESSIONS: u32 = 256;
 pub const MAX_PAGE: u32 = 16;
 /// How long a prover's claim on a session lasts, in blocks (5 minutes at Vara's 3 s blocks).
 pub const LEASE_BLOCKS: u32 = 100;
+/// Blocks after a proof's submission during which its session, without an outcome, may not be
+/// purged: 200 blocks, 10 minutes at Vara's 3 s blocks. A verification takes 18 messages alone
+/// and 40 in a batch of 16, each sent after the previous one's reply (one or two blocks on a
+/// node), and the prover's daemon drives it right after submitting: about 36 blocks alone, 80
+/// in a full batch, 100 for a batch abandoned after [`BATCH_IDLE_BLOCKS`] and verified alone.
+/// From the deadline on, a proof still without an outcome forfeits its fee: a purge, or
+/// `CloseExpired` by anyone, refunds the user.
+pub const VERIFY_DEADLINE_BLOCKS: u32 = 200;
 
 /// A prover's claim on a session awaiting a proof: until `expires_at`, no other prover may
 /// claim it or submit a proof for it.
@@ -173,12 +181,14 @@ pub struct SessionCounts {
     pub finished: u32,
 }
 
-/// A proof accepted for a session: who sent it, its bytes (for the `Proof` query) and the
-/// verification job built from its decoded form.
+/// A proof accepted for a session: who sent it, its bytes (for the `Proof` query), the
+/// verification job built from its decoded form, and the block from which the session may
+/// leave without an outcome ([`VERIFY_DEADLINE_BLOCKS`] after the proof).
 struct Submission {
     prover: ActorId,
     bytes: Vec<u8>,
     job: Job,
+    deadline: u32,
 }
 
 /// A session's phase, with what the session has in it.
@@ -216,6 +226,14 @@ impl Phase {
 
     fn is_finished(&self) -> bool {
         matches!(self, Self::Finished { .. })
+    }
+
+    /// The verification deadline of a proof awaiting its outcome; `None` without one.
+    fn deadline(&self) -> Option<u32> {
+        match self {
+            Self::ProofSubmitted(s) | Self::Verifying(s) | Self::Batched(s) => Some(s.deadline),
+            Self::AwaitingProof { .. } | Self::Finished { .. } => None,
+        }
     }
 
     /// Where the session stands; `batch` is the progress of the batch under way.
@@ -416,23 +434,39 @@ impl SessionsState {
         Ok(id)
     }
 
-    /// Discards `user`'s session in any phase; returns its id.
-    pub fn purge(&mut self, user: &ActorId) -> Result<u64, SessionsError> {
+    /// Discards `user`'s session at block `now`; returns its id. Refused while a proof awaits
+    /// its outcome before its verification deadline ([`VERIFY_DEADLINE_BLOCKS`]).
+    pub fn purge(&mut self, user: &ActorId, now: u32) -> Result<u64, SessionsError> {
+        let entry = self.of_user(user).ok_or(SessionsError::NoSession)?;
+        if let Some(deadline) = entry.phase.deadline()
+            && now < deadline
+        {
+            return Err(SessionsError::ProofAwaitingVerification { deadline });
+        }
         self.remove(user).ok_or(SessionsError::NoSession)
     }
 
-    /// Closes session `session_id` at block `now` for anyone: it must await a proof, have been
-    /// submitted at least [`INPUT_EXPIRY_BLOCKS`] before `now`, and have no live claim.
+    /// Closes session `session_id` at block `now` for anyone: an input awaiting a proof
+    /// submitted at least [`INPUT_EXPIRY_BLOCKS`] before `now`, with no live claim, or a proof
+    /// still without an outcome at its verification deadline ([`VERIFY_DEADLINE_BLOCKS`]).
     /// Returns its user.
     pub fn close_expired(&mut self, session_id: u64, now: u32) -> Result<ActorId, SessionsError> {
         let entry = self
             .sessions
             .get(&session_id)
             .ok_or(SessionsError::NotAwaitingProof { session_id })?;
-        let Phase::AwaitingProof { lease } = &entry.phase else {
-            return Err(SessionsError::NotAwaitingProof { session_id });
+        let (expires_at, lease) = match &entry.phase {
+            Phase::AwaitingProof { lease } => (
+                entry.submitted_at.saturating_add(INPUT_EXPIRY_BLOCKS),
+                *lease,
+            ),
+            phase => (
+                phase
+                    .deadline()
+                    .ok_or(SessionsError::NotAwaitingProof { session_id })?,
+                None,
+            ),
         };
-        let expires_at = entry.submitted_at.saturating_add(INPUT_EXPIRY_BLOCKS);
         if now < expires_at {
             return Err(SessionsError::NotExpired { expires_at });
         }
@@ -590,6 +624,7 @@ impl SessionsState {
             prover,
             bytes: proof,
             job,
+            deadline: now.saturating_add(VERIFY_DEADLINE_BLOCKS),
         });
         Ok(entry.user)
     }
@@ -784,22 +819,17 @@ impl SessionsState {
         self.sessions.get(self.by_user.get(user)?)
     }
 
-    /// Removes `user`'s session and settles its escrow: refunded while it awaits a proof, paid
-    /// to the prover once a proof is in (a user who leaves gives up the check, not the
-    /// payment), already settled once finished.
+    /// Removes `user`'s session and settles its escrow: an unfinished session's fee goes back
+    /// to the user (callers remove one only without a proof, or past its proof's verification
+    /// deadline, when the prover forfeits); a finished one's was settled at its outcome. A
+    /// verification under way is dropped with the session; a batch under way skips it.
     fn remove(&mut self, user: &ActorId) -> Option<u64> {
         let id = self.by_user.remove(user)?;
-        if let Some(entry) = self.sessions.remove(&id) {
-            match &entry.phase {
-                Phase::AwaitingProof { .. } => self.ledger.refund(id),
-                Phase::ProofSubmitted(s) | Phase::Verifying(s) | Phase::Batched(s) => {
-                    self.ledger.pay(id, s.prover)
-                }
-                Phase::Finished { .. } => {}
-            }
-            if !entry.phase.is_finished() {
-                self.open = self.open.saturating_sub(1);
-            }
+        if let Some(entry) = self.sessions.remove(&id)
+            && !entry.phase.is_finished()
+        {
+            self.ledger.refund(id);
+            self.open = self.open.saturating_sub(1);
         }
         Some(id)
     }

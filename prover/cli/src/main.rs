@@ -91,8 +91,8 @@ enum Command {
     /// Drive a session's verification on a real node to its outcome (anyone may; the signer
     /// pays the gas).
     Verify(roles::SessionArgs),
-    /// A user, on a real node: discard the session (the fee goes back if no proof is in, to
-    /// the prover once one is).
+    /// A user, on a real node: discard the session, the fee back to the user (refused while a
+    /// proof awaits verification, until its deadline: drive it with `zkml verify` instead).
     Purge(roles::AccountArgs),
     /// Take out what the program owes the signer on a real node (a prover's fees, refunds).
     Withdraw(roles::AccountArgs),

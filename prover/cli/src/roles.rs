@@ -393,7 +393,11 @@ pub fn purge(args: AccountArgs) -> Result<()> {
         let purged = user::purge(backend).await?;
         println!("purged       session {}", purged.session_id);
         match purged.fee_to {
-            Some(to) => println!("fee          {} to 0x{}", purged.fee, hex(to.as_ref())),
+            Some(to) => println!(
+                "fee          {} refunded to 0x{} (`zkml withdraw`)",
+                purged.fee,
+                hex(to.as_ref())
+            ),
             None => println!("fee          none held"),
         }
         Ok(())

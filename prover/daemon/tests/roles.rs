@@ -375,7 +375,7 @@ async fn a_private_submission_is_sealed_for_the_provers_keys() {
 }
 
 #[tokio::test]
-async fn the_owner_proves_and_verifies_and_a_prover_paid_by_a_purge_withdraws() {
+async fn the_owner_proves_and_verifies_and_a_refused_purge_leaves_the_prover_paid() {
     let (env, admin) = deployed().await;
     let user = as_(&env, &admin, USER);
     let pixels = SETUP.digits[0].clone();
@@ -438,7 +438,9 @@ async fn the_owner_proves_and_verifies_and_a_prover_paid_by_a_purge_withdraws() 
     assert_eq!(env.system().balance_of(USER), spent);
 
     // Another user's session with the same digit: the prover claims it and submits a proof of
-    // it; the user purges, so the fee goes to the prover, who withdraws it.
+    // it. `zkml purge` is refused while the proof awaits its verification, with what to do,
+    // and changes nothing; the user drives the verification instead, which pays the prover,
+    // who withdraws it.
     let other = as_(&env, &admin, OTHER_USER);
     let other_id = user::submit(&other, &pixels, FEE).await.expect("submits");
     let prover = as_(&env, &admin, PROVER);
@@ -447,8 +449,30 @@ async fn the_owner_proves_and_verifies_and_a_prover_paid_by_a_purge_withdraws() 
         .submit_proof(other_id, proof)
         .await
         .expect("submits the proof");
-    let purged = user::purge(&other).await.expect("purges");
-    assert_eq!((purged.fee, purged.fee_to), (FEE, Some(PROVER.into())));
+    let before = books(&env, &admin).await;
+    let error = user::purge(&other).await.expect_err("awaits verification");
+    assert!(
+        matches!(error, RoleError::AwaitingVerification { session_id, .. } if session_id == other_id),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("`zkml verify`"), "{error}");
+    let after = books(&env, &admin).await;
+    // Only the refused message's gas moved, paid by the user who sent it.
+    assert_eq!((&after.0[..3], after.1), (&before.0[..3], before.1));
+    let outcome = user::verify(&other, None, &|_, _| {})
+        .await
+        .expect("verifies");
+    assert!(
+        matches!(outcome, VerificationStatus::Verified { digit, .. } if digit == expected),
+        "{outcome:?}"
+    );
+    let purged = user::purge(&other)
+        .await
+        .expect("purges the finished session");
+    assert_eq!(
+        (purged.session_id, purged.fee, purged.fee_to),
+        (other_id, 0, None)
+    );
     assert_eq!(roles::withdraw(&prover).await.expect("withdraws"), FEE);
     let error = roles::withdraw(&prover).await.expect_err("nothing left");
     assert!(matches!(error, RoleError::NothingOwed(_)));

@@ -117,10 +117,10 @@ fn bad_inputs_and_second_sessions_are_refused_and_change_nothing() {
 fn ids_increase_and_a_purge_frees_the_user() {
     let (mut state, first) = with_session();
     assert_eq!(
-        state.purge(&actor(OTHER_USER)),
+        state.purge(&actor(OTHER_USER), 2),
         Err(SessionsError::NoSession)
     );
-    assert_eq!(state.purge(&actor(USER)), Ok(first));
+    assert_eq!(state.purge(&actor(USER), 2), Ok(first));
     assert_eq!(state.session_of(&actor(USER)), None);
     assert_eq!(state.input(first), None);
     let second = state
@@ -149,7 +149,7 @@ fn open_sessions_are_capped() {
         })
     );
     assert_eq!(snapshot(&state), before);
-    state.purge(&actor(1000)).unwrap();
+    state.purge(&actor(1000), 2).unwrap();
     state
         .open(actor(USER), image(1), COMMITMENT, None, 1)
         .unwrap();
@@ -252,7 +252,7 @@ fn unknown_or_stale_sessions_are_refused_and_change_nothing() {
     assert_eq!(snapshot(&state), before);
 
     // A purged session's id is stale: the user's new session has another.
-    state.purge(&actor(USER)).unwrap();
+    state.purge(&actor(USER), 2).unwrap();
     let new_id = state
         .open(actor(USER), image(4), COMMITMENT, None, 2)
         .unwrap();
@@ -518,7 +518,7 @@ fn the_open_count_follows_every_change() {
         .open(actor(USER), image(3), COMMITMENT, None, 2)
         .unwrap();
     assert_eq!((state.open, state.counts().open), (2, 2));
-    state.purge(&actor(OTHER_USER)).unwrap();
+    state.purge(&actor(OTHER_USER), 2).unwrap();
     assert_eq!((state.open, state.counts().open), (1, 1));
 }
 

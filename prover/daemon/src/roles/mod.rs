@@ -110,6 +110,19 @@ pub enum RoleError {
     /// A private session's opening does not match it.
     #[error("the opening: {0}")]
     Opening(String),
+    /// The session's proof awaits its outcome and its verification deadline has not come.
+    #[error(
+        "session {session_id} has a proof awaiting verification, so it cannot be purged before \
+         block {deadline}: drive the verification (`zkml verify`: a verified proof pays its \
+         prover, a rejected one refunds you), or purge from block {deadline} on, when the \
+         prover has forfeited and the fee comes back to you"
+    )]
+    AwaitingVerification {
+        /// The session.
+        session_id: u64,
+        /// The block from which a purge refunds the fee.
+        deadline: u32,
+    },
     /// The program owes the account nothing.
     #[error("the program owes account {0} nothing: there is nothing to withdraw")]
     NothingOwed(ActorId),

@@ -3,9 +3,10 @@
 //! session) and `zkml purge`.
 
 use super::{Result, RoleBackend, RoleError, queried, sent};
+use crate::backend::CallError;
 use sails_rs::prelude::ActorId;
 use std::path::Path;
-use zkml_client::sessions::{Session, SessionState};
+use zkml_client::sessions::{Session, SessionState, SessionsError};
 use zkml_client::verifier::VerificationStatus;
 use zkml_envelope::{Contents, Context};
 use zkml_proving::circuit::word_from_scalar;
@@ -318,31 +319,37 @@ pub async fn prove_own(
 pub struct Purged {
     /// The discarded session.
     pub session_id: u64,
-    /// The fee held for it, now refunded to the user (no proof was in) or paid to the prover
-    /// whose proof was in; zero if it had none or it was already settled.
+    /// The fee held for it, now refunded to the user; zero if it had none or it was already
+    /// settled at its outcome.
     pub fee: u128,
-    /// Who got the fee: the user (refund, to withdraw) or the prover.
+    /// Who got the fee: the user (a refund, to withdraw), if there was one.
     pub fee_to: Option<ActorId>,
 }
 
-/// Discards the signer's session, whatever its state. Its fee goes back to the user if no
-/// proof is in yet, to the prover once a proof is in.
+/// Discards the signer's session; its fee comes back to the user. A session whose proof awaits
+/// its outcome is purged only from its verification deadline on (the prover has forfeited);
+/// before, the program refuses and the user may drive the verification instead.
 ///
 /// # Errors
-/// [`RoleError::NoSession`] before anything is sent; the call's errors.
+/// [`RoleError::NoSession`] before anything is sent; [`RoleError::AwaitingVerification`] if
+/// the program refuses for a proof awaiting verification; the call's other errors.
 pub async fn purge(backend: &impl RoleBackend) -> Result<Purged> {
     let user = backend.prover();
     let session =
         queried("session", backend.session(user).await)?.ok_or(RoleError::NoSession(user))?;
     let fee = queried("escrow", backend.fee(session.id).await)?;
-    let fee_to = (fee > 0).then(|| match session.state {
-        SessionState::AwaitingProof => user,
-        _ => session.prover.unwrap_or(user),
-    });
-    let session_id = sent("purge", backend.purge().await)?;
+    let session_id = match backend.purge().await {
+        Err(CallError::Refused(SessionsError::ProofAwaitingVerification { deadline })) => {
+            return Err(RoleError::AwaitingVerification {
+                session_id: session.id,
+                deadline,
+            });
+        }
+        result => sent("purge", result)?,
+    };
     Ok(Purged {
         session_id,
         fee,
-        fee_to,
+        fee_to: (fee > 0).then_some(user),
     })
 }
