@@ -457,8 +457,10 @@ async fn the_owner_proves_and_verifies_and_a_refused_purge_leaves_the_prover_pai
     );
     assert!(error.to_string().contains("`zkml verify`"), "{error}");
     let after = books(&env, &admin).await;
-    // Only the refused message's gas moved, paid by the user who sent it.
-    assert_eq!((&after.0[..3], after.1), (&before.0[..3], before.1));
+    // The refusal moved no fee and nothing of the prover's or the other user's: only the
+    // refused message's gas, paid by the user who sent it. (The admin, no party to it, can see
+    // a small deferred credit when the chain runs a block, so its balance is not compared.)
+    assert_eq!((&after.0[1..3], after.1), (&before.0[1..3], before.1));
     let outcome = user::verify(&other, None, &|_, _| {})
         .await
         .expect("verifies");
