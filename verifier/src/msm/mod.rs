@@ -173,7 +173,10 @@ impl Msm {
         while !self.is_done() {
             let remaining = budget.saturating_sub(cost.total() - start);
             if (self.next_point as usize) < n {
-                let fit = remaining.saturating_sub(batch_cost(0)) / OP_COST;
+                // The largest batch whose cost bound fits: `batch_cost(len)` is at most
+                // `len·(OP_COST + POINT_COST)` plus the inversions of a full batch.
+                let inversions = batch_cost(BATCH) - BATCH as u64 * (OP_COST + POINT_COST);
+                let fit = remaining.saturating_sub(inversions) / (OP_COST + POINT_COST);
                 let len = BATCH.min(fit as usize).min(n - self.next_point as usize);
                 if len < MIN_BATCH.min(n - self.next_point as usize) {
                     return Ok(None);

@@ -21,7 +21,8 @@ pub struct Csr {
 }
 
 /// Builds the compact form of a shape from CSR matrices (off-chain: from nova's `R1CSShape`). Entries of
-/// value zero are dropped. Fails on out-of-range indices or sizes that do not fit `u16`.
+/// value zero are dropped; a non-empty row of B equal to A's row is stored in A only (a shared row,
+/// see [`Shape::eval_combined`]). Fails on out-of-range indices or sizes that do not fit `u16`.
 pub fn shape_from_csr(
     num_cons: u32,
     num_vars: u32,
@@ -37,24 +38,28 @@ pub fn shape_from_csr(
     index.insert(le32(&Fq::one()), ONE);
     index.insert(le32(&-Fq::one()), MINUS_ONE);
     let mut matrices: [Matrix; 3] = Default::default();
-    for (csr, out) in mats.iter().zip(matrices.iter_mut()) {
+    for csr in mats {
         if csr.indptr.len() != num_cons as usize + 1 || csr.data.len() != csr.indices.len() {
             return Err(VerifyError::Malformed("shape: bad CSR sizes"));
         }
+    }
+    let mut shared_rows = Vec::new();
+    for row in 0..num_cons as usize {
+        let a = row_entries(mats[0], row)?;
+        if !a.is_empty() && a == row_entries(mats[1], row)? {
+            shared_rows.push(row as u16);
+        }
+    }
+    for (which, (csr, out)) in mats.iter().zip(matrices.iter_mut()).enumerate() {
         // (col, value index, row)
         let mut entries: Vec<(u16, u16, u16)> = Vec::with_capacity(csr.data.len());
         for row in 0..num_cons as usize {
-            let (lo, hi) = (csr.indptr[row] as usize, csr.indptr[row + 1] as usize);
-            if lo > hi || hi > csr.data.len() {
-                return Err(VerifyError::Malformed("shape: bad CSR row pointers"));
+            if which == 1 && shared_rows.binary_search(&(row as u16)).is_ok() {
+                continue;
             }
-            for k in lo..hi {
-                let (val, col) = (csr.data[k], csr.indices[k]);
+            for (col, val) in row_entries(csr, row)? {
                 if col >= u64::from(num_cols) {
                     return Err(VerifyError::Malformed("shape: column out of range"));
-                }
-                if val.is_zero() {
-                    continue;
                 }
                 let next = u16::try_from(values.len())
                     .map_err(|_| VerifyError::Malformed("shape: too many distinct values"))?;
@@ -87,7 +92,24 @@ pub fn shape_from_csr(
         num_io,
         values: values.iter().map(Kq::from_ark).collect(),
         matrices,
+        shared_rows,
     };
     shape.validate().map_err(VerifyError::Malformed)?;
     Ok(shape)
+}
+
+/// Row `row`'s non-zero entries `(column, value)`, sorted.
+fn row_entries(csr: &Csr, row: usize) -> Result<Vec<(u64, Fq)>, VerifyError> {
+    let (lo, hi) = (csr.indptr[row] as usize, csr.indptr[row + 1] as usize);
+    if lo > hi || hi > csr.data.len() {
+        return Err(VerifyError::Malformed("shape: bad CSR row pointers"));
+    }
+    let mut entries: Vec<(u64, Fq)> = csr.indices[lo..hi]
+        .iter()
+        .zip(&csr.data[lo..hi])
+        .filter(|(_, v)| !v.is_zero())
+        .map(|(&c, &v)| (c, v))
+        .collect();
+    entries.sort_unstable();
+    Ok(entries)
 }

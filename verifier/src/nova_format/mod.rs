@@ -630,7 +630,9 @@ mod tests {
             (16384, 16384, 16384, 2)
         );
         let nnz: Vec<usize> = shape.matrices.iter().map(|m| m.nnz()).collect();
-        assert_eq!(nnz, [72539, 44316, 10002]);
+        // B's 2,336 rows equal to A's (28,793 entries) are stored in A only.
+        assert_eq!(nnz, [72539, 44316 - 28793, 10002]);
+        assert_eq!(shape.shared_rows.len(), 2336);
         assert_eq!(s.h, point(&DK_SECONDARY).unwrap());
         assert_eq!(le32(&s.digest), NOVA_VK_DIGEST);
         // A tampered key is rejected or yields another digest.

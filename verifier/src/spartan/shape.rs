@@ -9,6 +9,11 @@
 //! The evaluation runs on the field kernel (`zkml-field`): the tables and values are kernel
 //! elements, and the sums over rows, groups and columns are lazy ([`Sum`]), reduced only when
 //! multiplied.
+//!
+//! The verifier needs only the combination `Ã + r·B̃ + r²·C̃`. Rows whose B row equals their A row
+//! (the secondary circuit's squarings `x·x = x²` of Poseidon's linear layers: 2,336 rows holding
+//! 28,793 of B's 44,316 entries) are stored once, in A: B keeps its other rows, and A's table
+//! entries at those rows are scaled by `1 + r` ([`Shape::eval_combined`], SPEC §9).
 
 use crate::error::VerifyError;
 use crate::field::Fq;
@@ -46,8 +51,10 @@ pub struct Shape {
     pub num_io: u32,
     /// The distinct values (kernel form); entry 0 is 1 and entry 1 is −1.
     pub values: Vec<Kq>,
-    /// The matrices A, B, C.
+    /// The matrices A, B, C, except that B holds no entry in [`Shape::shared_rows`].
     pub matrices: [Matrix; 3],
+    /// The rows, strictly increasing, where B's row is A's row (stored in A only).
+    pub shared_rows: Vec<u16>,
 }
 
 /// Value-table index of `1`.
@@ -124,10 +131,21 @@ impl Shape {
         for m in &self.matrices {
             m.validate(num_cols, self.num_cons, self.values.len())?;
         }
+        if self.shared_rows.windows(2).any(|w| w[0] >= w[1]) {
+            return Err("shape: shared rows not strictly increasing");
+        }
+        if self
+            .shared_rows
+            .last()
+            .is_some_and(|&r| u32::from(r) >= self.num_cons)
+        {
+            return Err("shape: shared row out of range");
+        }
         Ok(())
     }
 
-    /// Evaluates matrix `which` (0 = A, 1 = B, 2 = C) at `(r_x, r_y)`, given `tx = eq_table(r_x)`
+    /// Evaluates stored matrix `which` (0 = A, 1 = B without its shared rows, 2 = C) at
+    /// `(r_x, r_y)`, given `tx = eq_table(r_x)`
     /// (`num_cons` entries), `ty = eq_table(r_y[1..])` (`num_vars` entries), both in kernel form,
     /// and `ry0 = r_y[0]` (witness columns get factor `1 − ry0`, the `u`/IO columns factor `ry0`).
     ///
@@ -135,13 +153,7 @@ impl Shape {
     /// summed, multiplied by the value and added. Each column's sum is multiplied by its `ty` entry
     /// into one of two lazy sums (witness, IO). Every sum takes fewer than [`SUM_TERMS`] terms
     /// (checked by [`Shape::validate`]).
-    pub fn eval_matrix(
-        &self,
-        which: usize,
-        tx: &[Kq],
-        ty: &[Kq],
-        ry0: Fq,
-    ) -> Result<Fq, VerifyError> {
+    fn eval_matrix(&self, which: usize, tx: &[Kq], ty: &[Kq], ry0: Fq) -> Result<Fq, VerifyError> {
         let m = self
             .matrices
             .get(which)
@@ -189,18 +201,33 @@ impl Shape {
         Ok((Fq::one() - ry0) * w + ry0 * io)
     }
 
-    /// `(Ã, B̃, C̃)(r_x, r_y)` (see [`Shape::eval_matrix`]).
-    pub fn eval(&self, tx: &[Kq], ty: &[Kq], ry0: Fq) -> Result<[Fq; 3], VerifyError> {
-        Ok([
-            self.eval_matrix(0, tx, ty, ry0)?,
-            self.eval_matrix(1, tx, ty, ry0)?,
-            self.eval_matrix(2, tx, ty, ry0)?,
-        ])
+    /// `(Ã + r·B̃ + r²·C̃)(r_x, r_y)`, with `tx`, `ty` and `ry0` as in [`Shape::eval_matrix`].
+    /// B's shared rows are A's: `B̃ = B̃_stored + Ã_shared`, so after B and C, A is evaluated with
+    /// `tx` scaled in place by `1 + r` at the shared rows (one multiplication per shared row).
+    pub fn eval_combined(
+        &self,
+        tx: &mut [Kq],
+        ty: &[Kq],
+        ry0: Fq,
+        r: Fq,
+    ) -> Result<Fq, VerifyError> {
+        let vb = self.eval_matrix(1, tx, ty, ry0)?;
+        let vc = self.eval_matrix(2, tx, ty, ry0)?;
+        let scale = Kq::from_ark(&(Fq::one() + r));
+        for &row in &self.shared_rows {
+            let t = tx
+                .get_mut(usize::from(row))
+                .ok_or(VerifyError::Malformed("shape: shared row"))?;
+            let scaled = t.mul(&scale);
+            t.set(&scaled);
+        }
+        let va = self.eval_matrix(0, tx, ty, ry0)?;
+        Ok(va + r * (vb + r * vc))
     }
 
-    /// Field multiplications of [`Shape::eval`] (excluding the eq tables).
+    /// Field multiplications of [`Shape::eval_combined`] (excluding the eq tables).
     pub fn mult_count(&self) -> usize {
-        self.matrices.iter().map(Matrix::mult_count).sum()
+        self.matrices.iter().map(Matrix::mult_count).sum::<usize>() + self.shared_rows.len() + 3
     }
 }
 
@@ -226,6 +253,7 @@ impl Encode for Shape {
         let values: Vec<[u8; 32]> = self.values.iter().map(Kq::to_le_bytes).collect();
         values.encode_to(dest);
         self.matrices.encode_to(dest);
+        self.shared_rows.encode_to(dest);
     }
 }
 
@@ -241,12 +269,14 @@ impl Decode for Shape {
             .collect::<Option<Vec<_>>>()
             .ok_or("shape: non-canonical value")?;
         let matrices = <[Matrix; 3]>::decode(input)?;
+        let shared_rows = Vec::<u16>::decode(input)?;
         let shape = Self {
             num_cons,
             num_vars,
             num_io,
             values,
             matrices,
+            shared_rows,
         };
         shape.validate()?;
         Ok(shape)
@@ -258,27 +288,34 @@ mod tests {
     use super::*;
     use crate::fixture::{Csr, shape_from_csr};
     use crate::spartan::polys::{eq_table, eq_table_fe};
+    use alloc::vec;
     use ark_ff::{UniformRand, Zero};
     use ark_std::rand::{Rng, SeedableRng, rngs::StdRng};
 
-    /// A random CSR matrix with values drawn from a small pool (so groups form), including ±1.
-    fn random_csr(rng: &mut StdRng, rows: usize, cols: u64, pool: &[Fq]) -> Csr {
+    /// Random rows with values drawn from a small pool (so groups form), including ±1 and zero.
+    fn random_rows(rng: &mut StdRng, rows: usize, cols: u64, pool: &[Fq]) -> Vec<Vec<(u64, Fq)>> {
+        (0..rows)
+            .map(|_| {
+                let mut row: Vec<(u64, Fq)> = Vec::new();
+                for _ in 0..rng.gen_range(0..5) {
+                    let c = rng.gen_range(0..cols);
+                    if row.iter().all(|&(used, _)| used != c) {
+                        row.push((c, pool[rng.gen_range(0..pool.len())]));
+                    }
+                }
+                row
+            })
+            .collect()
+    }
+
+    fn csr(rows: &[Vec<(u64, Fq)>]) -> Csr {
         let mut csr = Csr {
             indptr: Vec::from([0]),
             ..Default::default()
         };
-        for _ in 0..rows {
-            let n = rng.gen_range(0..5);
-            let mut used = Vec::new();
-            for _ in 0..n {
-                let c = rng.gen_range(0..cols);
-                if used.contains(&c) {
-                    continue;
-                }
-                used.push(c);
-                csr.indices.push(c);
-                csr.data.push(pool[rng.gen_range(0..pool.len())]);
-            }
+        for row in rows {
+            csr.indices.extend(row.iter().map(|&(c, _)| c));
+            csr.data.extend(row.iter().map(|&(_, v)| v));
             csr.indptr.push(csr.data.len() as u64);
         }
         csr
@@ -294,6 +331,8 @@ mod tests {
         acc
     }
 
+    /// Three random 32 × 19 matrices; B repeats a third of A's rows (in another entry order),
+    /// so that the shape has shared rows.
     fn random_shape(rng: &mut StdRng) -> ([Csr; 3], Shape) {
         let pool = [
             Fq::one(),
@@ -303,30 +342,59 @@ mod tests {
             Fq::rand(rng),
             Fq::zero(),
         ];
-        let mats = [
-            random_csr(rng, 32, 16 + 3, &pool),
-            random_csr(rng, 32, 16 + 3, &pool),
-            random_csr(rng, 32, 16 + 3, &pool),
-        ];
+        let a = random_rows(rng, 32, 16 + 3, &pool);
+        let mut b = random_rows(rng, 32, 16 + 3, &pool);
+        for (row, a_row) in a.iter().enumerate().step_by(3) {
+            b[row] = a_row.iter().rev().copied().collect();
+        }
+        let mats = [csr(&a), csr(&b), csr(&random_rows(rng, 32, 16 + 3, &pool))];
         let shape = shape_from_csr(32, 16, 2, [&mats[0], &mats[1], &mats[2]]).unwrap();
         (mats, shape)
     }
 
     #[test]
     fn eval_matches_naive_and_round_trips() {
-        let mut rng = StdRng::seed_from_u64(7);
-        let (mats, shape) = random_shape(&mut rng);
-        let rx: Vec<Fq> = (0..5).map(|_| Fq::rand(&mut rng)).collect();
-        let ry: Vec<Fq> = (0..5).map(|_| Fq::rand(&mut rng)).collect();
-        let (tx, ty_full, ty) = (eq_table_fe(&rx), eq_table(&ry), eq_table_fe(&ry[1..]));
-        let got = shape.eval(&tx, &ty, ry[0]).unwrap();
-        for (m, g) in mats.iter().zip(got) {
-            assert_eq!(g, naive(m, &eq_table(&rx), &ty_full));
+        for seed in 0..20 {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let (mats, shape) = random_shape(&mut rng);
+            assert!(!shape.shared_rows.is_empty());
+            let rx: Vec<Fq> = (0..5).map(|_| Fq::rand(&mut rng)).collect();
+            let ry: Vec<Fq> = (0..5).map(|_| Fq::rand(&mut rng)).collect();
+            let r = Fq::rand(&mut rng);
+            let (tx_full, ty_full) = (eq_table(&rx), eq_table(&ry));
+            let (mut tx, ty) = (eq_table_fe(&rx), eq_table_fe(&ry[1..]));
+            let got = shape.eval_combined(&mut tx, &ty, ry[0], r).unwrap();
+            let [a, b, c] = [0, 1, 2].map(|m| naive(&mats[m], &tx_full, &ty_full));
+            assert_eq!(got, a + r * b + r * r * c, "seed {seed}");
+            let bytes = shape.encode();
+            assert_eq!(Shape::decode(&mut &bytes[..]).unwrap(), shape);
+            let mut short = eq_table_fe(&rx);
+            assert!(shape.eval_combined(&mut short[1..], &ty, ry[0], r).is_err());
+            assert!(shape.eval_matrix(3, &tx, &ty, ry[0]).is_err());
         }
-        let bytes = shape.encode();
-        assert_eq!(Shape::decode(&mut &bytes[..]).unwrap(), shape);
-        assert!(shape.eval(&tx[1..], &ty, ry[0]).is_err());
-        assert!(shape.eval_matrix(3, &tx, &ty, ry[0]).is_err());
+    }
+
+    /// Only whole equal rows are shared: a B row that differs from A's in one value, or an
+    /// empty row, is kept in B.
+    #[test]
+    fn only_equal_rows_are_shared() {
+        let (one, two) = (Fq::one(), Fq::from(2u64));
+        let a = [
+            vec![(0, one), (3, two)],
+            vec![(1, two)],
+            vec![],
+            vec![(2, one)],
+        ];
+        let b = [
+            vec![(3, two), (0, one)],
+            vec![(1, one)],
+            vec![],
+            vec![(2, one), (4, one)],
+        ];
+        let empty = csr(&[vec![], vec![], vec![], vec![]]);
+        let shape = shape_from_csr(4, 4, 1, [&csr(&a), &csr(&b), &empty]).unwrap();
+        assert_eq!(shape.shared_rows, [0]);
+        assert_eq!(shape.matrices[1].nnz(), 3);
     }
 
     #[test]
@@ -347,6 +415,8 @@ mod tests {
         assert!(bad(&|s| s.values[1] = Kq::from_u64(5)));
         assert!(bad(&|s| s.num_cons = 33));
         assert!(bad(&|s| s.num_io = 16));
+        assert!(bad(&|s| s.shared_rows.push(32)));
+        assert!(bad(&|s| s.shared_rows.insert(0, s.shared_rows[0])));
         // Non-canonical value bytes.
         let mut bytes = shape.encode();
         let pos = 12 + 1; // three u32, then the compact length of `values` (one byte here)
@@ -370,7 +440,8 @@ mod tests {
             (16384, 16384, 2)
         );
         let nnz: Vec<usize> = shape.matrices.iter().map(Matrix::nnz).collect();
-        assert_eq!(nnz, [72539, 44316, 10002]);
+        assert_eq!(nnz, [72539, 44316 - 28793, 10002]);
+        assert_eq!(shape.shared_rows.len(), 2336);
         assert_eq!(shape.values.len(), 2666);
         let bytes = shape.encode();
         std::eprintln!(
@@ -383,12 +454,12 @@ mod tests {
             let text = intermediates(three);
             let rx: Vec<Fq> = scalars(text, "S2.r_x");
             let ry: Vec<Fq> = scalars(text, "S2.r_y");
+            let r = Fq::from(7u64);
             let v = shape
-                .eval(&eq_table_fe(&rx), &eq_table_fe(&ry[1..]), ry[0])
+                .eval_combined(&mut eq_table_fe(&rx), &eq_table_fe(&ry[1..]), ry[0], r)
                 .unwrap();
-            assert_eq!(v[0], scalar::<Fq>(text, "S2.v_A"));
-            assert_eq!(v[1], scalar::<Fq>(text, "S2.v_B"));
-            assert_eq!(v[2], scalar::<Fq>(text, "S2.v_C"));
+            let [a, b, c] = ["S2.v_A", "S2.v_B", "S2.v_C"].map(|name| scalar::<Fq>(text, name));
+            assert_eq!(v, a + r * b + r * r * c);
         }
     }
 }
