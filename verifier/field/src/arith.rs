@@ -150,7 +150,7 @@ fn mont_sqr<M: Modulus>(a: [u64; LIMBS]) -> [u64; LIMBS] {
 
 /// `(t + m·p) / 2^261` for a product `t` whose columns are below `9·2^58`.
 #[inline(always)]
-fn mont_reduce<M: Modulus>(mut t: [u64; 2 * LIMBS]) -> [u64; LIMBS] {
+pub(crate) fn mont_reduce<M: Modulus>(mut t: [u64; 2 * LIMBS]) -> [u64; LIMBS] {
     let p = Consts::<M>::P;
     let n0 = Consts::<M>::N0;
     unroll9!(K => {

@@ -79,40 +79,13 @@ impl<M: Modulus> Fe<M> {
 
 #[cfg(test)]
 mod tests {
+    use crate::testing::{edges, element, high, in_form};
     use crate::{Bn254Fq, Bn254Fr, Fe, Modulus};
-    use ark_ff::{AdditiveGroup, BigInt, BigInteger, Field, PrimeField};
+    use ark_ff::{AdditiveGroup, BigInteger, Field, PrimeField};
     use proptest::prelude::*;
 
     type Fr = Fe<Bn254Fr>;
     type Fq = Fe<Bn254Fq>;
-
-    /// An ark element from four random words, reduced mod p.
-    fn ark<M: Modulus>(words: [u64; 4]) -> M::Ark {
-        let mut bytes = [0u8; 32];
-        for (c, w) in bytes.chunks_exact_mut(8).zip(words) {
-            c.copy_from_slice(&w.to_le_bytes());
-        }
-        M::Ark::from_le_bytes_mod_order(&bytes)
-    }
-
-    /// The edges: 0, 1, 2, p − 1, p − 2, (p − 1)/2, and values at limb and word boundaries.
-    fn edges<M: Modulus>() -> Vec<M::Ark> {
-        let mut v = std::vec![
-            M::Ark::ZERO,
-            M::Ark::ONE,
-            M::Ark::from(2u64),
-            -M::Ark::ONE,
-            -M::Ark::from(2u64),
-            M::Ark::from_bigint(M::Ark::MODULUS_MINUS_ONE_DIV_TWO).unwrap(),
-        ];
-        for bit in [28u32, 29, 58, 63, 64, 128, 232, 253] {
-            let mut words = [0u64; 4];
-            words[(bit / 64) as usize] = 1 << (bit % 64);
-            let x = M::Ark::from_bigint(BigInt(words)).unwrap();
-            v.extend([x, x - M::Ark::ONE, -x]);
-        }
-        v
-    }
 
     fn check_ops<M: Modulus>(a: M::Ark, b: M::Ark) {
         let (x, y) = (Fe::<M>::from_ark(&a), Fe::<M>::from_ark(&b));
@@ -132,13 +105,6 @@ mod tests {
         assert_eq!(x == y, a == b);
         assert_eq!(x.is_zero(), a == M::Ark::ZERO);
         assert_eq!(x.inverse().to_ark(), a.inverse().unwrap_or_default());
-    }
-
-    /// Every result stays in the documented form: limbs below 2^29 and a value below 2p.
-    fn in_form<M: Modulus>(x: &Fe<M>) -> bool {
-        let two_p = crate::consts::Consts::<M>::TWO_P;
-        let limbs = x.limbs().map(u64::from);
-        limbs.iter().all(|&l| l < 1 << 29) && limbs.iter().rev().lt(two_p.iter().rev())
     }
 
     #[test]
@@ -191,25 +157,13 @@ mod tests {
     /// Values in `[p, 2p)`: the same element as `v − p`, and every operation accepts them.
     #[test]
     fn unreduced_representatives() {
-        fn high<M: Modulus>(x: &Fe<M>) -> Fe<M> {
-            // x + p, as limbs (valid while x < p).
-            let p = crate::consts::Consts::<M>::P;
-            let mut out = [0u64; 9];
-            let mut carry = 0;
-            for k in 0..9 {
-                let t = u64::from(x.limbs()[k]) + p[k] + carry;
-                out[k] = t & ((1 << 29) - 1);
-                carry = t >> 29;
-            }
-            Fe::from_limbs(crate::consts::narrow(out))
-        }
         for a in edges::<Bn254Fr>() {
             let x = Fr::from_ark(&a);
-            let hx = high(&Fr::from_limbs(x.canonical()));
+            let hx = high(&x);
             assert!(in_form(&hx));
             assert_eq!(hx, x);
             for b in edges::<Bn254Fr>() {
-                let hy = high(&Fr::from_limbs(Fr::from_ark(&b).canonical()));
+                let hy = high(&Fr::from_ark(&b));
                 for r in [hx.mul(&hy), hx.add(&hy), hx.sub(&hy), hx.square(), hy.neg()] {
                     assert!(in_form(&r));
                 }
@@ -223,14 +177,14 @@ mod tests {
     proptest! {
         #[test]
         fn random_values_match_ark(a in any::<[u64; 4]>(), b in any::<[u64; 4]>()) {
-            check_ops::<Bn254Fr>(ark::<Bn254Fr>(a), ark::<Bn254Fr>(b));
-            check_ops::<Bn254Fq>(ark::<Bn254Fq>(a), ark::<Bn254Fq>(b));
+            check_ops::<Bn254Fr>(element::<Bn254Fr>(a), element::<Bn254Fr>(b));
+            check_ops::<Bn254Fq>(element::<Bn254Fq>(a), element::<Bn254Fq>(b));
         }
 
         /// Long chains stay in form and agree with ark-ff at every step.
         #[test]
         fn long_chains_match_ark(seed in any::<[u64; 4]>(), ops in proptest::collection::vec(0u8..5, 200)) {
-            let (mut a, mut x) = (ark::<Bn254Fr>(seed), Fr::from_ark(&ark::<Bn254Fr>(seed)));
+            let (mut a, mut x) = (element::<Bn254Fr>(seed), Fr::from_ark(&element::<Bn254Fr>(seed)));
             let (c, y) = (a.square() + ark_bn254::Fr::ONE, Fr::from_ark(&(a.square() + ark_bn254::Fr::ONE)));
             for op in ops {
                 match op {

@@ -119,16 +119,10 @@ impl<M: Modulus> Fe<M> {
 #[cfg(test)]
 mod tests {
     use crate::consts::Consts;
+    use crate::testing::{edges, element, high, in_form};
     use crate::{Bn254Fq, Bn254Fr, Fe, Lazy, Modulus};
-    use ark_ff::{AdditiveGroup, Field, PrimeField};
+    use ark_ff::{AdditiveGroup, Field};
     use proptest::prelude::*;
-
-    /// Limbs below 2^29 and a value below 2p.
-    fn in_form<M: Modulus>(x: &Fe<M>) -> bool {
-        let two_p = Consts::<M>::TWO_P;
-        let limbs = x.limbs().map(u64::from);
-        limbs.iter().all(|&l| l < 1 << 29) && limbs.iter().rev().lt(two_p.iter().rev())
-    }
 
     /// The value of limbs, as an integer mod p (ark), and whether it is below `6p`.
     fn value<M: Modulus>(l: &[u32; 9]) -> (M::Ark, bool) {
@@ -170,20 +164,6 @@ mod tests {
         assert_eq!(v * r_inv::<M>(), expected);
     }
 
-    /// `x` as its representative in `[p, 2p)` when that is below `2p` in the kernel's form.
-    fn high<M: Modulus>(x: &Fe<M>) -> Fe<M> {
-        let p = Consts::<M>::P;
-        let c = x.canonical();
-        let mut out = [0u64; 9];
-        let mut carry = 0;
-        for k in 0..9 {
-            let t = u64::from(c[k]) + p[k] + carry;
-            out[k] = t & ((1 << 29) - 1);
-            carry = t >> 29;
-        }
-        Fe::from_wide(out)
-    }
-
     fn check<M: Modulus>(a: M::Ark, b: M::Ark, c: M::Ark) {
         for (x, y, z) in [
             (Fe::<M>::from_ark(&a), Fe::from_ark(&b), Fe::from_ark(&c)),
@@ -219,18 +199,6 @@ mod tests {
         }
     }
 
-    fn edges<M: Modulus>() -> Vec<M::Ark> {
-        let mut v = std::vec![M::Ark::ZERO, M::Ark::ONE, -M::Ark::ONE, -M::Ark::from(2u64)];
-        // Values whose Montgomery limbs sit at limb boundaries.
-        for k in [0u32, 28, 29, 57, 58, 232, 253] {
-            let r = M::Ark::from(2u64).pow([261u64]).inverse().unwrap();
-            let two_k = M::Ark::from(2u64).pow([u64::from(k)]);
-            v.push(two_k * r);
-            v.push((two_k - M::Ark::ONE) * r);
-        }
-        v
-    }
-
     #[test]
     fn edges_match_ark() {
         fn run<M: Modulus>() {
@@ -244,14 +212,6 @@ mod tests {
         }
         run::<Bn254Fr>();
         run::<Bn254Fq>();
-    }
-
-    fn element<M: Modulus>(words: [u64; 4]) -> M::Ark {
-        let mut bytes = [0u8; 32];
-        for (c, w) in bytes.chunks_exact_mut(8).zip(words) {
-            c.copy_from_slice(&w.to_le_bytes());
-        }
-        M::Ark::from_le_bytes_mod_order(&bytes)
     }
 
     proptest! {

@@ -23,6 +23,8 @@
 //! - [`Fe::mul_into`], [`Fe::sub_into`]: [`Fe::mul`] and [`Fe::sub`] written into a given place;
 //!   [`Fe::sub_sum`]: `a − b − c` in one pass (`a + 4p − b − c`, then two conditional
 //!   subtractions of `2p`).
+//! - [`Fe::dot`]: `Σ a_i·b_i` over at most [`DOT_TERMS`] pairs, reduced once; [`Fe::mul_add`]:
+//!   `a·b + c`, reduced once.
 //!
 //! The kernel is cross-checked against ark-ff (tests, with overflow checks on).
 
@@ -48,10 +50,14 @@ macro_rules! unroll9 {
 mod arith;
 mod consts;
 mod convert;
+mod dot;
 mod into;
 mod lazy;
 mod sum;
+#[cfg(test)]
+mod testing;
 
+pub use dot::DOT_TERMS;
 pub use lazy::Lazy;
 pub use sum::{SUM_TERMS, Sum};
 

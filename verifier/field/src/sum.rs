@@ -105,38 +105,15 @@ impl<M: Modulus> Sum<M> {
 
 #[cfg(test)]
 mod tests {
+    use crate::testing::{element, high, in_form};
     use crate::{Bn254Fq, Bn254Fr, Fe, Modulus, Sum};
     use ark_bn254::Fq;
     use ark_ff::{AdditiveGroup, Field, PrimeField};
     use proptest::prelude::*;
 
-    /// Limbs below 2^29 and a value below 2p.
-    fn in_form<M: Modulus>(x: &Fe<M>) -> bool {
-        let two_p = crate::consts::Consts::<M>::TWO_P;
-        let limbs = x.limbs().map(u64::from);
-        limbs.iter().all(|&l| l < 1 << 29) && limbs.iter().rev().lt(two_p.iter().rev())
-    }
-
-    /// `x` as its representative in `[p, 2p)` when `x + p < 2p` holds for its limbs.
-    fn high<M: Modulus>(x: &Fe<M>) -> Fe<M> {
-        let p = crate::consts::Consts::<M>::P;
-        let c = x.canonical();
-        let mut out = [0u64; 9];
-        let mut carry = 0;
-        for k in 0..9 {
-            let t = u64::from(c[k]) + p[k] + carry;
-            out[k] = t & ((1 << 29) - 1);
-            carry = t >> 29;
-        }
-        Fe::from_wide(out)
-    }
-
-    fn element<M: Modulus>(words: [u64; 4], hi: bool) -> (M::Ark, Fe<M>) {
-        let mut bytes = [0u8; 32];
-        for (c, w) in bytes.chunks_exact_mut(8).zip(words) {
-            c.copy_from_slice(&w.to_le_bytes());
-        }
-        let a = M::Ark::from_le_bytes_mod_order(&bytes);
+    /// An element from random words, in either representative.
+    fn term<M: Modulus>(words: [u64; 4], hi: bool) -> (M::Ark, Fe<M>) {
+        let a = element::<M>(words);
         let x = Fe::<M>::from_ark(&a);
         (a, if hi { high(&x) } else { x })
     }
@@ -147,7 +124,7 @@ mod tests {
         let mut sum = Sum::<M>::ZERO;
         let mut expected = M::Ark::ZERO;
         for &(words, neg, hi) in terms {
-            let (a, x) = element::<M>(words, hi);
+            let (a, x) = term::<M>(words, hi);
             assert!(in_form(&x));
             if neg {
                 sum.sub(&x);
@@ -157,7 +134,7 @@ mod tests {
                 expected += a;
             }
         }
-        let (b, y) = element::<M>(y, false);
+        let (b, y) = term::<M>(y, false);
         let r = sum.reduce();
         assert!(in_form(&r));
         assert_eq!(r.to_ark(), expected);
@@ -215,7 +192,7 @@ mod tests {
         /// Long chains: sums of products of sums agree with ark-ff at every step.
         #[test]
         fn chains_match_ark(seed in any::<[u64; 4]>(), ops in proptest::collection::vec((0u8..3, 1usize..40), 50)) {
-            let (mut a, mut x) = element::<Bn254Fq>(seed, false);
+            let (mut a, mut x) = term::<Bn254Fq>(seed, false);
             for (op, n) in ops {
                 let mut s = Sum::<Bn254Fq>::ZERO;
                 for _ in 0..n {
