@@ -135,8 +135,9 @@ fn the_chord_rule_adds_grumpkin_points() {
 /// The MSM's budget is safe. A slice charges each unit of work (a batch, a window reduction) its
 /// counted work, and starts a unit only if the unit's bound still fits. So each unit, on typical
 /// and on worst-case inputs, must cost no more gas than the work it is charged (times the weight
-/// and the gas of a verification unit), and that work must stay within the unit's bound. A unit
-/// that cost more could run a verification message out of gas.
+/// and the gas of a verification unit), with 10 % to spare for what the benchmark does not
+/// reproduce, and that work must stay within the unit's bound. A unit that cost more could run a
+/// verification message out of gas.
 #[test]
 fn msm_weight_bounds_the_worst_case() {
     let bench = Bench::deploy().expect("the program deploys");
@@ -164,8 +165,8 @@ fn msm_weight_bounds_the_worst_case() {
             "{op:?}: counted {counted} > bound {bound}"
         );
         assert!(
-            gas <= gas_of(counted),
-            "{op:?}: {gas} gas > charged {}",
+            gas * 10 <= gas_of(counted) * 9,
+            "{op:?}: {gas} gas > 90 % of the charge {}",
             gas_of(counted)
         );
     }

@@ -3,15 +3,22 @@
 //!
 //! An addition costs 3 multiplications for its share of the batch inversion and 3 for the chord
 //! (`λ = (y_P − y_Q)/(x_P − x_Q)`, `x_3 = λ² − x_P − x_Q`, `y_3 = λ(x_P − x_3) − y_P`); a doubling
-//! (equal points) one more for `3x²`. An addition to or of the identity, and of opposite points,
-//! is settled when it is scheduled.
+//! (equal points) is counted [`TANGENT_COST`] more for `3x²`, `2y` and the comparison of the
+//! points. An addition to or of the identity, and of opposite points, is settled when it is
+//! scheduled (a copy, counted by the caller).
 
 use super::cost::Cost;
 use super::point::{Coord, Point};
 use alloc::vec::Vec;
 
-/// Multiplications of one scheduled addition, bounded (a doubling), excluding the inversion.
-pub(super) const OP_COST: u64 = 7;
+/// Work counted for a doubling besides a chord's: its `3x²` (a squaring), its denominator `2y`
+/// and the comparison that finds the points equal, which together cost about three
+/// multiplications in a Gear program (`msm_weight_bounds_the_worst_case`, benches/gas).
+const TANGENT_COST: u64 = 3;
+
+/// Work counted for one scheduled addition, bounded (a doubling): its share of the inversion (3),
+/// the chord (3) and [`TANGENT_COST`].
+pub(super) const OP_COST: u64 = 6 + TANGENT_COST;
 
 /// One scheduled addition `points[dst] += ±src`.
 #[derive(Clone, Copy)]
@@ -116,7 +123,7 @@ impl Batch {
             p.x.set(&x3);
             p.y.set(&y3);
         }
-        cost.mults += 3 * self.ops.len() as u64 + tangents;
+        cost.mults += 3 * self.ops.len() as u64 + TANGENT_COST * tangents;
         self.ops.clear();
     }
 }

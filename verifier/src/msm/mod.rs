@@ -45,17 +45,24 @@ pub const BATCH: usize = 1024;
 const MIN_BATCH: usize = 32;
 
 /// Cost bound of adding a batch of `len` points into the buckets: at most `len` additions (a
-/// bucket's points are first summed among themselves, then added to the bucket) and the points'
-/// bookkeeping, one inversion for the additions into buckets and one per tree level of the
-/// largest group.
+/// bucket's points are first summed among themselves, then added to the bucket), `len` copies and
+/// the points' bookkeeping, one inversion for the additions into buckets and one per tree level
+/// of the largest group.
 pub(crate) const fn batch_cost(len: usize) -> u64 {
     let levels = usize::BITS - len.leading_zeros();
-    len as u64 * (OP_COST + POINT_COST) + (1 + levels as u64) * INV_COST
+    len as u64 * POINT_BOUND + (1 + levels as u64) * INV_COST
 }
 
-/// Work charged per point of a batch besides its addition: its digit, its bucket's bookkeeping and
-/// the copies of a run (memory traffic costs about as much as arithmetic in a Gear program).
+/// Work charged per point of a batch besides its addition and copies: its digit and its bucket's
+/// bookkeeping (memory traffic costs about as much as arithmetic in a Gear program).
 const POINT_COST: u64 = 1;
+
+/// Work charged per point copied: into an empty bucket, into a run of its bucket's points, or
+/// into the reduction's grid (a copy costs about as much as a multiplication).
+const COPY_COST: u64 = 1;
+
+/// Bound of the work charged per point of a batch: one addition, one copy, its bookkeeping.
+const POINT_BOUND: u64 = OP_COST + COPY_COST + POINT_COST;
 
 /// Shape of the bucket reduction for window width `c`: `(rows, cols, l)` with
 /// `2^{c−1} = rows·cols`, `cols = 2^l`.
@@ -64,12 +71,13 @@ fn grid(c: u32) -> (usize, usize, u32) {
     (1 << (c - 1 - l), 1 << l, l)
 }
 
-/// Cost bound of a window's reduction: the grid's row and column sums (`2·2^{c−1}` additions,
-/// one inversion per tree level), two running sums, the doublings and one normalization.
+/// Cost bound of a window's reduction: the grid's copies and its row and column sums
+/// (`2·2^{c−1}` of each, one inversion per tree level), two running sums, the doublings and one
+/// normalization.
 pub(crate) fn reduce_cost(c: u32) -> u64 {
     let (rows, cols, l) = grid(c);
     let levels = u64::from(c - 1 - l).max(u64::from(l));
-    2 * (rows * cols) as u64 * OP_COST
+    2 * (rows * cols) as u64 * (OP_COST + COPY_COST)
         + levels * INV_COST
         + (rows + cols) as u64 * (MIXED_ADD_COST + ADD_COST)
         + DOUBLE_COST * u64::from(c + l)
@@ -174,9 +182,9 @@ impl Msm {
             let remaining = budget.saturating_sub(cost.total() - start);
             if (self.next_point as usize) < n {
                 // The largest batch whose cost bound fits: `batch_cost(len)` is at most
-                // `len·(OP_COST + POINT_COST)` plus the inversions of a full batch.
-                let inversions = batch_cost(BATCH) - BATCH as u64 * (OP_COST + POINT_COST);
-                let fit = remaining.saturating_sub(inversions) / (OP_COST + POINT_COST);
+                // `len·POINT_BOUND` plus the inversions of a full batch.
+                let inversions = batch_cost(BATCH) - BATCH as u64 * POINT_BOUND;
+                let fit = remaining.saturating_sub(inversions) / POINT_BOUND;
                 let len = BATCH.min(fit as usize).min(n - self.next_point as usize);
                 if len < MIN_BATCH.min(n - self.next_point as usize) {
                     return Ok(None);
@@ -230,6 +238,7 @@ impl Msm {
         let mut work = Vec::with_capacity(2 * m);
         work.extend_from_slice(b);
         work.extend((0..cols).flat_map(|lo| (0..rows).map(move |hi| b[hi * cols + lo])));
+        cost.mults += 2 * m as u64 * COPY_COST;
         // Rows are groups of `cols` from 0; columns groups of `rows` from m.
         let groups = [(0, cols, rows), (m, rows, cols)];
         let mut s = 1;
@@ -241,7 +250,9 @@ impl Msm {
                         let (dst, src) = ((g0 + k) as u32, (g0 + k + s) as u32);
                         // `dst < src`: the source is read in place, not copied.
                         let (to, from) = work.split_at_mut(src as usize);
-                        batch.push(to, dst, &from[0], src, false);
+                        if !batch.push(to, dst, &from[0], src, false) {
+                            cost.mults += COPY_COST;
+                        }
                     }
                 }
             }
@@ -342,7 +353,9 @@ impl Scratch {
             let mut e = self.head[b as usize];
             if self.count[b as usize] == 1 {
                 let (i, neg) = self.entries[e as usize];
-                self.batch.push(buckets, b, base(i), i, neg);
+                if !self.batch.push(buckets, b, base(i), i, neg) {
+                    cost.mults += COPY_COST;
+                }
                 continue;
             }
             let start = self.work.len() as u32;
@@ -350,6 +363,7 @@ impl Scratch {
                 let (i, neg) = self.entries[e as usize];
                 let p = base(i);
                 self.work.push(if neg { p.neg() } else { *p });
+                cost.mults += COPY_COST;
                 e = self.link[e as usize];
             }
             self.groups.push((b, start, self.work.len() as u32 - start));
@@ -363,15 +377,21 @@ impl Scratch {
                     let (dst, src) = (start + k, start + k + s);
                     // `dst < src`: the source is read in place, not copied.
                     let (to, from) = self.work.split_at_mut(src as usize);
-                    level.push(to, dst, &from[0], src, false);
+                    if !level.push(to, dst, &from[0], src, false) {
+                        cost.mults += COPY_COST;
+                    }
                 }
             }
             level.apply(&mut self.work, Sources::InPlace, cost);
             s *= 2;
         }
         for &(b, start, _) in &self.groups {
-            self.batch
-                .push(buckets, b, &self.work[start as usize], n + start, false);
+            if !self
+                .batch
+                .push(buckets, b, &self.work[start as usize], n + start, false)
+            {
+                cost.mults += COPY_COST;
+            }
         }
         // Sources: the bases, then the runs' sums.
         let mut sources: Vec<&[Point]> = parts.to_vec();
