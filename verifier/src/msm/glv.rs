@@ -40,73 +40,98 @@ fn endomorphism(p: &Point, beta: &Coord) -> Point {
     }
 }
 
-/// `round(k·g / 2^256)` for `k < 2^256` and a small fixed-point constant `g`.
-fn mul_shift_round(k: &[u64; 4], g: &[u64]) -> u128 {
-    let mut prod = [0u64; 8];
-    for (i, &ki) in k.iter().enumerate() {
-        let mut carry = 0u128;
-        for (j, &gj) in g.iter().enumerate() {
-            let t = u128::from(ki) * u128::from(gj) + u128::from(prod[i + j]) + carry;
-            prod[i + j] = t as u64;
-            carry = t >> 64;
-        }
-        let mut idx = i + g.len();
-        while carry != 0 && idx < 8 {
-            let t = u128::from(prod[idx]) + carry;
-            prod[idx] = t as u64;
-            carry = t >> 64;
-            idx += 1;
-        }
-    }
-    let round = u128::from(prod[3] >> 63);
-    (u128::from(prod[4]) | (u128::from(prod[5]) << 64)) + round
-}
+/// Limbs of the split's integers: 32 bits each, held in `u64`s so that a limb product plus two
+/// limbs fits without overflow (wasm has no 64 × 64 → 128-bit multiplication: `u128` arithmetic
+/// becomes library calls through memory, ten times dearer in a Gear program).
+type Limbs = [u64; 8];
 
-/// `a·b` as a 256-bit integer (little-endian limbs).
-fn mul_wide(a: u128, b: u128) -> [u64; 4] {
-    let (a0, a1) = (a as u64 as u128, a >> 64);
-    let (b0, b1) = (b as u64 as u128, b >> 64);
-    let (ll, lh, hl, hh) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
-    let mid = (ll >> 64) + (lh as u64 as u128) + (hl as u64 as u128);
-    let hi = hh + (lh >> 64) + (hl >> 64) + (mid >> 64);
-    [ll as u64, mid as u64, hi as u64, (hi >> 64) as u64]
-}
+/// Low 32 bits.
+const LO: u64 = 0xffff_ffff;
 
-/// `a + b mod 2^256`.
-fn add4(a: [u64; 4], b: [u64; 4]) -> [u64; 4] {
-    let mut out = [0u64; 4];
-    let mut carry = false;
-    for i in 0..4 {
-        let (s1, c1) = a[i].overflowing_add(b[i]);
-        let (s2, c2) = s1.overflowing_add(u64::from(carry));
-        out[i] = s2;
-        carry = c1 || c2;
+/// `v` as 32-bit limbs.
+const fn limbs32(v: &[u64]) -> Limbs {
+    let mut out = [0u64; 8];
+    let mut i = 0;
+    while i < v.len() {
+        out[2 * i] = v[i] & LO;
+        out[2 * i + 1] = v[i] >> 32;
+        i += 1;
     }
     out
 }
 
-/// `−a mod 2^256`.
-fn neg4(a: [u64; 4]) -> [u64; 4] {
-    add4(a.map(|x| !x), [1, 0, 0, 0])
+/// `a·b mod 2^256` on 32-bit limbs.
+fn mul_mod(a: &Limbs, b: &Limbs) -> Limbs {
+    let mut out = [0u64; 8];
+    for i in 0..8 {
+        let mut carry = 0;
+        for j in 0..8 - i {
+            let t = a[i] * b[j] + out[i + j] + carry;
+            out[i + j] = t & LO;
+            carry = t >> 32;
+        }
+    }
+    out
 }
 
-/// A two's-complement 256-bit value as (negative, magnitude).
-fn sign_mag(a: [u64; 4]) -> (bool, [u64; 4]) {
-    if a[3] >> 63 == 1 {
-        (true, neg4(a))
-    } else {
-        (false, a)
+/// `round(k·g / 2^256)` (below `2^128` for `k < 2^254`, `g < 2^130`), on 32-bit limbs.
+fn mul_shift_round(k: &Limbs, g: &Limbs) -> Limbs {
+    let mut prod = [0u64; 16];
+    for (i, &ki) in k.iter().enumerate() {
+        let mut carry = 0;
+        for (j, &gj) in g.iter().enumerate() {
+            let t = ki * gj + prod[i + j] + carry;
+            prod[i + j] = t & LO;
+            carry = t >> 32;
+        }
+        prod[i + 8] = carry;
     }
+    let mut out = [0u64; 8];
+    out[..4].copy_from_slice(&prod[8..12]);
+    add_mod(&out, &limbs32(&[prod[7] >> 31]))
+}
+
+/// `a + b mod 2^256` on 32-bit limbs.
+fn add_mod(a: &Limbs, b: &Limbs) -> Limbs {
+    let mut out = [0u64; 8];
+    let mut carry = 0;
+    for i in 0..8 {
+        let t = a[i] + b[i] + carry;
+        out[i] = t & LO;
+        carry = t >> 32;
+    }
+    out
+}
+
+/// `a − b mod 2^256` on 32-bit limbs.
+fn sub_mod(a: &Limbs, b: &Limbs) -> Limbs {
+    add_mod(a, &add_mod(&b.map(|l| !l & LO), &limbs32(&[1])))
+}
+
+/// A two's-complement 256-bit value as (negative, magnitude in 64-bit limbs).
+fn sign_mag(a: &Limbs) -> (bool, [u64; 4]) {
+    let neg = a[7] >> 31 == 1;
+    let m = if neg { sub_mod(&[0; 8], a) } else { *a };
+    (
+        neg,
+        core::array::from_fn(|i| m[2 * i] | (m[2 * i + 1] << 32)),
+    )
 }
 
 /// GLV decomposition: `k ≡ k1 + λ·k2 (mod q)` with `|k1|, |k2| < 2^128`, as (negative, magnitude).
+/// With `c1 = round(k·b2/q)`, `c2 = round(k·|b1|/q)` (fixed-point, from `G1`, `G2`):
+/// `k1 = k − c1·a1 − c2·a2`, `k2 = c1·|b1| − c2·b2`, exact mod `2^256` since both are small.
 pub(super) fn decompose(k: &[u64; 4]) -> [(bool, [u64; 4]); 2] {
-    let c1 = mul_shift_round(k, &G1);
-    let c2 = mul_shift_round(k, &G2);
-    // k1 = k − c1·a1 − c2·a2;  k2 = c1·|b1| − c2·b2   (mod 2^256, exact since the results are small)
-    let k1 = add4(add4(*k, neg4(mul_wide(c1, A1))), neg4(mul_wide(c2, A2)));
-    let k2 = add4(mul_wide(c1, B1_ABS), neg4(mul_wide(c2, B2)));
-    [sign_mag(k1), sign_mag(k2)]
+    let k = limbs32(k);
+    let c1 = mul_shift_round(&k, &limbs32(&G1));
+    let c2 = mul_shift_round(&k, &limbs32(&G2));
+    let wide = |v: u128| limbs32(&[v as u64, (v >> 64) as u64]);
+    let k1 = sub_mod(
+        &sub_mod(&k, &mul_mod(&c1, &wide(A1))),
+        &mul_mod(&c2, &wide(A2)),
+    );
+    let k2 = sub_mod(&mul_mod(&c1, &wide(B1_ABS)), &mul_mod(&c2, &wide(B2)));
+    [sign_mag(&k1), sign_mag(&k2)]
 }
 
 /// MSM scalars as sign and magnitude (canonical little-endian 64-bit limbs), with a bit bound.
@@ -272,6 +297,23 @@ pub(super) mod tests {
         for (i, x) in s.iter().enumerate() {
             let [(_, m1), (_, m2)] = decompose(&x.into_bigint().0);
             assert!(m1[2..] == [0, 0] && m2[2..] == [0, 0], "{i}");
+        }
+    }
+
+    /// Many random scalars and the edges: the halves recompose the scalar and stay below 2^128.
+    #[test]
+    fn decomposition_recomposes() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let mut s = edge_scalars(&mut rng, 20_000);
+        s.extend([Fq::from(2u64).pow([253u64]), -Fq::from(2u64).pow([128u64])]);
+        let signed = |(neg, m): (bool, [u64; 4])| {
+            assert!(m[2..] == [0, 0]);
+            let v = Fq::from(m[0]) + Fq::from(m[1]) * Fq::from(2u64).pow([64u64]);
+            if neg { -v } else { v }
+        };
+        for x in s {
+            let [k1, k2] = decompose(&x.into_bigint().0);
+            assert_eq!(signed(k1) + LAMBDA * signed(k2), x);
         }
     }
 
