@@ -1,6 +1,6 @@
 //! Internals exposed to the gas benchmark `benches/gas` (feature `bench`; the product program never
-//! enables it): the verifier's own Poseidon permutation, with nova 0.76's constants, and the IPA
-//! MSM's two units of work.
+//! enables it): the verifier's own Poseidon permutation, with nova 0.76's constants, the IPA
+//! MSM's two units of work and its scalars' GLV split.
 
 use crate::field::{Fr, Grumpkin};
 use crate::msm::{Cost, Msm, Point, Scratch};
@@ -129,4 +129,19 @@ impl MsmUnits {
             .into_affine();
         sum.x().unwrap_or_default()
     }
+}
+
+/// GLV-splits `n` scalars (the IPA MSM's scalar split), each derived from the previous split;
+/// returns the last halves' low limbs.
+pub fn glv_split(seed: &crate::field::Fq, n: u32) -> [u64; 2] {
+    use ark_ff::PrimeField;
+    let mut k = seed.into_bigint().0;
+    let mut last = [0; 2];
+    for _ in 0..n {
+        let [(_, k1), (_, k2)] = crate::msm::decompose(&k);
+        last = [k1[0], k2[0]];
+        k[0] ^= k1[0];
+        k[1] ^= k2[0];
+    }
+    last
 }

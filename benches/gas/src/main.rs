@@ -20,6 +20,7 @@ fn iterations(op: Op) -> u32 {
         Op::MsmReduction | Op::MsmWorstReduction => 2,
         Op::MsmWorstBatch => 8,
         Op::MsmFirstBatch => 1,
+        Op::GlvSplit => 2_000,
         _ => 20_000,
     }
 }
@@ -62,6 +63,7 @@ fn label(op: Op) -> &'static str {
         Op::MsmWorstBatch => "IPA MSM: the costliest batch (1,024 equal points, all doublings)",
         Op::MsmWorstReduction => "IPA MSM: the costliest reduction (4,096 equal buckets)",
         Op::MsmFirstBatch => "IPA MSM: a window's first batch (1,024 points into empty buckets)",
+        Op::GlvSplit => "GLV split of one MSM scalar (two 128-bit halves)",
     }
 }
 

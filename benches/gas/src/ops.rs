@@ -58,11 +58,13 @@ pub enum Op {
     MsmFirstBatch,
     /// The costliest reduction: 4,096 equal buckets (every row and column addition a doubling).
     MsmWorstReduction,
+    /// The GLV split of one IPA MSM scalar into two 128-bit halves.
+    GlvSplit,
 }
 
 impl Op {
     /// Every operation, in table order.
-    pub const ALL: [Op; 22] = [
+    pub const ALL: [Op; 23] = [
         Op::Empty,
         Op::ArkFrMul,
         Op::ArkFqMul,
@@ -85,6 +87,7 @@ impl Op {
         Op::MsmWorstBatch,
         Op::MsmFirstBatch,
         Op::MsmWorstReduction,
+        Op::GlvSplit,
     ];
 }
 
@@ -252,6 +255,13 @@ pub fn run(req: &Request) -> Vec<u8> {
             let mut out = le32(&x).to_vec();
             out.extend(units.counted().to_le_bytes());
             out
+        }
+        Op::GlvSplit => {
+            let (k, _) = inputs::<Fq>(seed);
+            zkml_verifier::bench::glv_split(&k, n)
+                .iter()
+                .flat_map(|l| l.to_le_bytes())
+                .collect()
         }
         Op::MsmWorstBatch => {
             let mut units = MsmUnits::new(u64::from(seed[0]) + 2);

@@ -40,98 +40,73 @@ fn endomorphism(p: &Point, beta: &Coord) -> Point {
     }
 }
 
-/// Limbs of the split's integers: 32 bits each, held in `u64`s so that a limb product plus two
-/// limbs fits without overflow (wasm has no 64 × 64 → 128-bit multiplication: `u128` arithmetic
-/// becomes library calls through memory, ten times dearer in a Gear program).
-type Limbs = [u64; 8];
-
-/// Low 32 bits.
-const LO: u64 = 0xffff_ffff;
-
-/// `v` as 32-bit limbs.
-const fn limbs32(v: &[u64]) -> Limbs {
-    let mut out = [0u64; 8];
-    let mut i = 0;
-    while i < v.len() {
-        out[2 * i] = v[i] & LO;
-        out[2 * i + 1] = v[i] >> 32;
-        i += 1;
-    }
-    out
-}
-
-/// `a·b mod 2^256` on 32-bit limbs.
-fn mul_mod(a: &Limbs, b: &Limbs) -> Limbs {
-    let mut out = [0u64; 8];
-    for i in 0..8 {
-        let mut carry = 0;
-        for j in 0..8 - i {
-            let t = a[i] * b[j] + out[i + j] + carry;
-            out[i + j] = t & LO;
-            carry = t >> 32;
-        }
-    }
-    out
-}
-
-/// `round(k·g / 2^256)` (below `2^128` for `k < 2^254`, `g < 2^130`), on 32-bit limbs.
-fn mul_shift_round(k: &Limbs, g: &Limbs) -> Limbs {
-    let mut prod = [0u64; 16];
+/// `round(k·g / 2^256)` for `k < 2^256` and a small fixed-point constant `g`.
+fn mul_shift_round(k: &[u64; 4], g: &[u64]) -> u128 {
+    let mut prod = [0u64; 8];
     for (i, &ki) in k.iter().enumerate() {
-        let mut carry = 0;
+        let mut carry = 0u128;
         for (j, &gj) in g.iter().enumerate() {
-            let t = ki * gj + prod[i + j] + carry;
-            prod[i + j] = t & LO;
-            carry = t >> 32;
+            let t = u128::from(ki) * u128::from(gj) + u128::from(prod[i + j]) + carry;
+            prod[i + j] = t as u64;
+            carry = t >> 64;
         }
-        prod[i + 8] = carry;
+        let mut idx = i + g.len();
+        while carry != 0 && idx < 8 {
+            let t = u128::from(prod[idx]) + carry;
+            prod[idx] = t as u64;
+            carry = t >> 64;
+            idx += 1;
+        }
     }
-    let mut out = [0u64; 8];
-    out[..4].copy_from_slice(&prod[8..12]);
-    add_mod(&out, &limbs32(&[prod[7] >> 31]))
+    let round = u128::from(prod[3] >> 63);
+    (u128::from(prod[4]) | (u128::from(prod[5]) << 64)) + round
 }
 
-/// `a + b mod 2^256` on 32-bit limbs.
-fn add_mod(a: &Limbs, b: &Limbs) -> Limbs {
-    let mut out = [0u64; 8];
-    let mut carry = 0;
-    for i in 0..8 {
-        let t = a[i] + b[i] + carry;
-        out[i] = t & LO;
-        carry = t >> 32;
+/// `a·b` as a 256-bit integer (little-endian limbs).
+fn mul_wide(a: u128, b: u128) -> [u64; 4] {
+    let (a0, a1) = (a as u64 as u128, a >> 64);
+    let (b0, b1) = (b as u64 as u128, b >> 64);
+    let (ll, lh, hl, hh) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
+    let mid = (ll >> 64) + (lh as u64 as u128) + (hl as u64 as u128);
+    let hi = hh + (lh >> 64) + (hl >> 64) + (mid >> 64);
+    [ll as u64, mid as u64, hi as u64, (hi >> 64) as u64]
+}
+
+/// `a + b mod 2^256`.
+fn add4(a: [u64; 4], b: [u64; 4]) -> [u64; 4] {
+    let mut out = [0u64; 4];
+    let mut carry = false;
+    for i in 0..4 {
+        let (s1, c1) = a[i].overflowing_add(b[i]);
+        let (s2, c2) = s1.overflowing_add(u64::from(carry));
+        out[i] = s2;
+        carry = c1 || c2;
     }
     out
 }
 
-/// `a − b mod 2^256` on 32-bit limbs.
-fn sub_mod(a: &Limbs, b: &Limbs) -> Limbs {
-    add_mod(a, &add_mod(&b.map(|l| !l & LO), &limbs32(&[1])))
+/// `−a mod 2^256`.
+fn neg4(a: [u64; 4]) -> [u64; 4] {
+    add4(a.map(|x| !x), [1, 0, 0, 0])
 }
 
-/// A two's-complement 256-bit value as (negative, magnitude in 64-bit limbs).
-fn sign_mag(a: &Limbs) -> (bool, [u64; 4]) {
-    let neg = a[7] >> 31 == 1;
-    let m = if neg { sub_mod(&[0; 8], a) } else { *a };
-    (
-        neg,
-        core::array::from_fn(|i| m[2 * i] | (m[2 * i + 1] << 32)),
-    )
+/// A two's-complement 256-bit value as (negative, magnitude).
+fn sign_mag(a: [u64; 4]) -> (bool, [u64; 4]) {
+    if a[3] >> 63 == 1 {
+        (true, neg4(a))
+    } else {
+        (false, a)
+    }
 }
 
 /// GLV decomposition: `k ≡ k1 + λ·k2 (mod q)` with `|k1|, |k2| < 2^128`, as (negative, magnitude).
-/// With `c1 = round(k·b2/q)`, `c2 = round(k·|b1|/q)` (fixed-point, from `G1`, `G2`):
-/// `k1 = k − c1·a1 − c2·a2`, `k2 = c1·|b1| − c2·b2`, exact mod `2^256` since both are small.
-pub(super) fn decompose(k: &[u64; 4]) -> [(bool, [u64; 4]); 2] {
-    let k = limbs32(k);
-    let c1 = mul_shift_round(&k, &limbs32(&G1));
-    let c2 = mul_shift_round(&k, &limbs32(&G2));
-    let wide = |v: u128| limbs32(&[v as u64, (v >> 64) as u64]);
-    let k1 = sub_mod(
-        &sub_mod(&k, &mul_mod(&c1, &wide(A1))),
-        &mul_mod(&c2, &wide(A2)),
-    );
-    let k2 = sub_mod(&mul_mod(&c1, &wide(B1_ABS)), &mul_mod(&c2, &wide(B2)));
-    [sign_mag(&k1), sign_mag(&k2)]
+pub(crate) fn decompose(k: &[u64; 4]) -> [(bool, [u64; 4]); 2] {
+    let c1 = mul_shift_round(k, &G1);
+    let c2 = mul_shift_round(k, &G2);
+    // k1 = k − c1·a1 − c2·a2;  k2 = c1·|b1| − c2·b2   (mod 2^256, exact since the results are small)
+    let k1 = add4(add4(*k, neg4(mul_wide(c1, A1))), neg4(mul_wide(c2, A2)));
+    let k2 = add4(mul_wide(c1, B1_ABS), neg4(mul_wide(c2, B2)));
+    [sign_mag(k1), sign_mag(k2)]
 }
 
 /// MSM scalars as sign and magnitude (canonical little-endian 64-bit limbs), with a bit bound.
@@ -168,8 +143,9 @@ impl Scalars {
             // Magnitudes are below 2^128 (see `GLV_BITS`: with c1, c2 off by at most one from the
             // exact rounding, |k1| ≤ (a1 + a2)/2 + a1 + a2 < 2^128 and likewise for k2): two limbs each.
             debug_assert!(m1[2..] == [0, 0] && m2[2..] == [0, 0]);
-            mags[2 * i..2 * i + 2].copy_from_slice(&m1[..2]);
-            mags[2 * (n + i)..2 * (n + i) + 2].copy_from_slice(&m2[..2]);
+            // Limb by limb: a slice copy is a `memcpy` call.
+            (mags[2 * i], mags[2 * i + 1]) = (m1[0], m1[1]);
+            (mags[2 * (n + i)], mags[2 * (n + i) + 1]) = (m2[0], m2[1]);
             (neg[i], neg[n + i]) = (n1, n2);
         }
         cost.mults += 3 * n as u64;

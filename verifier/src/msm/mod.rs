@@ -18,7 +18,7 @@ mod glv;
 mod point;
 
 pub(crate) use cost::Cost;
-pub(crate) use glv::{GLV_BITS, Scalars, glv_bases};
+pub(crate) use glv::{GLV_BITS, Scalars, decompose, glv_bases};
 pub(crate) use point::Point;
 
 use crate::error::VerifyError;
