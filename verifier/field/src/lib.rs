@@ -33,7 +33,15 @@
 #![deny(missing_docs)]
 
 /// Repeats `$body` with `$i` bound to each listed constant in turn, each time as a constant (the
-/// arithmetic is written out straight-line, so that limbs stay in wasm locals).
+/// arithmetic is written out straight-line, so that limbs stay in wasm locals: Gear builds
+/// programs at opt-level `z`, which keeps loops and their arrays in memory).
+///
+/// ```
+/// let mut t = [0u64; 3];
+/// zkml_field::unroll!(I in [0 1 2] => { t[I] = 2 * I as u64; });
+/// assert_eq!(t, [0, 2, 4]);
+/// ```
+#[macro_export]
 macro_rules! unroll {
     ($i:ident in [$($n:literal)*] => $body:block) => {
         $( { #[allow(non_upper_case_globals)] const $i: usize = $n; $body } )*

@@ -8,6 +8,7 @@ use crate::field::{Fq, Fr};
 use alloc::vec;
 use alloc::vec::Vec;
 use ark_ff::PrimeField;
+use zkml_field::unroll;
 
 /// `β`: a primitive cube root of unity in `Fr` with `(β·x, y) = λ·(x, y)` on Grumpkin.
 const BETA: Fr = ark_ff::MontFp!(
@@ -40,73 +41,106 @@ fn endomorphism(p: &Point, beta: &Coord) -> Point {
     }
 }
 
-/// `round(k·g / 2^256)` for `k < 2^256` and a small fixed-point constant `g`.
-fn mul_shift_round(k: &[u64; 4], g: &[u64]) -> u128 {
-    let mut prod = [0u64; 8];
-    for (i, &ki) in k.iter().enumerate() {
-        let mut carry = 0u128;
-        for (j, &gj) in g.iter().enumerate() {
-            let t = u128::from(ki) * u128::from(gj) + u128::from(prod[i + j]) + carry;
-            prod[i + j] = t as u64;
-            carry = t >> 64;
-        }
-        let mut idx = i + g.len();
-        while carry != 0 && idx < 8 {
-            let t = u128::from(prod[idx]) + carry;
-            prod[idx] = t as u64;
-            carry = t >> 64;
-            idx += 1;
-        }
-    }
-    let round = u128::from(prod[3] >> 63);
-    (u128::from(prod[4]) | (u128::from(prod[5]) << 64)) + round
-}
+/// Bits per limb of the split's integers, and their mask. On 29-bit limbs a product is below
+/// `2^58` and a column of up to eight products fits an `i64` without carries; the arithmetic is
+/// written out straight-line ([`unroll!`]) so that limbs stay in wasm locals (`u128` arithmetic
+/// becomes library calls through memory, and loops keep their arrays in memory: in a Gear
+/// program both cost several times the arithmetic).
+const BITS: u32 = 29;
+const MASK: u64 = (1 << BITS) - 1;
 
-/// `a·b` as a 256-bit integer (little-endian limbs).
-fn mul_wide(a: u128, b: u128) -> [u64; 4] {
-    let (a0, a1) = (a as u64 as u128, a >> 64);
-    let (b0, b1) = (b as u64 as u128, b >> 64);
-    let (ll, lh, hl, hh) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
-    let mid = (ll >> 64) + (lh as u64 as u128) + (hl as u64 as u128);
-    let hi = hh + (lh >> 64) + (hl >> 64) + (mid >> 64);
-    [ll as u64, mid as u64, hi as u64, (hi >> 64) as u64]
-}
-
-/// `a + b mod 2^256`.
-fn add4(a: [u64; 4], b: [u64; 4]) -> [u64; 4] {
-    let mut out = [0u64; 4];
-    let mut carry = false;
-    for i in 0..4 {
-        let (s1, c1) = a[i].overflowing_add(b[i]);
-        let (s2, c2) = s1.overflowing_add(u64::from(carry));
-        out[i] = s2;
-        carry = c1 || c2;
-    }
+/// `w` (below `2^261`) as nine 29-bit limbs.
+#[inline(always)]
+const fn limbs29(w: &[u64; 4]) -> [u64; 9] {
+    let mut out = [0u64; 9];
+    unroll!(I in [0 1 2 3 4 5 6 7 8] => {
+        let (word, off) = (29 * I / 64, 29 * I % 64);
+        let mut v = w[word] >> off;
+        if off + 29 > 64 && word < 3 {
+            v |= w[if word < 3 { word + 1 } else { word }] << (64 - off);
+        }
+        out[I] = v & MASK;
+    });
     out
 }
 
-/// `−a mod 2^256`.
-fn neg4(a: [u64; 4]) -> [u64; 4] {
-    add4(a.map(|x| !x), [1, 0, 0, 0])
+/// `G1`, `G2`, `a1`, `a2`, `|b1|`, `b2` as 29-bit limbs.
+const G1_29: [u64; 9] = limbs29(&[G1[0], G1[1], G1[2], 0]);
+const G2_29: [u64; 9] = limbs29(&[G2[0], G2[1], 0, 0]);
+const A1_29: [u64; 9] = limbs29(&[A1 as u64, (A1 >> 64) as u64, 0, 0]);
+const A2_29: [u64; 9] = limbs29(&[A2 as u64, (A2 >> 64) as u64, 0, 0]);
+const B1_29: [u64; 9] = limbs29(&[B1_ABS as u64, (B1_ABS >> 64) as u64, 0, 0]);
+const B2_29: [u64; 9] = limbs29(&[B2 as u64, (B2 >> 64) as u64, 0, 0]);
+
+/// `round(k·g / 2^256)` for `k < 2^254` and `g < 2^145` (five limbs): below `2^128`, five limbs.
+/// Columns of five products stay below `2^61`; after one carry pass, bit 256 is bit 24 of limb 8
+/// and the rounding bit 255 is its bit 23.
+#[inline(always)]
+#[allow(unused_assignments)] // the last carry is zero: the quotient is below 2^145
+fn quotient(k: &[u64; 9], g: &[u64; 9]) -> [u64; 5] {
+    let mut t = [0u64; 15];
+    unroll!(I in [0 1 2 3 4 5 6 7 8] => {
+        unroll!(J in [0 1 2 3 4] => { t[I + J] += k[I] * g[J]; });
+    });
+    unroll!(C in [0 1 2 3 4 5 6 7 8 9 10 11 12 13] => {
+        t[C + 1] += t[C] >> BITS;
+        t[C] &= MASK;
+    });
+    let mut q = [0u64; 5];
+    let mut carry = (t[8] >> 23) & 1;
+    unroll!(M in [0 1 2 3 4] => {
+        let v = ((t[8 + M] >> 24) | ((t[9 + M] << 5) & MASK)) + carry;
+        q[M] = v & MASK;
+        carry = v >> BITS;
+    });
+    q
 }
 
-/// A two's-complement 256-bit value as (negative, magnitude).
-fn sign_mag(a: [u64; 4]) -> (bool, [u64; 4]) {
-    if a[3] >> 63 == 1 {
-        (true, neg4(a))
-    } else {
-        (false, a)
+/// A signed value given by column sums (`Σ s_c·2^{29c}`, `|s_c| < 2^62`) as sign and magnitude
+/// in four 64-bit limbs.
+#[inline(always)]
+fn sign_mag(mut s: [i64; 9]) -> (bool, [u64; 4]) {
+    unroll!(C in [0 1 2 3 4 5 6 7] => {
+        s[C + 1] += s[C] >> BITS;
+        s[C] &= MASK as i64;
+    });
+    let negative = s[8] < 0;
+    if negative {
+        unroll!(C in [0 1 2 3 4 5 6 7 8] => { s[C] = -s[C]; });
+        unroll!(C in [0 1 2 3 4 5 6 7] => {
+            s[C + 1] += s[C] >> BITS;
+            s[C] &= MASK as i64;
+        });
     }
+    let m = |c: usize| s[c] as u64;
+    let words = [
+        m(0) | (m(1) << 29) | (m(2) << 58),
+        (m(2) >> 6) | (m(3) << 23) | (m(4) << 52),
+        (m(4) >> 12) | (m(5) << 17) | (m(6) << 46),
+        (m(6) >> 18) | (m(7) << 11) | (m(8) << 40),
+    ];
+    (negative, words)
 }
 
 /// GLV decomposition: `k ≡ k1 + λ·k2 (mod q)` with `|k1|, |k2| < 2^128`, as (negative, magnitude).
+/// With `c1 = round(k·b2/q)` (below `2^128`) and `c2 = round(k·|b1|/q)` (below `2^65`, three
+/// limbs), from the fixed-point `G1`, `G2`: `k1 = k − c1·a1 − c2·a2` and `k2 = c1·|b1| − c2·b2`,
+/// computed exactly in signed columns (every product's column is at most 8).
 pub(crate) fn decompose(k: &[u64; 4]) -> [(bool, [u64; 4]); 2] {
-    let c1 = mul_shift_round(k, &G1);
-    let c2 = mul_shift_round(k, &G2);
-    // k1 = k − c1·a1 − c2·a2;  k2 = c1·|b1| − c2·b2   (mod 2^256, exact since the results are small)
-    let k1 = add4(add4(*k, neg4(mul_wide(c1, A1))), neg4(mul_wide(c2, A2)));
-    let k2 = add4(mul_wide(c1, B1_ABS), neg4(mul_wide(c2, B2)));
-    [sign_mag(k1), sign_mag(k2)]
+    let k = limbs29(k);
+    let (c1, c2) = (quotient(&k, &G1_29), quotient(&k, &G2_29));
+    let mut s = [0i64; 9];
+    unroll!(C in [0 1 2 3 4 5 6 7 8] => { s[C] = k[C] as i64; });
+    let mut u = [0i64; 9];
+    unroll!(I in [0 1 2 3 4] => {
+        unroll!(J in [0 1 2 3 4] => { s[I + J] -= (c1[I] * A1_29[J]) as i64; });
+        unroll!(J in [0 1 2] => { u[I + J] += (c1[I] * B1_29[J]) as i64; });
+    });
+    unroll!(I in [0 1 2] => {
+        unroll!(J in [0 1 2] => { s[I + J] -= (c2[I] * A2_29[J]) as i64; });
+        unroll!(J in [0 1 2 3 4] => { u[I + J] -= (c2[I] * B2_29[J]) as i64; });
+    });
+    [sign_mag(s), sign_mag(u)]
 }
 
 /// MSM scalars as sign and magnitude (canonical little-endian 64-bit limbs), with a bit bound.

@@ -18,7 +18,9 @@ mod glv;
 mod point;
 
 pub(crate) use cost::Cost;
-pub(crate) use glv::{GLV_BITS, Scalars, decompose, glv_bases};
+#[cfg(feature = "bench")]
+pub(crate) use glv::decompose;
+pub(crate) use glv::{GLV_BITS, Scalars, glv_bases};
 pub(crate) use point::Point;
 
 use crate::error::VerifyError;
