@@ -3,13 +3,15 @@
 
 use crate::common::*;
 use parity_scale_codec::Encode as _;
+use sails_rs::client::{GtestEnv, Service};
 use sails_rs::{futures::StreamExt as _, gtest::constants::VALUE_PER_GAS, prelude::*};
 use zkml_app::state::sessions::BATCH_IDLE_BLOCKS;
 use zkml_client::{
     Zkml as _,
     sessions::{SessionState, Sessions as _, SessionsError},
     verifier::{
-        BatchStatus, VerificationStatus, Verifier as _, VerifierError, events::VerifierEvents,
+        BatchStatus, VerificationStatus, Verifier as _, VerifierError, VerifierImpl,
+        events::VerifierEvents,
     },
 };
 use zkml_verifier::{CompressedProof, Fr, decode_all};
@@ -109,6 +111,40 @@ async fn verify_batch_to_the_end(chain: &Chain, caller: u64, ids: &[u64]) -> Run
     }
     outcomes.sort_by_key(|(id, _)| *id);
     Run { outcomes, gas }
+}
+
+/// The batch's next message with `gas`: `VerifyBatch(ids)` when `first`, else `ContinueBatch`.
+async fn batch_message(
+    verifier: &mut Service<VerifierImpl, GtestEnv>,
+    ids: &[u64],
+    first: bool,
+    gas: u64,
+) -> Result<BatchStatus, VerifierError> {
+    let sent = if first {
+        verifier
+            .verify_batch(ids.to_vec())
+            .with_gas_limit(gas)
+            .await
+    } else {
+        verifier.continue_batch().with_gas_limit(gas).await
+    };
+    sent.expect("the message runs")
+}
+
+/// The gas the batch's next message reports it needs: sent with too little, it must be refused
+/// with `NotEnoughGas { needed }`.
+async fn reported_gas(
+    verifier: &mut Service<VerifierImpl, GtestEnv>,
+    ids: &[u64],
+    first: bool,
+) -> u64 {
+    let probe = 20_000_000_000;
+    let Err(VerifierError::NotEnoughGas { needed }) =
+        batch_message(verifier, ids, first, probe).await
+    else {
+        std::panic!("{probe} gas must be too little");
+    };
+    needed
 }
 
 /// Four sessions, one of whose proofs claims another output: the batch verifies the three
@@ -374,28 +410,11 @@ async fn a_batch_of_16_takes_the_gas_it_reports() {
     let proofs: Vec<Option<Vec<u8>>> = (0..users.len()).map(good).collect();
     let (chain, ids) = with_sessions_on(chain, &users, &proofs).await;
     let mut verifier = chain.as_(STRANGER).verifier();
-    let short = 20_000_000_000;
     for first in [true, false] {
-        let refused = if first {
-            verifier
-                .verify_batch(ids.clone())
-                .with_gas_limit(short)
-                .await
-        } else {
-            verifier.continue_batch().with_gas_limit(short).await
-        };
-        let Err(VerifierError::NotEnoughGas { needed }) = refused.unwrap() else {
-            std::panic!("{short} gas must be too little");
-        };
-        let status = if first {
-            verifier
-                .verify_batch(ids.clone())
-                .with_gas_limit(needed)
-                .await
-        } else {
-            verifier.continue_batch().with_gas_limit(needed).await
-        };
-        let status = status.unwrap().expect("the reported gas is enough");
+        let needed = reported_gas(&mut verifier, &ids, first).await;
+        let status = batch_message(&mut verifier, &ids, first, needed)
+            .await
+            .expect("the reported gas is enough");
         assert!(status.done > 0 && !status.complete, "{status:?}");
     }
 }
@@ -463,28 +482,11 @@ async fn batch_stages() {
         let mut sums = std::collections::BTreeMap::<String, u128>::new();
         let (mut outcomes, mut msm_gas, mut msm_messages) = (0, 0u128, 0);
         for (k, label) in labels.iter().enumerate() {
-            let probe = 20_000_000_000;
-            let refused = if k == 0 {
-                verifier
-                    .verify_batch(ids.clone())
-                    .with_gas_limit(probe)
-                    .await
-            } else {
-                verifier.continue_batch().with_gas_limit(probe).await
-            };
-            let Err(VerifierError::NotEnoughGas { needed }) = refused.unwrap() else {
-                std::panic!("{label}: {probe} gas must be too little");
-            };
+            let needed = reported_gas(&mut verifier, &ids, k == 0).await;
             let before = balance();
-            let status = if k == 0 {
-                verifier
-                    .verify_batch(ids.clone())
-                    .with_gas_limit(needed)
-                    .await
-            } else {
-                verifier.continue_batch().with_gas_limit(needed).await
-            };
-            let status = status.unwrap().unwrap();
+            let status = batch_message(&mut verifier, &ids, k == 0, needed)
+                .await
+                .unwrap_or_else(|e| std::panic!("{label}: {e:?}"));
             outcomes += status.outcomes.len();
             let gas = (before - balance()) / VALUE_PER_GAS;
             let stage = label.split(": ").last().unwrap_or(label).to_string();
