@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 pub use zkml_client::verifier::{VerificationStatus, events::VerifierEvents};
 use zkml_client::{
     ModelDefect, ModelInit, Zkml as _, ZkmlCtors as _, ZkmlProgram, model::Model as _,
-    sessions::Sessions as _, sessions::SessionsError, verifier::Verifier as _,
+    sessions::Session, sessions::Sessions as _, sessions::SessionsError, verifier::Verifier as _,
     verifier::VerifierError,
 };
 use zkml_model::QuantizedModel;
@@ -235,6 +235,19 @@ impl Chain {
         Ok(())
     }
 
+    /// `user`'s session, read with a query (no message, so blocks do not advance).
+    ///
+    /// # Errors
+    /// [`Error::Transport`] if the query fails, [`Error::NoSession`] if `user` has none.
+    pub fn session(&self, user: u64) -> Result<Session> {
+        self.as_(user)
+            .sessions()
+            .session(user.into())
+            .query()
+            .map_err(transport("session"))?
+            .ok_or(Error::NoSession)
+    }
+
     /// Mints funds to `who`.
     pub fn fund(&self, who: u64) {
         self.env.system().mint_to(who, FUNDS);
@@ -318,14 +331,7 @@ impl Chain {
     /// a call fails, [`Error::Unending`] or [`Error::NoFinalEvent`] if the verification does
     /// not end.
     pub async fn verify(&self, user: u64) -> Result<Verification> {
-        let session_id = self
-            .as_(user)
-            .sessions()
-            .session(user.into())
-            .query()
-            .map_err(transport("session"))?
-            .ok_or(Error::NoSession)?
-            .id;
+        let session_id = self.session(user)?.id;
         let mut verifier = self.as_(user).verifier();
         let mut events = verifier.listen().await.map_err(transport("listen"))?;
         let mut gas = Vec::new();

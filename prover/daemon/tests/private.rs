@@ -16,7 +16,7 @@ use std::time::Duration;
 use zkml_client::Zkml as _;
 use zkml_client::fees::Fees as _;
 use zkml_client::model::Model as _;
-use zkml_client::sessions::{Session, SessionState, Sessions as _};
+use zkml_client::sessions::{SessionState, Sessions as _};
 use zkml_daemon::embedded::backend;
 use zkml_daemon::{Backend as _, Backoff, Daemon, ServeConfig};
 use zkml_envelope::{Contents, Context, SecretKey};
@@ -78,17 +78,6 @@ async fn submit(
         .await
         .unwrap()
         .unwrap()
-}
-
-/// `user`'s session, read with a query.
-async fn session(chain: &Chain, user: u64) -> Session {
-    chain
-        .as_(STRANGER)
-        .sessions()
-        .session(user.into())
-        .query()
-        .unwrap()
-        .expect("a session")
 }
 
 #[tokio::test]
@@ -203,7 +192,7 @@ async fn the_daemon_proves_a_private_input_sealed_for_it_and_skips_envelopes_it_
 
     // The private input: verified with the model's answer, the fee paid to the daemon.
     let expected = model.infer(&pixels).unwrap();
-    let mine = session(&chain, USER).await;
+    let mine = chain.session(USER).expect("a session");
     assert_eq!(mine.id, id);
     assert!(
         matches!(mine.state, SessionState::Verified { digit, .. } if digit == expected.digit),
@@ -238,7 +227,7 @@ async fn the_daemon_proves_a_private_input_sealed_for_it_and_skips_envelopes_it_
             "the envelope does not open in this context",
         ),
     ] {
-        let s = session(&chain, user).await;
+        let s = chain.session(user).expect("a session");
         assert_eq!(s.id, session_id);
         assert_eq!(s.state, SessionState::AwaitingProof, "session {session_id}");
         assert_eq!((s.prover, s.lease), (None, None), "session {session_id}");

@@ -102,17 +102,6 @@ async fn chain_with_inputs(users: &[u64]) -> Chain {
     chain
 }
 
-/// `user`'s session, read with a query (no message, so blocks do not advance).
-async fn session(chain: &Chain, user: u64) -> Session {
-    chain
-        .as_(STRANGER)
-        .sessions()
-        .session(user.into())
-        .query()
-        .unwrap()
-        .expect("a session")
-}
-
 /// Users of the multi-input tests.
 fn users(n: u64) -> Vec<u64> {
     (0..n).map(|i| USER + 10 + i).collect()
@@ -285,7 +274,7 @@ async fn a_polling_daemon_serves_an_input_submitted_later() {
             .await
             .unwrap()
             .unwrap();
-        while session(&chain, USER).await.state != SessionState::ProofSubmitted {
+        while chain.session(USER).expect("a session").state != SessionState::ProofSubmitted {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     };
@@ -333,7 +322,7 @@ async fn a_restarted_daemon_finishes_the_work_without_submitting_twice() {
         id = killed => id,
     };
     drop(first);
-    let claimed = session(&chain, users[0]).await;
+    let claimed = chain.session(users[0]).expect("a session");
     assert_eq!(claimed.id, killed_session);
     assert_eq!(claimed.state, SessionState::AwaitingProof);
     assert_eq!(claimed.lease.map(|l| l.prover), Some(ActorId::from(PROVER)));
@@ -343,7 +332,7 @@ async fn a_restarted_daemon_finishes_the_work_without_submitting_twice() {
     assert_eq!(stats.submitted, 2);
     for user in &users {
         assert_eq!(
-            session(&chain, *user).await.state,
+            chain.session(*user).expect("a session").state,
             SessionState::ProofSubmitted
         );
     }
@@ -436,7 +425,7 @@ impl Backend for PurgedWhileProving<'_> {
 #[tokio::test]
 async fn a_proof_for_a_purged_session_never_lands_in_the_next_one() {
     let chain = chain_with_inputs(&[USER]).await;
-    let first = session(&chain, USER).await.id;
+    let first = chain.session(USER).expect("a session").id;
     let backend = PurgedWhileProving {
         inner: backend(&chain, PROVER),
         chain: &chain,
@@ -445,7 +434,7 @@ async fn a_proof_for_a_purged_session_never_lands_in_the_next_one() {
     let stats = serve_all(backend).await;
     // The proof of the purged session is dropped; the new input is then proved on its own.
     assert_eq!((stats.submitted, stats.dropped, stats.refused), (1, 1, 0));
-    let next = session(&chain, USER).await;
+    let next = chain.session(USER).expect("a session");
     assert_ne!(next.id, first);
     assert_eq!(next.state, SessionState::ProofSubmitted);
     let verification = chain.verify(USER).await.unwrap();
@@ -523,10 +512,10 @@ async fn failing_calls_are_retried_and_a_refused_submission_is_skipped() {
     assert_eq!((stats.submitted, stats.refused), (1, 1), "{stats:?}");
     assert!(retries.load(std::sync::atomic::Ordering::Relaxed) >= 3);
     assert_eq!(
-        session(&chain, users[0]).await.state,
+        chain.session(users[0]).expect("a session").state,
         SessionState::AwaitingProof
     );
-    let second = session(&chain, users[1]).await;
+    let second = chain.session(users[1]).expect("a session");
     assert_eq!(second.state, SessionState::ProofSubmitted);
     assert_eq!(second.prover, Some(ActorId::from(PROVER)));
 }
@@ -683,11 +672,11 @@ async fn a_priced_daemon_serves_paying_inputs_verifies_and_earns_the_fee() {
     );
     let expected = SETUP.model.infer(&SETUP.digits[0]).unwrap();
     assert!(matches!(
-        session(&chain, users[0]).await.state,
+        chain.session(users[0]).expect("a session").state,
         SessionState::Verified { digit, .. } if digit == expected.digit
     ));
     assert_eq!(
-        session(&chain, users[1]).await.state,
+        chain.session(users[1]).expect("a session").state,
         SessionState::AwaitingProof
     );
     assert_eq!(backend(&chain, PROVER).earned().await.unwrap(), FEE);
