@@ -12,7 +12,7 @@ use zkml_gas_bench::{Bench, Op, Request};
 fn iterations(op: Op) -> u32 {
     match op {
         Op::Empty => 0,
-        Op::ArkFrInverse => 500,
+        Op::ArkFrInverse | Op::FeFrInverse => 500,
         Op::ArkAffineAdd | Op::FeAffineAdd => 5_000,
         Op::Poseidon => 10,
         Op::Pairing2 => 3,
@@ -33,6 +33,7 @@ fn baseline(op: Op) -> Option<Op> {
         Op::FeFrSquare => Op::ArkFrSquare,
         Op::FeFrAdd => Op::ArkFrAdd,
         Op::FeFrSub => Op::ArkFrSub,
+        Op::FeFrInverse => Op::ArkFrInverse,
         Op::FeAffineAdd => Op::ArkAffineAdd,
         _ => return None,
     })
@@ -54,6 +55,7 @@ fn label(op: Op) -> &'static str {
         Op::FeFrSquare => "zkml-field Fe<Bn254Fr>::square",
         Op::FeFrAdd => "zkml-field Fe<Bn254Fr>::add",
         Op::FeFrSub => "zkml-field Fe<Bn254Fr>::sub",
+        Op::FeFrInverse => "zkml-field Fe<Bn254Fr>::inverse (Fermat, 4-bit windows)",
         Op::ArkAffineAdd => "Grumpkin affine add given the inverse, ark-ff",
         Op::FeAffineAdd => "Grumpkin affine add given the inverse, zkml-field",
         Op::Poseidon => "Poseidon permutation (verifier's, width 25, zkml-field)",

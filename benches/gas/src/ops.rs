@@ -40,6 +40,8 @@ pub enum Op {
     FeFrAdd,
     /// zkml-field `Fe<Bn254Fr>::sub`: `x ← x − y`.
     FeFrSub,
+    /// zkml-field `Fe<Bn254Fr>::inverse` (Fermat): `x ← (x + y)^{−1}`.
+    FeFrInverse,
     /// A Grumpkin affine addition given the inverse of its denominator, on ark-ff: [`chord_ark`].
     ArkAffineAdd,
     /// The same addition on zkml-field: [`chord_fe`].
@@ -64,7 +66,7 @@ pub enum Op {
 
 impl Op {
     /// Every operation, in table order.
-    pub const ALL: [Op; 23] = [
+    pub const ALL: [Op; 24] = [
         Op::Empty,
         Op::ArkFrMul,
         Op::ArkFqMul,
@@ -78,6 +80,7 @@ impl Op {
         Op::FeFrSquare,
         Op::FeFrAdd,
         Op::FeFrSub,
+        Op::FeFrInverse,
         Op::ArkAffineAdd,
         Op::FeAffineAdd,
         Op::Poseidon,
@@ -128,16 +131,18 @@ pub fn chord_ark(p: &(Fr, Fr), q: &(Fr, Fr), inv: &Fr) -> (Fr, Fr) {
     (x3, y3)
 }
 
-/// The chord rule on zkml-field (Grumpkin's base field is BN254's `Fr`).
+/// The chord rule on zkml-field (Grumpkin's base field is BN254's `Fr`), in place as the MSM
+/// computes it: `p ← p + q` given `inv = (x2 − x1)^{−1}`, in the kernel's fused steps.
 pub fn chord_fe(
-    p: &(Fe<Bn254Fr>, Fe<Bn254Fr>),
+    p: &mut (Fe<Bn254Fr>, Fe<Bn254Fr>),
     q: &(Fe<Bn254Fr>, Fe<Bn254Fr>),
     inv: &Fe<Bn254Fr>,
-) -> (Fe<Bn254Fr>, Fe<Bn254Fr>) {
-    let l = q.1.sub(&p.1).mul(inv);
-    let x3 = l.square().sub(&p.0).sub(&q.0);
-    let y3 = l.mul(&p.0.sub(&x3)).sub(&p.1);
-    (x3, y3)
+) {
+    let (mut l, mut x3) = (Fe::ZERO, Fe::ZERO);
+    inv.mul_diff_into(&q.1, &p.1, false, &mut l);
+    l.square_sub_sum_into(&p.0, &q.0, &mut x3);
+    p.1.mul_diff_sub_assign(&l, &p.0, &x3);
+    p.0.set(&x3);
 }
 
 /// The affine addition's operands: `p = (x, y)`, `q = (y, x)`, `inv = x + y` (any value: the
@@ -193,6 +198,7 @@ pub fn run(req: &Request) -> Vec<u8> {
         Op::FeFrSquare => fe_chain::<Bn254Fr>(seed, n, |x, _| x.square()),
         Op::FeFrAdd => fe_chain::<Bn254Fr>(seed, n, |x, y| x.add(y)),
         Op::FeFrSub => fe_chain::<Bn254Fr>(seed, n, |x, y| x.sub(y)),
+        Op::FeFrInverse => fe_chain::<Bn254Fr>(seed, n, |x, y| x.add(y).inverse()),
         Op::ArkAffineAdd => {
             let (mut p, q, inv) = chord_inputs(seed);
             for _ in 0..n {
@@ -204,13 +210,8 @@ pub fn run(req: &Request) -> Vec<u8> {
             let (p, q, inv) = chord_inputs(seed);
             let fe = |(x, y): (Fr, Fr)| (Fe::from_ark(&x), Fe::from_ark(&y));
             let (mut p, q, inv) = (fe(p), fe(q), Fe::from_ark(&inv));
-            // Two points in turn, so that no result is copied back (as in `fe_chain`).
-            for _ in 0..n / 2 {
-                let r = chord_fe(&p, &q, &inv);
-                p = chord_fe(&r, &q, &inv);
-            }
-            if n % 2 == 1 {
-                p = chord_fe(&p, &q, &inv);
+            for _ in 0..n {
+                chord_fe(&mut p, &q, &inv);
             }
             [p.0, p.1].iter().flat_map(|v| le32(&v.to_ark())).collect()
         }

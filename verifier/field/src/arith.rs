@@ -70,21 +70,8 @@ impl<M: Modulus> Fe<M> {
 
     /// `a − b`.
     #[inline(never)]
-    #[allow(unused_assignments)] // the last carry cancels the borrow
     pub fn sub(&self, other: &Self) -> Self {
-        let (a, b) = (self.wide(), other.wide());
-        // Limb-wise difference; `borrow` is 0 or −1.
-        let (mut d, borrow) = sub_limbs(a, b);
-        // Negative: add 2p (the carry out of the top limb cancels the borrow).
-        let mask = borrow as u64;
-        let two_p = Consts::<M>::TWO_P;
-        let mut carry = 0u64;
-        unroll9!(K => {
-            let t = d[K] + (two_p[K] & mask) + carry;
-            d[K] = t & MASK;
-            carry = t >> LIMB_BITS;
-        });
-        Self::from_wide(d)
+        Self::from_wide(sub_wide::<M>(self.wide(), other.wide()))
     }
 
     /// `−a`.
@@ -127,7 +114,7 @@ pub(crate) fn mont_mul<M: Modulus>(a: [u64; LIMBS], b: [u64; LIMBS]) -> [u64; LI
 
 /// `(a² + m·p) / 2^261` on limbs (see [`Fe::square`]); `a` with limbs `< 2^29`.
 #[inline(always)]
-fn mont_sqr<M: Modulus>(a: [u64; LIMBS]) -> [u64; LIMBS] {
+pub(crate) fn mont_sqr<M: Modulus>(a: [u64; LIMBS]) -> [u64; LIMBS] {
     let mut t = [0u64; 2 * LIMBS];
     // Row `i`: `2a_i·a_j` for `j > i`.
     macro_rules! cross {
@@ -167,6 +154,23 @@ pub(crate) fn mont_reduce<M: Modulus>(mut t: [u64; 2 * LIMBS]) -> [u64; LIMBS] {
     r
 }
 
+/// `a − b` for `a, b < 2p`, back in `[0, 2p)`: the limb-wise difference, then `2p` added when it
+/// is negative (the carry out of the top limb cancels the borrow).
+#[inline(always)]
+#[allow(unused_assignments)] // the last carry cancels the borrow
+pub(crate) fn sub_wide<M: Modulus>(a: [u64; LIMBS], b: [u64; LIMBS]) -> [u64; LIMBS] {
+    let (mut d, borrow) = sub_limbs(a, b);
+    let mask = borrow as u64;
+    let two_p = Consts::<M>::TWO_P;
+    let mut carry = 0u64;
+    unroll9!(K => {
+        let t = d[K] + (two_p[K] & mask) + carry;
+        d[K] = t & MASK;
+        carry = t >> LIMB_BITS;
+    });
+    d
+}
+
 /// `s − 2p` if that is not negative, else `s` (for `s < 4p`).
 #[inline(always)]
 pub(crate) fn reduce_2p<M: Modulus>(s: [u64; LIMBS]) -> [u64; LIMBS] {
@@ -175,6 +179,12 @@ pub(crate) fn reduce_2p<M: Modulus>(s: [u64; LIMBS]) -> [u64; LIMBS] {
     let mut out = [0u64; LIMBS];
     unroll9!(K => { out[K] = d[K] ^ ((d[K] ^ s[K]) & keep); });
     out
+}
+
+/// `a − b mod 2^261` on limbs.
+#[inline(always)]
+pub(crate) fn diff_limbs(a: [u64; LIMBS], b: [u64; LIMBS]) -> [u64; LIMBS] {
+    sub_limbs(a, b).0
 }
 
 /// `a − b` on limbs with an arithmetic borrow: the difference's limbs mod `2^261` and the final

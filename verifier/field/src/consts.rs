@@ -15,8 +15,15 @@ impl<M: Modulus> Consts<M> {
     const WORDS: [u64; 4] = <M::Ark as PrimeField>::MODULUS.0;
     /// `p`.
     pub(crate) const P: [u64; LIMBS] = limbs(Self::WORDS);
+    /// `2^261 − p`: `−p` as limbs mod `2^261`.
+    pub(crate) const NEG_P: [u64; LIMBS] = negate(Self::P);
     /// `2p`.
     pub(crate) const TWO_P: [u64; LIMBS] = limbs(add(Self::WORDS, Self::WORDS));
+    /// `p − 2`, the exponent of Fermat's inversion, as four little-endian 64-bit words.
+    pub(crate) const P_MINUS_2: [u64; 4] = match sub(Self::WORDS, [2, 0, 0, 0]) {
+        Some(e) => e,
+        None => panic!("p > 2"),
+    };
     /// `−p^{−1} mod 2^29`, the Montgomery digit factor.
     pub(crate) const N0: u64 = neg_inverse(Self::WORDS[0]) & MASK;
     /// `R mod p`, `R = 2^261`: one in Montgomery form.
@@ -37,6 +44,20 @@ pub(crate) const fn limbs(words: [u64; 4]) -> [u64; LIMBS] {
             v |= words[w + 1] << (64 - s);
         }
         out[k] = v & MASK;
+        k += 1;
+    }
+    out
+}
+
+/// `2^261 − l` as 29-bit limbs, for `0 < l < 2^261`.
+const fn negate(l: [u64; LIMBS]) -> [u64; LIMBS] {
+    let mut out = [0u64; LIMBS];
+    let mut borrow = 0u64;
+    let mut k = 0;
+    while k < LIMBS {
+        let t = (1u64 << LIMB_BITS) - l[k] - borrow;
+        out[k] = t & MASK;
+        borrow = 1 - (t >> LIMB_BITS);
         k += 1;
     }
     out

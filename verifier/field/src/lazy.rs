@@ -1,36 +1,27 @@
-//! Unreduced sums and differences that feed a multiplication directly.
+//! Fused operations whose sums and differences feed a multiplication unreduced: the steps of a
+//! batch of affine point additions (one multiplication each, operands read and results written
+//! in place).
 //!
 //! # Specification
-//! A [`Lazy<M>`] holds limbs `l_0..l_8`, each `< 2^31`, with `v = Σ l_k·2^{29k}` in `[0, 6p)`; it
-//! represents `v·R^{-1} mod p` like an [`Fe`]. It is only ever a factor of one multiplication,
-//! [`Lazy::mul`], which returns an [`Fe`] (limbs `< 2^29`, value `< 2p`):
-//! - [`Fe::add_lazy`]: `a + b` limb by limb, no carry: limbs `< 2^30`, value `< 4p`;
-//! - [`Fe::sub_lazy`]: `a − b + 4p` limb by limb, no borrow: `4p` is written with every limb but
+//! An *unreduced factor* holds limbs `l_0..l_8`, each `< 2^31`, with `v = Σ l_k·2^{29k}` in
+//! `[0, 6p)`; it stands for `v·R^{-1} mod p` like an [`Fe`], and is only ever a factor of one
+//! Montgomery product, never stored:
+//! - a sum `a + b`, limb by limb with no carry: limbs `< 2^30`, value `< 4p`;
+//! - a difference `a − b + 4p`, limb by limb with no borrow: `4p` is written with every limb but
 //!   the top one raised by `2^29` (and the next one lowered by one), so that each of its limbs is
 //!   at least the largest limb of `b` (the top limb: at least `⌊(2p − 1)/2^{232}⌋`): limbs
-//!   `< 2^29 + 2^30 < 2^31`, value in `(2p, 6p)`;
-//! - [`Fe::triple_lazy`]: `3a` limb by limb: limbs `< 3·2^29`, value `< 6p`;
-//! - [`Lazy::mul`]: the Montgomery product of [`Fe::mul`]. A product column is now below
-//!   `9·2^31·2^29 = 36·2^58`, the reduction adds below `9·2^58` and the carry below `2^35`, so a
-//!   column stays below `45·2^58 + 2^35 < 2^64`; the result `(a·b + m·p)/R` is below
-//!   `6p·2p/R + p < 2p` since `12p < R`.
+//!   `< 2^29 + 2^30 < 2^31`, value in `(2p, 6p)`.
 //!
-//! Each saves the reduction (one conditional subtraction or addition of `2p`, branch-free) that
-//! [`Fe::add`] and [`Fe::sub`] take.
+//! Its product with an [`Fe`] is the Montgomery product of [`Fe::mul`]: a product column is below
+//! `9·2^31·2^29 = 36·2^58`, the reduction adds below `9·2^58` and the carry below `2^35`, so a
+//! column stays below `45·2^58 + 2^35 < 2^64`; the result `(a·b + m·p)/R` is below
+//! `6p·2p/R + p < 2p` since `12p < R`. Each saves the reduction (one conditional subtraction or
+//! addition of `2p`, branch-free) that [`Fe::add`] and [`Fe::sub`] take, and the memory traffic
+//! of a separate operation: every value stays in wasm locals.
 
-use crate::arith::mont_mul;
+use crate::arith::{mont_mul, mont_sqr, reduce_2p, sub_wide};
 use crate::consts::{Consts, MASK};
 use crate::{Fe, LIMB_BITS, LIMBS, Modulus};
-use core::marker::PhantomData;
-
-/// An unreduced element: limbs below `2^31`, value below `6p`, representing `v·R^{−1} mod p`.
-/// [`Lazy::mul`] takes it as a factor: a product column stays below `45·2^58 + 2^35 < 2^64` and
-/// the result below `2p` (`12p < R`).
-#[derive(Clone, Copy)]
-pub struct Lazy<M: Modulus> {
-    limbs: [u32; LIMBS],
-    modulus: PhantomData<M>,
-}
 
 /// `4p` with its limbs 0..7 raised by `2^29` and limbs 1..8 lowered by one (same value).
 const fn raised_four_p(four_p: [u64; LIMBS]) -> [u64; LIMBS] {
@@ -44,9 +35,11 @@ const fn raised_four_p(four_p: [u64; LIMBS]) -> [u64; LIMBS] {
     out
 }
 
-impl<M: Modulus> Lazy<M> {
-    /// `4p`, each limb but the top at least `2^29 − 1` (see [`Fe::sub_lazy`]).
-    const FOUR_P: [u64; LIMBS] = {
+/// `4p`, each limb but the top at least `2^29 − 1` (see the module docs).
+struct FourP<M>(M);
+
+impl<M: Modulus> FourP<M> {
+    const RAISED: [u64; LIMBS] = {
         let two_p = Consts::<M>::TWO_P;
         let mut four_p = [0u64; LIMBS];
         let mut carry = 0;
@@ -62,141 +55,132 @@ impl<M: Modulus> Lazy<M> {
         assert!(raised[LIMBS - 1] >= two_p[LIMBS - 1]);
         raised
     };
+}
 
-    fn from_wide(l: [u64; LIMBS]) -> Self {
-        let mut limbs = [0u32; LIMBS];
-        unroll9!(K => { limbs[K] = l[K] as u32; });
-        Self {
-            limbs,
-            modulus: PhantomData,
-        }
-    }
+/// The unreduced factor `a − b` (`a + b` when `add`): limbs `< 2^31`, value `< 6p`.
+#[inline(always)]
+fn factor<M: Modulus>(a: [u64; LIMBS], b: [u64; LIMBS], add: bool) -> [u64; LIMBS] {
+    let c = FourP::<M>::RAISED;
+    // All ones for a difference, zero for a sum: `b` or `4p − b` is added, branch-free.
+    let diff = u64::from(!add).wrapping_neg();
+    let mut s = [0u64; LIMBS];
+    unroll9!(K => { s[K] = a[K] + (b[K] ^ ((b[K] ^ (c[K] - b[K])) & diff)); });
+    s
+}
 
-    /// The limbs (each `< 2^31`, value `< 6p`).
-    pub fn limbs(&self) -> &[u32; LIMBS] {
-        &self.limbs
-    }
-
-    /// The Montgomery product `a·b·R^{−1}` in the kernel's form (see the module docs).
-    #[inline(never)]
-    pub fn mul(&self, other: &Fe<M>) -> Fe<M> {
-        let mut a = [0u64; LIMBS];
-        unroll9!(K => { a[K] = u64::from(self.limbs[K]); });
-        Fe::from_wide(mont_mul::<M>(a, other.wide()))
-    }
+/// `a − b − c` for `a, b, c < 2p`, back below `2p`: `a + 4p − b − c` (in `(0, 6p)`) with a
+/// signed carry chain, then two conditional subtractions of `2p`.
+#[inline(always)]
+#[allow(unused_assignments)] // the last carry is zero: the value is positive and below 2^261
+fn sub_sum_wide<M: Modulus>(a: [u64; LIMBS], b: [u64; LIMBS], c: [u64; LIMBS]) -> [u64; LIMBS] {
+    let two_p = Consts::<M>::TWO_P;
+    let mut s = [0u64; LIMBS];
+    let mut carry = 0i64;
+    unroll9!(K => {
+        let t = (a[K] + 2 * two_p[K]) as i64 - b[K] as i64 - c[K] as i64 + carry;
+        s[K] = (t as u64) & MASK;
+        carry = t >> LIMB_BITS;
+    });
+    reduce_2p::<M>(reduce_2p::<M>(s))
 }
 
 impl<M: Modulus> Fe<M> {
-    /// `a + b`, unreduced (limbs `< 2^30`, value `< 4p`).
+    /// `out ← x·(a − b)`, or `x·(a + b)` when `add`; the sum or difference is an unreduced factor
+    /// (see the module docs). A batch inversion's prefix products `x·(x_P − x_Q)` and an
+    /// addition's slope `inv·(y_P ∓ y_Q)`.
     #[inline(never)]
-    pub fn add_lazy(&self, other: &Self) -> Lazy<M> {
-        let (a, b) = (self.wide(), other.wide());
-        let mut s = [0u64; LIMBS];
-        unroll9!(K => { s[K] = a[K] + b[K]; });
-        Lazy::from_wide(s)
+    pub fn mul_diff_into(&self, a: &Self, b: &Self, add: bool, out: &mut Self) {
+        let f = factor::<M>(a.wide(), b.wide(), add);
+        out.store(mont_mul::<M>(self.wide(), f));
     }
 
-    /// `a − b + 4p`, unreduced (limbs `< 2^31`, value in `(2p, 6p)`).
+    /// `out ← x² − b − c`: an addition's `x_3 = λ² − x_P − x_Q`.
     #[inline(never)]
-    pub fn sub_lazy(&self, other: &Self) -> Lazy<M> {
-        let (a, b) = (self.wide(), other.wide());
-        let c = Lazy::<M>::FOUR_P;
-        let mut s = [0u64; LIMBS];
-        unroll9!(K => { s[K] = a[K] + c[K] - b[K]; });
-        Lazy::from_wide(s)
+    pub fn square_sub_sum_into(&self, b: &Self, c: &Self, out: &mut Self) {
+        let s = mont_sqr::<M>(self.wide());
+        out.store(sub_sum_wide::<M>(s, b.wide(), c.wide()));
     }
 
-    /// `3a`, unreduced (limbs `< 3·2^29`, value `< 6p`).
+    /// `self ← x·(a − b) − self`, the difference an unreduced factor: an addition's
+    /// `y_3 = λ·(x_P − x_3) − y_P`, written over `y_P`.
     #[inline(never)]
-    pub fn triple_lazy(&self) -> Lazy<M> {
-        let a = self.wide();
-        let mut s = [0u64; LIMBS];
-        unroll9!(K => { s[K] = 3 * a[K]; });
-        Lazy::from_wide(s)
+    pub fn mul_diff_sub_assign(&mut self, x: &Self, a: &Self, b: &Self) {
+        let f = factor::<M>(a.wide(), b.wide(), false);
+        let m = mont_mul::<M>(x.wide(), f);
+        let d = sub_wide::<M>(m, self.wide());
+        self.store(d);
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{FourP, factor};
     use crate::consts::Consts;
     use crate::testing::{edges, element, high, in_form};
-    use crate::{Bn254Fq, Bn254Fr, Fe, Lazy, Modulus};
+    use crate::{Bn254Fq, Bn254Fr, Fe, Modulus};
     use ark_ff::{AdditiveGroup, Field};
     use proptest::prelude::*;
 
-    /// The value of limbs, as an integer mod p (ark), and whether it is below `6p`.
-    fn value<M: Modulus>(l: &[u32; 9]) -> (M::Ark, bool) {
-        // Σ l_k·2^{29k} as an ark big integer: Horner in the field, and the bound in bits.
-        let two29 = M::Ark::from(1u64 << 29);
-        let mut v = M::Ark::ZERO;
-        for &x in l.iter().rev() {
-            v = v * two29 + M::Ark::from(u64::from(x));
-        }
-        // Bound: compare limb-wise against 6p with carries (as u128 limbs of 29 bits).
+    /// Whether unreduced factor limbs are below `2^31` and their value below `6p`.
+    fn factor_in_bounds<M: Modulus>(l: &[u64; 9]) -> bool {
         let p = Consts::<M>::P;
-        let mut six_p = [0u64; 9];
-        let mut carry = 0;
+        let (mut six_p, mut norm) = ([0u64; 9], [0u64; 9]);
+        let (mut c6, mut cn) = (0, 0);
         for k in 0..9 {
-            let t = 6 * p[k] + carry;
+            let t = 6 * p[k] + c6;
             six_p[k] = t & ((1 << 29) - 1);
-            carry = t >> 29;
-        }
-        let mut norm = [0u64; 9];
-        let mut carry = 0;
-        for k in 0..9 {
-            let t = u64::from(l[k]) + carry;
+            c6 = t >> 29;
+            let t = l[k] + cn;
             norm[k] = t & ((1 << 29) - 1);
-            carry = t >> 29;
+            cn = t >> 29;
         }
-        let below = carry == 0 && norm.iter().rev().lt(six_p.iter().rev());
-        (v, below)
+        l.iter().all(|&x| x < 1 << 31) && cn == 0 && norm.iter().rev().lt(six_p.iter().rev())
     }
 
-    /// `R^{-1}` in ark-ff, to read a limb value in Montgomery form.
-    fn r_inv<M: Modulus>() -> M::Ark {
-        M::Ark::from(2u64).pow([261u64]).inverse().unwrap()
-    }
-
-    fn lazy_ok<M: Modulus>(z: &Lazy<M>, expected: M::Ark) {
-        let (v, below) = value::<M>(z.limbs());
-        assert!(below, "value below 6p");
-        assert!(z.limbs().iter().all(|&l| l < 1 << 31));
-        assert_eq!(v * r_inv::<M>(), expected);
-    }
-
-    fn check<M: Modulus>(a: M::Ark, b: M::Ark, c: M::Ark) {
-        for (x, y, z) in [
-            (Fe::<M>::from_ark(&a), Fe::from_ark(&b), Fe::from_ark(&c)),
-            (
-                high(&Fe::from_ark(&a)),
-                high(&Fe::from_ark(&b)),
-                high(&Fe::from_ark(&c)),
-            ),
-            (
-                high(&Fe::from_ark(&a)),
-                Fe::from_ark(&b),
-                high(&Fe::from_ark(&c)),
-            ),
-            (
-                Fe::<M>::from_ark(&a),
-                high(&Fe::from_ark(&b)),
-                Fe::from_ark(&c),
-            ),
-        ] {
-            // `is_zero` on both representatives (0 and p for zero).
-            assert_eq!(x.is_zero(), a == M::Ark::ZERO);
-            assert_eq!(high(&Fe::<M>::from_ark(&a)).is_zero(), a == M::Ark::ZERO);
-            for (l, e) in [
-                (x.add_lazy(&y), a + b),
-                (x.sub_lazy(&y), a - b),
-                (x.triple_lazy(), a + a + a),
-            ] {
-                lazy_ok(&l, e);
-                let m = l.mul(&z);
-                assert!(in_form(&m));
-                assert_eq!(m.to_ark(), e * c);
+    /// Every fused operation on `x, a, b` (each in both representatives) against ark-ff.
+    fn check<M: Modulus>(x: M::Ark, a: M::Ark, b: M::Ark) {
+        let forms = |v: &M::Ark| [Fe::<M>::from_ark(v), high(&Fe::<M>::from_ark(v))];
+        for fx in forms(&x) {
+            for fa in forms(&a) {
+                for fb in forms(&b) {
+                    assert!(factor_in_bounds::<M>(&factor::<M>(
+                        fa.wide(),
+                        fb.wide(),
+                        false
+                    )));
+                    assert!(factor_in_bounds::<M>(&factor::<M>(
+                        fa.wide(),
+                        fb.wide(),
+                        true
+                    )));
+                    let mut out = Fe::<M>::ZERO;
+                    fx.mul_diff_into(&fa, &fb, false, &mut out);
+                    assert!(in_form(&out));
+                    assert_eq!(out.to_ark(), x * (a - b));
+                    fx.mul_diff_into(&fa, &fb, true, &mut out);
+                    assert!(in_form(&out));
+                    assert_eq!(out.to_ark(), x * (a + b));
+                    fx.square_sub_sum_into(&fa, &fb, &mut out);
+                    assert!(in_form(&out));
+                    assert_eq!(out.to_ark(), x.square() - a - b);
+                    let mut y = fb;
+                    y.mul_diff_sub_assign(&fx, &fa, &fx);
+                    assert!(in_form(&y));
+                    assert_eq!(y.to_ark(), x * (a - x) - b);
+                }
             }
         }
+    }
+
+    #[test]
+    fn raised_four_p_covers_every_limb() {
+        fn run<M: Modulus>() {
+            let (c, two_p) = (FourP::<M>::RAISED, Consts::<M>::TWO_P);
+            assert!(c[..8].iter().all(|&l| l >= (1 << 29) - 1));
+            assert!(c[8] >= two_p[8]);
+        }
+        run::<Bn254Fr>();
+        run::<Bn254Fq>();
     }
 
     #[test]
@@ -205,8 +189,8 @@ mod tests {
             let e = edges::<M>();
             for &a in &e {
                 for &b in &e {
-                    check::<M>(a, b, -M::Ark::ONE);
-                    check::<M>(a, b, b);
+                    check::<M>(-M::Ark::ONE, a, b);
+                    check::<M>(b, a, b);
                 }
             }
         }
@@ -216,24 +200,35 @@ mod tests {
 
     proptest! {
         #[test]
-        fn random_values_match_ark(a in any::<[u64; 4]>(), b in any::<[u64; 4]>(), c in any::<[u64; 4]>()) {
-            check::<Bn254Fr>(element::<Bn254Fr>(a), element::<Bn254Fr>(b), element::<Bn254Fr>(c));
-            check::<Bn254Fq>(element::<Bn254Fq>(a), element::<Bn254Fq>(b), element::<Bn254Fq>(c));
+        fn random_values_match_ark(x in any::<[u64; 4]>(), a in any::<[u64; 4]>(), b in any::<[u64; 4]>()) {
+            check::<Bn254Fr>(element::<Bn254Fr>(x), element::<Bn254Fr>(a), element::<Bn254Fr>(b));
+            check::<Bn254Fq>(element::<Bn254Fq>(x), element::<Bn254Fq>(a), element::<Bn254Fq>(b));
         }
 
-        /// Long chains: every step a lazy difference, sum or triple times the running value.
+        /// Long chains of affine additions on `y² = x³ − 17` in these steps (a batch of one: the
+        /// slope's inverse from ark-ff), against ark-ff's formulas.
         #[test]
-        fn chains_match_ark(s in any::<[u64; 4]>(), t in any::<[u64; 4]>(), ops in proptest::collection::vec(0u8..3, 200)) {
-            let (mut a, b) = (element::<Bn254Fr>(s), element::<Bn254Fr>(t));
-            let (mut x, y) = (Fe::<Bn254Fr>::from_ark(&a), Fe::<Bn254Fr>::from_ark(&b));
-            for op in ops {
-                x = match op {
-                    0 => { a = (a - b) * a; x.sub_lazy(&y).mul(&x) }
-                    1 => { a = (a + b) * b; x.add_lazy(&y).mul(&y) }
-                    _ => { a = (a + a + a) * a; x.triple_lazy().mul(&x) }
-                };
-                prop_assert!(in_form(&x));
-                prop_assert_eq!(x.to_ark(), a);
+        fn chains_match_ark(s in any::<[u64; 4]>(), t in any::<[u64; 4]>(), ops in proptest::collection::vec(any::<bool>(), 200)) {
+            type F = ark_bn254::Fr;
+            let (x, y) = (element::<Bn254Fr>(s), element::<Bn254Fr>(t));
+            let mut acc = (x, y);
+            let (mut fx, mut fy) = (Fe::<Bn254Fr>::from_ark(&acc.0), Fe::<Bn254Fr>::from_ark(&acc.1));
+            let q = (y + x, x.double());
+            let (qx, qy) = (Fe::<Bn254Fr>::from_ark(&q.0), Fe::<Bn254Fr>::from_ark(&q.1));
+            for add in ops {
+                // The formulas do not need the points on a curve: P ← P ± Q as affine chords.
+                let (n, d) = (if add { acc.1 + q.1 } else { acc.1 - q.1 }, acc.0 - q.0);
+                let Some(inv) = d.inverse() else { continue };
+                let lambda: F = n * inv;
+                let x3 = lambda.square() - acc.0 - q.0;
+                acc = (x3, lambda * (acc.0 - x3) - acc.1);
+                let (mut fl, mut fx3) = (Fe::ZERO, Fe::ZERO);
+                Fe::<Bn254Fr>::from_ark(&inv).mul_diff_into(&fy, &qy, add, &mut fl);
+                fl.square_sub_sum_into(&fx, &qx, &mut fx3);
+                fy.mul_diff_sub_assign(&fl, &fx, &fx3);
+                fx.set(&fx3);
+                prop_assert!(in_form(&fx) && in_form(&fy));
+                prop_assert_eq!((fx.to_ark(), fy.to_ark()), acc);
             }
         }
     }

@@ -18,11 +18,11 @@
 //!   conversion to and from ark-ff's elements and canonical little-endian bytes (non-canonical
 //!   bytes are refused);
 //!   equality ([`PartialEq`]) and [`Fe::is_zero`] compare values mod `p`;
-//! - [`Fe::add_lazy`], [`Fe::sub_lazy`], [`Fe::triple_lazy`]: unreduced results ([`Lazy`], limbs
-//!   below `2^31`, value below `6p`) that are only a factor of [`Lazy::mul`] (bounds on [`Lazy`]);
-//! - [`Fe::mul_into`], [`Fe::sub_into`]: [`Fe::mul`] and [`Fe::sub`] written into a given place;
-//!   [`Fe::sub_sum`]: `a − b − c` in one pass (`a + 4p − b − c`, then two conditional
-//!   subtractions of `2p`).
+//! - [`Fe::mul_diff_into`], [`Fe::square_sub_sum_into`], [`Fe::mul_diff_sub_assign`]: the steps of
+//!   batch-affine point additions, each one multiplication whose sums and differences enter
+//!   unreduced (limbs below `2^31`, value below `6p`; bounds in the `lazy` module);
+//! - [`Fe::mul_into`], [`Fe::square_into`], [`Fe::neg_into`]: [`Fe::mul`], [`Fe::square`] and
+//!   [`Fe::neg`] written into a given place; [`Fe::inverse`]: Fermat's `a^{p−2}` on them;
 //! - [`Fe::dot`]: `Σ a_i·b_i` over at most [`DOT_TERMS`] pairs, reduced once; [`Fe::mul_add`]:
 //!   `a·b + c`, reduced once.
 //!
@@ -66,7 +66,6 @@ mod sum;
 mod testing;
 
 pub use dot::DOT_TERMS;
-pub use lazy::Lazy;
 pub use sum::{SUM_TERMS, Sum};
 
 use core::fmt;
@@ -133,8 +132,18 @@ impl<M: Modulus> Default for Fe<M> {
 }
 
 impl<M: Modulus> PartialEq for Fe<M> {
+    /// Equality mod `p`: for values in `[0, 2p)`, `a − b` is `0`, `p` or `−p` (mod `2^261`, as
+    /// limbs), tested limb by limb without a branch per limb.
     fn eq(&self, other: &Self) -> bool {
-        self.canonical() == other.canonical()
+        let d = arith::diff_limbs(self.wide(), other.wide());
+        let (p, neg_p) = (consts::Consts::<M>::P, consts::Consts::<M>::NEG_P);
+        let (mut zero, mut is_p, mut is_neg_p) = (0u64, 0u64, 0u64);
+        unroll9!(K => {
+            zero |= d[K];
+            is_p |= d[K] ^ p[K];
+            is_neg_p |= d[K] ^ neg_p[K];
+        });
+        zero == 0 || is_p == 0 || is_neg_p == 0
     }
 }
 

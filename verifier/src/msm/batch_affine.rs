@@ -30,13 +30,12 @@ struct Op {
 }
 
 /// Additions scheduled for one shared inversion. Each destination may appear once per batch, and
-/// no source may be a destination of the same batch. `dens` is a buffer kept between batches:
-/// its first `ops.len()` entries are the scheduled additions' denominators.
+/// no source may be a destination of the same batch. `prefix` is a buffer kept between batches
+/// (the denominators' prefix products, then the running inverses).
 #[derive(Default)]
 pub(crate) struct Batch {
     ops: Vec<Op>,
-    dens: Vec<Coord>,
-    scratch: Vec<Coord>,
+    prefix: Vec<Coord>,
 }
 
 impl Batch {
@@ -56,24 +55,16 @@ impl Batch {
         }
         let p = &mut points[dst as usize];
         if p.infinity {
-            *p = if neg { q.neg() } else { *q };
+            p.set(q, neg);
             return false;
         }
-        // The denominator is written in place into the batch's next slot.
-        let i = self.ops.len();
-        if i == self.dens.len() {
-            self.dens.push(Coord::ZERO);
-        }
-        let den = &mut self.dens[i];
-        p.x.sub_into(&q.x, den);
-        if !den.is_zero() {
+        if p.x != q.x {
             self.schedule(dst, src, neg, false);
             return true;
         }
         // Same x: equal points double, opposite points cancel.
         let qy = if neg { q.y.neg() } else { q.y };
         if qy == p.y && !p.y.is_zero() {
-            den.set(&p.y.double());
             self.schedule(dst, src, neg, true);
             true
         } else {
@@ -93,38 +84,83 @@ impl Batch {
 
     /// Computes every scheduled addition, reading source `src` from `sources` (see [`Sources`]).
     /// Leaves the batch empty.
+    ///
+    /// Montgomery's trick in place: a forward pass writes the prefix products `d_0·…·d_i` of the
+    /// denominators (`x_P − x_Q`, or `2y_P` for a doubling); one inversion; a backward pass takes
+    /// each addition's inverse `(d_0…d_i)^{−1}·(d_0…d_{i−1})` and overwrites the prefix slot
+    /// with the running inverse `(d_0…d_{i−1})^{−1}`, then computes the addition. Denominators
+    /// are recomputed from the points rather than stored, and every step reads and writes its
+    /// field elements in place (moving one costs about as much as a multiplication).
     pub(super) fn apply(&mut self, points: &mut [Point], sources: Sources<'_>, cost: &mut Cost) {
         let n = self.ops.len();
-        batch_inverse(&mut self.dens[..n], &mut self.scratch, cost);
-        let mut tangents = 0u64;
-        for (op, inv) in self.ops.iter().zip(&self.dens) {
-            // Points are read in place and only the new coordinates are written: copying a
-            // point costs about as much as a multiplication.
-            let (x3, y3) = {
-                let p = &points[op.dst as usize];
-                let q = match sources {
-                    Sources::InPlace => &points[op.src as usize],
-                    Sources::Slices(slices) => lookup(slices, op.src),
-                };
-                // The numerators are unreduced (`Lazy`): each is only a factor of one product.
-                let lambda = if op.tangent {
-                    tangents += 1;
-                    p.x.square().triple_lazy().mul(inv)
-                } else if op.neg {
-                    p.y.add_lazy(&q.y).mul(inv)
-                } else {
-                    p.y.sub_lazy(&q.y).mul(inv)
-                };
-                let x3 = lambda.square().sub_sum(&p.x, &q.x);
-                let y3 = p.x.sub_lazy(&x3).mul(&lambda).sub(&p.y);
-                (x3, y3)
-            };
-            let p = &mut points[op.dst as usize];
-            p.x.set(&x3);
-            p.y.set(&y3);
+        if n == 0 {
+            return;
         }
-        cost.mults += 3 * self.ops.len() as u64 + TANGENT_COST * tangents;
+        if self.prefix.len() < n {
+            self.prefix.resize(n, Coord::ZERO);
+        }
+        for (i, op) in self.ops.iter().enumerate() {
+            let (done, rest) = self.prefix.split_at_mut(i);
+            let prev = done.last().unwrap_or(&Coord::ONE);
+            denominator_times(prev, op, points, sources, &mut rest[0]);
+        }
+        let total = self.prefix[n - 1].inverse();
+        self.prefix[n - 1].set(&total);
+        let (mut inv, mut lambda, mut x3) = (Coord::ZERO, Coord::ZERO, Coord::ZERO);
+        let mut tangents = 0u64;
+        for (i, op) in self.ops.iter().enumerate().rev() {
+            if i == 0 {
+                inv.set(&self.prefix[0]);
+            } else {
+                let (done, rest) = self.prefix.split_at_mut(i);
+                let running = &rest[0];
+                running.mul_into(&done[i - 1], &mut inv);
+                denominator_times(running, op, points, sources, &mut done[i - 1]);
+            }
+            {
+                let p = &points[op.dst as usize];
+                let q = source(points, sources, op.src);
+                if op.tangent {
+                    tangents += 1;
+                    // λ = 3x²/(2y)
+                    let square = p.x.square();
+                    inv.mul_diff_into(&square, &square.double(), true, &mut lambda);
+                } else {
+                    inv.mul_diff_into(&p.y, &q.y, op.neg, &mut lambda);
+                }
+                lambda.square_sub_sum_into(&p.x, &q.x, &mut x3);
+            }
+            let Point { x, y, .. } = &mut points[op.dst as usize];
+            y.mul_diff_sub_assign(&lambda, x, &x3);
+            x.set(&x3);
+        }
+        cost.mults += 6 * n as u64 - 3 + TANGENT_COST * tangents;
+        cost.invs += 1;
         self.ops.clear();
+    }
+}
+
+/// `out ← prev·d`, `d` the denominator of `op` (`x_P − x_Q`, or `2y_P` for a doubling).
+fn denominator_times(
+    prev: &Coord,
+    op: &Op,
+    points: &[Point],
+    sources: Sources<'_>,
+    out: &mut Coord,
+) {
+    let p = &points[op.dst as usize];
+    if op.tangent {
+        prev.mul_diff_into(&p.y, &p.y, true, out);
+    } else {
+        prev.mul_diff_into(&p.x, &source(points, sources, op.src).x, false, out);
+    }
+}
+
+/// Source `src` of an addition into `points` (see [`Sources`]).
+fn source<'a>(points: &'a [Point], sources: Sources<'a>, src: u32) -> &'a Point {
+    match sources {
+        Sources::InPlace => &points[src as usize],
+        Sources::Slices(slices) => lookup(slices, src),
     }
 }
 
@@ -147,35 +183,6 @@ pub(super) fn lookup<'a>(slices: &[&'a [Point]], i: u32) -> &'a Point {
         }
     }
     &Point::IDENTITY
-}
-
-/// Replaces every element by its inverse (all must be non-zero): Montgomery's trick,
-/// `3(n − 1)` multiplications and one inversion. `scratch` is reused between calls; elements are
-/// written limb by limb ([`Coord::set`]), since a moved `Fe` costs a `memcpy`.
-fn batch_inverse(v: &mut [Coord], scratch: &mut Vec<Coord>, cost: &mut Cost) {
-    let n = v.len();
-    if n == 0 {
-        return;
-    }
-    if scratch.len() < n {
-        scratch.resize(n, Coord::ZERO);
-    }
-    // scratch[i] = v[0]·…·v[i], each product written in place (`mul_into`).
-    scratch[0].set(&v[0]);
-    for i in 1..n {
-        let (done, rest) = scratch.split_at_mut(i);
-        done[i - 1].mul_into(&v[i], &mut rest[0]);
-    }
-    let mut inv = scratch[n - 1].inverse();
-    for i in (1..n).rev() {
-        // v[i]⁻¹ = (v[0]…v[i])⁻¹·(v[0]…v[i−1]);  (v[0]…v[i−1])⁻¹ = (v[0]…v[i])⁻¹·v[i]
-        let next = inv.mul(&v[i]);
-        scratch[i - 1].mul_into(&inv, &mut v[i]);
-        inv.set(&next);
-    }
-    v[0].set(&inv);
-    cost.mults += 3 * (n as u64 - 1);
-    cost.invs += 1;
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! The work counter of the verifier's metered parts.
 
-/// Cost of one field inversion in multiplication equivalents (conservative).
-pub const INV_COST: u64 = 300;
+/// Cost of one field inversion in multiplication equivalents: the kernel's Fermat inversion
+/// (3.05e8 gas, about 150 of its multiplications), with a margin.
+pub const INV_COST: u64 = 160;
 
 /// Work counter in field multiplications and inversions.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -289,8 +289,10 @@ pub(crate) struct Scratch {
     /// Per entry: the bucket's previous entry (a list per bucket), the point and its sign.
     link: Vec<u32>,
     entries: Vec<(u32, bool)>,
-    /// Signed copies of the points of buckets with several points, one run per bucket.
+    /// Signed copies of the points of buckets with several points, one run per bucket: the
+    /// first `runs_len` entries (the buffer is kept between batches and only grows).
     work: Vec<Point>,
+    runs_len: usize,
     /// Those runs: `(bucket, start, len)`.
     groups: Vec<(u32, u32, u32)>,
     pub(crate) batch: Batch,
@@ -309,6 +311,7 @@ impl Scratch {
             link: Vec::new(),
             entries: Vec::new(),
             work: Vec::new(),
+            runs_len: 0,
             groups: Vec::new(),
             batch: Batch::default(),
             level: Batch::default(),
@@ -349,7 +352,7 @@ impl Scratch {
             self.entries.push((i, d < 0));
         }
         // Single points go straight into their buckets; runs of several are copied out.
-        self.work.clear();
+        self.runs_len = 0;
         self.groups.clear();
         for &b in &self.used {
             let mut e = self.head[b as usize];
@@ -360,15 +363,18 @@ impl Scratch {
                 }
                 continue;
             }
-            let start = self.work.len() as u32;
+            let start = self.runs_len as u32;
             while e != u32::MAX {
                 let (i, neg) = self.entries[e as usize];
-                let p = base(i);
-                self.work.push(if neg { p.neg() } else { *p });
+                if self.runs_len == self.work.len() {
+                    self.work.push(Point::IDENTITY);
+                }
+                self.work[self.runs_len].set(base(i), neg);
+                self.runs_len += 1;
                 cost.mults += COPY_COST;
                 e = self.link[e as usize];
             }
-            self.groups.push((b, start, self.work.len() as u32 - start));
+            self.groups.push((b, start, self.runs_len as u32 - start));
         }
         // Tree levels inside the runs, then each run's sum into its bucket.
         let mut s = 1;

@@ -104,12 +104,16 @@ impl Point {
         self.infinity.encode_to(out);
     }
 
-    /// `−P`.
-    pub(crate) fn neg(&self) -> Self {
-        Self {
-            y: self.y.neg(),
-            ..*self
+    /// `self ← ±q`, written coordinate by coordinate in place (a moved `Point` is copied with a
+    /// `memcpy` call, which costs about as much as a multiplication in a Gear program).
+    pub(crate) fn set(&mut self, q: &Point, neg: bool) {
+        self.x.set(&q.x);
+        if neg {
+            q.y.neg_into(&mut self.y);
+        } else {
+            self.y.set(&q.y);
         }
+        self.infinity = q.infinity;
     }
 }
 
