@@ -5,7 +5,6 @@
 use crate::field::{Fr, Grumpkin};
 use crate::msm::{Cost, Msm, Point, Scratch};
 use crate::poseidon::{Poseidon, RoField as _};
-use alloc::vec;
 use alloc::vec::Vec;
 use ark_ec::short_weierstrass::Projective;
 use ark_ec::{AffineRepr, CurveGroup};
@@ -79,17 +78,31 @@ impl MsmUnits {
             let d = (state % (2 * BUCKETS as u64)) as i32 - BUCKETS as i32;
             (i, if d == 0 { 1 } else { d })
         });
-        scratch.add_batch(&mut self.buckets, &[&self.bases], digits, &mut self.cost);
+        let mut waiting = Vec::new();
+        scratch.add_batch(
+            &mut self.buckets,
+            &[&self.bases],
+            digits,
+            &mut waiting,
+            &mut self.cost,
+        );
         self.cost.total()
     }
 
-    /// The costliest batch: every base the same point and every digit the same, so that all
-    /// 1,024 points form one run whose tree levels are all doublings, ten inversions deep.
+    /// The costliest batch: every addition a doubling (each of 1,024 buckets gets a copy of
+    /// itself).
     pub fn worst_batch(&mut self) -> u64 {
-        let same = vec![self.bases[0]; MSM_BATCH];
+        let same = self.buckets[..MSM_BATCH].to_vec();
         let mut scratch = Scratch::new(BUCKETS);
-        let digits = (0..MSM_BATCH as u32).map(|i| (i, 1));
-        scratch.add_batch(&mut self.buckets, &[&same], digits, &mut self.cost);
+        let digits = (0..MSM_BATCH as u32).map(|i| (i, i as i32 + 1));
+        let mut waiting = Vec::new();
+        scratch.add_batch(
+            &mut self.buckets,
+            &[&same],
+            digits,
+            &mut waiting,
+            &mut self.cost,
+        );
         self.cost.total()
     }
 

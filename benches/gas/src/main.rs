@@ -62,7 +62,7 @@ fn label(op: Op) -> &'static str {
         Op::Pairing2 => "BN254 multi-pairing of 2 pairs (ark-bn254)",
         Op::MsmBatch => "IPA MSM: one batch, 1,024 points into 4,096 buckets (zkml-field)",
         Op::MsmReduction => "IPA MSM: one window reduction of 4,096 buckets (zkml-field)",
-        Op::MsmWorstBatch => "IPA MSM: the costliest batch (1,024 equal points, all doublings)",
+        Op::MsmWorstBatch => "IPA MSM: the costliest batch (1,024 doublings)",
         Op::MsmWorstReduction => "IPA MSM: the costliest reduction (4,096 equal buckets)",
         Op::MsmFirstBatch => "IPA MSM: a window's first batch (1,024 points into empty buckets)",
         Op::GlvSplit => "GLV split of one MSM scalar (two 128-bit halves)",

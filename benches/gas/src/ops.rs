@@ -54,7 +54,7 @@ pub enum Op {
     MsmBatch,
     /// One window reduction of the IPA MSM: `Σ_j (j+1)·B_j` over 4,096 buckets.
     MsmReduction,
-    /// The costliest batch: 1,024 equal points with equal digits (every addition a doubling).
+    /// The costliest batch: 1,024 buckets each doubled (every addition a doubling).
     MsmWorstBatch,
     /// A window's first batch: 1,024 points into empty buckets (mostly copies, little arithmetic).
     MsmFirstBatch,

@@ -73,6 +73,11 @@ impl Batch {
         }
     }
 
+    /// The number of additions scheduled.
+    pub(super) fn scheduled(&self) -> u64 {
+        self.ops.len() as u64
+    }
+
     fn schedule(&mut self, dst: u32, src: u32, neg: bool, tangent: bool) {
         self.ops.push(Op {
             dst,
