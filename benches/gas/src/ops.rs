@@ -131,18 +131,16 @@ pub fn chord_ark(p: &(Fr, Fr), q: &(Fr, Fr), inv: &Fr) -> (Fr, Fr) {
     (x3, y3)
 }
 
-/// The chord rule on zkml-field (Grumpkin's base field is BN254's `Fr`), in place as the MSM
-/// computes it: `p ← p + q` given `inv = (x2 − x1)^{−1}`, in the kernel's fused steps.
+/// The chord rule on zkml-field (Grumpkin's base field is BN254's `Fr`), as the MSM computes it:
+/// `p ← p + q` given `r = (x1 − x2)^{−1}`, in one [`Fe::chord_step`] (whose running-inverse
+/// update, here `r·(x1 − x2)`, is computed and dropped).
 pub fn chord_fe(
     p: &mut (Fe<Bn254Fr>, Fe<Bn254Fr>),
     q: &(Fe<Bn254Fr>, Fe<Bn254Fr>),
-    inv: &Fe<Bn254Fr>,
+    r: &Fe<Bn254Fr>,
 ) {
-    let (mut l, mut x3) = (Fe::ZERO, Fe::ZERO);
-    inv.mul_diff_into(&q.1, &p.1, false, &mut l);
-    l.square_sub_sum_into(&p.0, &q.0, &mut x3);
-    p.1.mul_diff_sub_assign(&l, &p.0, &x3);
-    p.0.set(&x3);
+    let mut one = Fe::ONE;
+    Fe::chord_step(r, &mut one, &mut p.0, &mut p.1, &q.0, &q.1, false);
 }
 
 /// The affine addition's operands: `p = (x, y)`, `q = (y, x)`, `inv = x + y` (any value: the
@@ -209,9 +207,10 @@ pub fn run(req: &Request) -> Vec<u8> {
         Op::FeAffineAdd => {
             let (p, q, inv) = chord_inputs(seed);
             let fe = |(x, y): (Fr, Fr)| (Fe::from_ark(&x), Fe::from_ark(&y));
-            let (mut p, q, inv) = (fe(p), fe(q), Fe::from_ark(&inv));
+            // `chord_ark`'s inverse is of `x2 − x1`, `chord_fe`'s of `x1 − x2`.
+            let (mut p, q, r) = (fe(p), fe(q), Fe::from_ark(&-inv));
             for _ in 0..n {
-                chord_fe(&mut p, &q, &inv);
+                chord_fe(&mut p, &q, &r);
             }
             [p.0, p.1].iter().flat_map(|v| le32(&v.to_ark())).collect()
         }

@@ -134,7 +134,7 @@ fn the_chord_rule_adds_grumpkin_points() {
         assert_eq!((x, y), (sum.x, sum.y));
         let fe = |x: &Fr| Fe::from_ark(x);
         let mut r = (fe(&p.x), fe(&p.y));
-        chord_fe(&mut r, &(fe(&q.x), fe(&q.y)), &fe(&inv));
+        chord_fe(&mut r, &(fe(&q.x), fe(&q.y)), &fe(&-inv));
         assert_eq!((r.0.to_ark(), r.1.to_ark()), (sum.x, sum.y));
         assert!(!sum.is_zero());
     }

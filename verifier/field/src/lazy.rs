@@ -94,21 +94,30 @@ impl<M: Modulus> Fe<M> {
         out.store(mont_mul::<M>(self.wide(), f));
     }
 
-    /// `out ← x² − b − c`: an addition's `x_3 = λ² − x_P − x_Q`.
+    /// One backward step of a batch of affine additions `P ← P ± Q` sharing one inversion
+    /// (Montgomery's trick), in one pass with every value in wasm locals. With `d = x_P − x_Q`,
+    /// `running = (d_0⋯d_i)^{−1}` and `prefix = d_0⋯d_{i−1}` (this addition's `d` being `d_i`):
+    /// `λ = running·prefix·(y_P ∓ y_Q)` (`+` when `sub`, for `P − Q`), `x_3 = λ² − x_P − x_Q`,
+    /// `y_3 = λ·(x_P − x_3) − y_P`; writes `prefix ← running·d` (the next running inverse) and
+    /// `(x_P, y_P) ← (x_3, y_3)`. The chord rule holds on any short Weierstrass curve.
     #[inline(never)]
-    pub fn square_sub_sum_into(&self, b: &Self, c: &Self, out: &mut Self) {
-        let s = mont_sqr::<M>(self.wide());
-        out.store(sub_sum_wide::<M>(s, b.wide(), c.wide()));
-    }
-
-    /// `self ← x·(a − b) − self`, the difference an unreduced factor: an addition's
-    /// `y_3 = λ·(x_P − x_3) − y_P`, written over `y_P`.
-    #[inline(never)]
-    pub fn mul_diff_sub_assign(&mut self, x: &Self, a: &Self, b: &Self) {
-        let f = factor::<M>(a.wide(), b.wide(), false);
-        let m = mont_mul::<M>(x.wide(), f);
-        let d = sub_wide::<M>(m, self.wide());
-        self.store(d);
+    pub fn chord_step(
+        running: &Self,
+        prefix: &mut Self,
+        px: &mut Self,
+        py: &mut Self,
+        qx: &Self,
+        qy: &Self,
+        sub: bool,
+    ) {
+        let (r, x1, y1, x2) = (running.wide(), px.wide(), py.wide(), qx.wide());
+        let inv = mont_mul::<M>(r, prefix.wide());
+        prefix.store(mont_mul::<M>(r, factor::<M>(x1, x2, false)));
+        let lambda = mont_mul::<M>(inv, factor::<M>(y1, qy.wide(), sub));
+        let x3 = sub_sum_wide::<M>(mont_sqr::<M>(lambda), x1, x2);
+        let y3 = sub_wide::<M>(mont_mul::<M>(lambda, factor::<M>(x1, x3, false)), y1);
+        px.store(x3);
+        py.store(y3);
     }
 }
 
@@ -160,13 +169,14 @@ mod tests {
                     fx.mul_diff_into(&fa, &fb, true, &mut out);
                     assert!(in_form(&out));
                     assert_eq!(out.to_ark(), x * (a + b));
-                    fx.square_sub_sum_into(&fa, &fb, &mut out);
-                    assert!(in_form(&out));
-                    assert_eq!(out.to_ark(), x.square() - a - b);
-                    let mut y = fb;
-                    y.mul_diff_sub_assign(&fx, &fa, &fx);
-                    assert!(in_form(&y));
-                    assert_eq!(y.to_ark(), x * (a - x) - b);
+                    // A chord step with running inverse x, prefix a: P = (a, b), Q = (b, x).
+                    let (mut t, mut px, mut py) = (fa, fa, fb);
+                    Fe::chord_step(&fx, &mut t, &mut px, &mut py, &fb, &fx, false);
+                    let lambda = x * a * (b - x);
+                    let x3 = lambda.square() - a - b;
+                    assert!(in_form(&t) && in_form(&px) && in_form(&py));
+                    assert_eq!(t.to_ark(), x * (a - b));
+                    assert_eq!((px.to_ark(), py.to_ark()), (x3, lambda * (a - x3) - b));
                 }
             }
         }
@@ -205,8 +215,8 @@ mod tests {
             check::<Bn254Fq>(element::<Bn254Fq>(x), element::<Bn254Fq>(a), element::<Bn254Fq>(b));
         }
 
-        /// Long chains of affine additions on `y² = x³ − 17` in these steps (a batch of one: the
-        /// slope's inverse from ark-ff), against ark-ff's formulas.
+        /// Long chains of additions `P ← P ± Q` in chord steps (a batch of one: the running
+        /// inverse from ark-ff, the prefix one), against ark-ff's formulas.
         #[test]
         fn chains_match_ark(s in any::<[u64; 4]>(), t in any::<[u64; 4]>(), ops in proptest::collection::vec(any::<bool>(), 200)) {
             type F = ark_bn254::Fr;
@@ -215,19 +225,17 @@ mod tests {
             let (mut fx, mut fy) = (Fe::<Bn254Fr>::from_ark(&acc.0), Fe::<Bn254Fr>::from_ark(&acc.1));
             let q = (y + x, x.double());
             let (qx, qy) = (Fe::<Bn254Fr>::from_ark(&q.0), Fe::<Bn254Fr>::from_ark(&q.1));
-            for add in ops {
+            for sub in ops {
                 // The formulas do not need the points on a curve: P ← P ± Q as affine chords.
-                let (n, d) = (if add { acc.1 + q.1 } else { acc.1 - q.1 }, acc.0 - q.0);
+                let (n, d) = (if sub { acc.1 + q.1 } else { acc.1 - q.1 }, acc.0 - q.0);
                 let Some(inv) = d.inverse() else { continue };
                 let lambda: F = n * inv;
                 let x3 = lambda.square() - acc.0 - q.0;
                 acc = (x3, lambda * (acc.0 - x3) - acc.1);
-                let (mut fl, mut fx3) = (Fe::ZERO, Fe::ZERO);
-                Fe::<Bn254Fr>::from_ark(&inv).mul_diff_into(&fy, &qy, add, &mut fl);
-                fl.square_sub_sum_into(&fx, &qx, &mut fx3);
-                fy.mul_diff_sub_assign(&fl, &fx, &fx3);
-                fx.set(&fx3);
-                prop_assert!(in_form(&fx) && in_form(&fy));
+                let mut one = Fe::<Bn254Fr>::ONE;
+                Fe::chord_step(&Fe::from_ark(&inv), &mut one, &mut fx, &mut fy, &qx, &qy, sub);
+                prop_assert!(in_form(&fx) && in_form(&fy) && in_form(&one));
+                prop_assert_eq!(one.to_ark(), inv * d);
                 prop_assert_eq!((fx.to_ark(), fy.to_ark()), acc);
             }
         }

@@ -18,9 +18,9 @@
 //!   conversion to and from ark-ff's elements and canonical little-endian bytes (non-canonical
 //!   bytes are refused);
 //!   equality ([`PartialEq`]) and [`Fe::is_zero`] compare values mod `p`;
-//! - [`Fe::mul_diff_into`], [`Fe::square_sub_sum_into`], [`Fe::mul_diff_sub_assign`]: the steps of
-//!   batch-affine point additions, each one multiplication whose sums and differences enter
-//!   unreduced (limbs below `2^31`, value below `6p`; bounds in the `lazy` module);
+//! - [`Fe::mul_diff_into`] (`x·(a ∓ b)`) and [`Fe::chord_step`] (one backward step of a batch of
+//!   affine additions: five multiplications in one pass): sums and differences enter a
+//!   multiplication unreduced (limbs below `2^31`, value below `6p`; bounds in the `lazy` module);
 //! - [`Fe::mul_into`], [`Fe::square_into`], [`Fe::neg_into`]: [`Fe::mul`], [`Fe::square`] and
 //!   [`Fe::neg`] written into a given place; [`Fe::inverse`]: Fermat's `a^{p−2}` on them;
 //! - [`Fe::dot`]: `Σ a_i·b_i` over at most [`DOT_TERMS`] pairs, reduced once; [`Fe::mul_add`]:

@@ -91,11 +91,12 @@ impl Batch {
     /// Leaves the batch empty.
     ///
     /// Montgomery's trick in place: a forward pass writes the prefix products `d_0·…·d_i` of the
-    /// denominators (`x_P − x_Q`, or `2y_P` for a doubling); one inversion; a backward pass takes
-    /// each addition's inverse `(d_0…d_i)^{−1}·(d_0…d_{i−1})` and overwrites the prefix slot
-    /// with the running inverse `(d_0…d_{i−1})^{−1}`, then computes the addition. Denominators
-    /// are recomputed from the points rather than stored, and every step reads and writes its
-    /// field elements in place (moving one costs about as much as a multiplication).
+    /// denominators (`x_P − x_Q`, or `2y_P` for a doubling); one inversion; a backward pass, one
+    /// [`Coord::chord_step`] per addition, takes each addition's inverse
+    /// `(d_0…d_i)^{−1}·(d_0…d_{i−1})`, overwrites the prefix slot with the running inverse
+    /// `(d_0…d_{i−1})^{−1}` and computes the addition. Denominators are recomputed from the
+    /// points rather than stored, and field elements are read and written in place (moving one
+    /// costs about as much as a multiplication).
     pub(super) fn apply(&mut self, points: &mut [Point], sources: Sources<'_>, cost: &mut Cost) {
         let n = self.ops.len();
         if n == 0 {
@@ -111,38 +112,47 @@ impl Batch {
         }
         let total = self.prefix[n - 1].inverse();
         self.prefix[n - 1].set(&total);
-        let (mut inv, mut lambda, mut x3) = (Coord::ZERO, Coord::ZERO, Coord::ZERO);
+        // The first addition has no prefix before it: one.
+        let mut one = Coord::ONE;
         let mut tangents = 0u64;
         for (i, op) in self.ops.iter().enumerate().rev() {
-            if i == 0 {
-                inv.set(&self.prefix[0]);
-            } else {
-                let (done, rest) = self.prefix.split_at_mut(i);
-                let running = &rest[0];
-                running.mul_into(&done[i - 1], &mut inv);
-                denominator_times(running, op, points, sources, &mut done[i - 1]);
+            let (done, rest) = self.prefix.split_at_mut(i);
+            let running = &rest[0];
+            let prefix = done.last_mut().unwrap_or(&mut one);
+            if op.tangent {
+                tangents += 1;
+                double(running, prefix, &mut points[op.dst as usize]);
+                continue;
             }
-            {
-                let p = &points[op.dst as usize];
-                let q = source(points, sources, op.src);
-                if op.tangent {
-                    tangents += 1;
-                    // λ = 3x²/(2y)
-                    let square = p.x.square();
-                    inv.mul_diff_into(&square, &square.double(), true, &mut lambda);
-                } else {
-                    inv.mul_diff_into(&p.y, &q.y, op.neg, &mut lambda);
+            let (p, q) = match sources {
+                // The tree sums read a later point: `dst < src`.
+                Sources::InPlace => {
+                    let (to, from) = points.split_at_mut(op.src as usize);
+                    (&mut to[op.dst as usize], &from[0])
                 }
-                lambda.square_sub_sum_into(&p.x, &q.x, &mut x3);
-            }
-            let Point { x, y, .. } = &mut points[op.dst as usize];
-            y.mul_diff_sub_assign(&lambda, x, &x3);
-            x.set(&x3);
+                Sources::Slices(slices) => (&mut points[op.dst as usize], lookup(slices, op.src)),
+            };
+            Coord::chord_step(running, prefix, &mut p.x, &mut p.y, &q.x, &q.y, op.neg);
         }
-        cost.mults += 6 * n as u64 - 3 + TANGENT_COST * tangents;
+        cost.mults += 6 * n as u64 + TANGENT_COST * tangents;
         cost.invs += 1;
         self.ops.clear();
     }
+}
+
+/// The backward step of a doubling `P ← 2P` (see [`Coord::chord_step`]): `λ = 3x²/(2y)`, its
+/// inverse `running·prefix`, then `prefix ← running·2y`; rare, so in separate operations.
+fn double(running: &Coord, prefix: &mut Coord, p: &mut Point) {
+    let mut inv = Coord::ZERO;
+    running.mul_into(prefix, &mut inv);
+    running.mul_diff_into(&p.y, &p.y, true, prefix);
+    let square = p.x.square();
+    let mut lambda = Coord::ZERO;
+    inv.mul_diff_into(&square, &square.double(), true, &mut lambda);
+    let x3 = lambda.square().sub(&p.x.double());
+    let y3 = lambda.mul(&p.x.sub(&x3)).sub(&p.y);
+    p.x.set(&x3);
+    p.y.set(&y3);
 }
 
 /// `out ← prev·d`, `d` the denominator of `op` (`x_P − x_Q`, or `2y_P` for a doubling).

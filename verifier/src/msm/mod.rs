@@ -62,8 +62,9 @@ const POINT_COST: u64 = 1;
 const COPY_COST: u64 = 1;
 
 /// Work charged per addition of a window reduction's row and column sums besides what
-/// [`batch_affine`] counts: such an addition costs about a quarter more gas than one in a batch
-/// (1.15e7 against 9.2e6 measured with the gas benchmark; the grid is written afresh each window).
+/// [`batch_affine`] counts: such an addition costs about a third more gas than one in a batch
+/// (about 1.05e7 against 7.9e6 measured with the gas benchmark; the grid is written afresh each
+/// window).
 const GRID_COST: u64 = 1;
 
 /// Bound of the work charged per point of a batch: one addition, one copy, its bookkeeping.
