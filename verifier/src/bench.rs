@@ -119,12 +119,12 @@ impl MsmUnits {
     }
 
     /// The cost bounds the MSM charges before a batch and before a reduction, and the weight (in
-    /// tenths of a verification unit) it charges per counted multiplication.
+    /// hundredths of a verification unit) it charges per counted multiplication.
     pub fn bounds() -> (u64, u64, u64) {
         (
             crate::msm::batch_cost(MSM_BATCH),
             crate::msm::reduce_cost(C),
-            crate::verification::MSM_WEIGHT_TENTHS,
+            crate::verification::MSM_WEIGHT_PERCENT,
         )
     }
 

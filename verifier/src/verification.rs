@@ -47,22 +47,22 @@ pub(crate) const MATRIX_UNITS: u64 = 105_000;
 /// --nocapture`), 34,600 units; charged with a 16 % margin. A batch charges its shared GLV split
 /// the same (measured by `batch_stages`).
 pub(crate) const SCALAR_UNITS: u64 = 41_000;
-/// Units one multiplication counted inside the MSM costs, in tenths. The MSM counts the field
+/// Units one multiplication counted inside the MSM costs, in hundredths. The MSM counts the field
 /// kernel's multiplications (1.0e6 gas each), doublings' extra work, copies of points and a
 /// per-point allowance, and bounds each unit of work before it starts;
 /// `msm_weight_bounds_the_worst_case` (benches/gas) checks under gtest that no unit, on typical or
 /// on worst-case inputs (all doublings, empty buckets), costs more gas than it is charged.
 /// Measured per counted multiplication: a typical batch 1.25e6 gas, the costliest batch 1.35e6, a
-/// window's first batch 0.76e6, a typical reduction 1.48e6 (the binding unit: 81 % of its charge
-/// at 0.7 unit of 2.6e6 gas), the costliest reduction 1.42e6.
-pub(crate) const MSM_WEIGHT_TENTHS: u64 = 7;
+/// window's first batch 0.76e6, a typical reduction 1.48e6 (the binding unit: 88 % of its charge
+/// at 0.65 unit of 2.6e6 gas), the costliest reduction 1.42e6.
+pub(crate) const MSM_WEIGHT_PERCENT: u64 = 65;
 /// Work of the IPA MSM over 16,384 Grumpkin points and the final check (3.0M counted
 /// multiplication equivalents).
-pub(crate) const MSM_UNITS: u64 = 3_000_000 * MSM_WEIGHT_TENTHS / 10;
+pub(crate) const MSM_UNITS: u64 = 3_000_000 * MSM_WEIGHT_PERCENT / 100;
 /// Smallest MSM slice worth a call: the largest unit of the MSM's work, so that a call given it
 /// always makes progress.
 pub(crate) fn min_msm_slice() -> u64 {
-    (Msm::largest_unit(snark::MSM_WINDOW) * MSM_WEIGHT_TENTHS).div_ceil(10)
+    (Msm::largest_unit(snark::MSM_WINDOW) * MSM_WEIGHT_PERCENT).div_ceil(100)
 }
 /// Work of a whole verification, as reported by [`Progress::Pending`].
 pub const TOTAL_UNITS: u64 =
@@ -296,10 +296,10 @@ impl Verification {
                 });
             }
             let mut cost = Cost::default();
-            let msm_budget = (budget - spent).saturating_mul(10) / MSM_WEIGHT_TENTHS;
+            let msm_budget = (budget - spent).saturating_mul(100) / MSM_WEIGHT_PERCENT;
             self.step(vk, ck, msm_budget, &mut cost)?;
             let units = if stage == Stage::IpaMsm {
-                (cost.total() * MSM_WEIGHT_TENTHS).div_ceil(10)
+                (cost.total() * MSM_WEIGHT_PERCENT).div_ceil(100)
             } else {
                 needed
             };

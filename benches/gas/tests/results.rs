@@ -149,8 +149,9 @@ fn the_chord_rule_adds_grumpkin_points() {
 #[test]
 fn msm_weight_bounds_the_worst_case() {
     let bench = Bench::deploy().expect("the program deploys");
-    let (batch_bound, reduce_bound, weight_tenths) = MsmUnits::bounds();
-    let gas_of = |counted: u64| counted * weight_tenths * zkml_app::verification::GAS_PER_UNIT / 10;
+    let (batch_bound, reduce_bound, weight_percent) = MsmUnits::bounds();
+    let gas_of =
+        |counted: u64| counted * weight_percent * zkml_app::verification::GAS_PER_UNIT / 100;
     let seed = [7u8; 64];
     for (op, bound) in [
         (Op::MsmBatch, batch_bound),

@@ -18,8 +18,8 @@ use crate::field::Fr;
 use crate::msm::Cost;
 use crate::pcs::hyperkzg::{PairingInputs, pairing_check};
 use crate::verification::{
-    FOLD_UNITS, MATRIX_UNITS, MSM_UNITS, MSM_WEIGHT_TENTHS, PAIRING_UNITS, PRIMARY_UNITS, Progress,
-    SCALAR_UNITS, TRANSCRIPT_UNITS, Verification, min_msm_slice,
+    FOLD_UNITS, MATRIX_UNITS, MSM_UNITS, MSM_WEIGHT_PERCENT, PAIRING_UNITS, PRIMARY_UNITS,
+    Progress, SCALAR_UNITS, TRANSCRIPT_UNITS, Verification, min_msm_slice,
 };
 use crate::wire::VerifierKey;
 use alloc::vec::Vec;
@@ -288,9 +288,9 @@ impl BatchVerification {
             }
             Phase::Msm(mut msm) => {
                 let mut cost = Cost::default();
-                let msm_budget = budget.saturating_mul(10) / MSM_WEIGHT_TENTHS;
+                let msm_budget = budget.saturating_mul(100) / MSM_WEIGHT_PERCENT;
                 let outcome = msm.step(&ck.secondary, msm_budget, &mut cost);
-                let units = (cost.total() * MSM_WEIGHT_TENTHS).div_ceil(10);
+                let units = (cost.total() * MSM_WEIGHT_PERCENT).div_ceil(100);
                 match outcome {
                     Ok(None) => self.phase = Phase::Msm(msm),
                     Ok(Some(true)) => {
