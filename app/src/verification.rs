@@ -4,8 +4,8 @@ use crate::error::VerifierError;
 use alloc::string::ToString;
 use sails_rs::prelude::*;
 use zkml_verifier::{
-    BatchVerification, CompressedProof, ConstantKey, Fr, Progress, TOTAL_UNITS, Verification,
-    VerifierKey, VerifyError, decode_all, from_le32_canonical, le32,
+    BatchVerification, CompressedProof, ConstantKey, Fr, Meter, Progress, TOTAL_UNITS,
+    Verification, VerifierKey, VerifyError, decode_all, from_le32_canonical, le32,
     statement::{self, Output},
 };
 
@@ -68,18 +68,18 @@ impl Job {
         TOTAL_UNITS
     }
 
-    /// Does at most `budget` units of work.
+    /// Works while `meter` covers the next piece of work.
     ///
     /// # Errors
-    /// [`VerifierError::NotEnoughGas`] if the budget does not cover the next stage.
+    /// [`VerifierError::NotEnoughGas`] if the meter does not cover the next stage.
     /// Nothing is done then: the job is as before.
     pub fn advance(
         &mut self,
         vk: &VerifierKey,
         ck: &ConstantKey,
-        budget: u64,
+        meter: &mut dyn Meter,
     ) -> Result<Advance, VerifierError> {
-        match self.verification.advance(vk, ck, budget) {
+        match self.verification.advance(vk, ck, meter) {
             Ok(Progress::Pending { done, total }) => Ok(Advance::Pending { done, total }),
             Ok(Progress::Done(zn)) => Ok(verdict(Ok(zn))),
             Err(VerifyError::Budget { needed }) => Err(not_enough_gas(needed)),
@@ -134,18 +134,18 @@ impl BatchJob {
         self.verification.total()
     }
 
-    /// Does at most `budget` units of work.
+    /// Works while `meter` covers the next piece of work.
     ///
     /// # Errors
-    /// [`VerifierError::NotEnoughGas`] if the budget does not cover the next piece of work.
+    /// [`VerifierError::NotEnoughGas`] if the meter does not cover the next piece of work.
     /// Nothing is done then: the batch is as before.
     pub fn advance(
         &mut self,
         vk: &VerifierKey,
         ck: &ConstantKey,
-        budget: u64,
+        meter: &mut dyn Meter,
     ) -> Result<BatchAdvance, VerifierError> {
-        match self.verification.advance(vk, ck, budget) {
+        match self.verification.advance(vk, ck, meter) {
             Ok(progress) => Ok(BatchAdvance {
                 finished: progress
                     .finished

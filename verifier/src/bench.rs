@@ -135,12 +135,14 @@ impl MsmUnits {
 
     /// Reduces the buckets to the window's sum (the MSM's other unit); returns the sum's `x`.
     pub fn reduction(&mut self) -> Fr {
-        let msm = Msm::with_buckets(C, self.buckets.clone());
+        let mut msm = Msm::with_buckets(C, self.buckets.clone());
         let mut scratch = Scratch::new(BUCKETS);
-        let sum = msm
-            .window_sum(&mut scratch.batch, &mut self.cost)
-            .into_affine();
-        sum.x().unwrap_or_default()
+        let sum = loop {
+            if let Some(sum) = msm.reduce(&mut scratch.batch, &mut self.cost) {
+                break Point::from_jacobian(&sum);
+            }
+        };
+        sum.x.to_ark()
     }
 }
 

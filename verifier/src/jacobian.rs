@@ -18,6 +18,11 @@ pub(crate) struct Affine<M: Modulus> {
 }
 
 impl<M: Modulus> Affine<M> {
+    /// The point `(x, y)`, or the identity if `infinity` (coordinates not checked).
+    pub(crate) fn new(x: Fe<M>, y: Fe<M>, infinity: bool) -> Self {
+        Self { x, y, infinity }
+    }
+
     /// The same point as arkworks' (its coordinates are converted, not checked; the curve must
     /// have `a = 0`).
     pub(crate) fn from_ark<P: SWCurveConfig<BaseField = M::Ark>>(p: &ArkAffine<P>) -> Self {
@@ -42,6 +47,11 @@ impl<M: Modulus> Affine<M> {
             y: self.y.neg(),
             ..*self
         }
+    }
+
+    /// `(x, y, infinity)`.
+    pub(crate) fn parts(&self) -> (Fe<M>, Fe<M>, bool) {
+        (self.x, self.y, self.infinity)
     }
 
     /// `k·P` for the integer `k` given as little-endian 64-bit words: signed 4-bit window digits
@@ -202,6 +212,16 @@ impl<M: Modulus> Jacobian<M> {
             y: y3,
             z: z3,
         }
+    }
+
+    /// The same point in affine coordinates (one inversion).
+    pub(crate) fn to_affine(self) -> Affine<M> {
+        if self.is_identity() {
+            return Affine::new(Fe::ZERO, Fe::ZERO, true);
+        }
+        let zi = self.z.inverse();
+        let zi2 = zi.square();
+        Affine::new(self.x.mul(&zi2), self.y.mul(&zi2).mul(&zi), false)
     }
 
     /// The same point as arkworks' (whose projective form is also Jacobian).

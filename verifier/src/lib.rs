@@ -32,6 +32,7 @@ mod field;
 mod fixture;
 mod instance;
 mod jacobian;
+mod meter;
 mod msm;
 mod nova;
 #[cfg(any(test, feature = "nova-format"))]
@@ -49,5 +50,6 @@ pub use codec::decode_all;
 pub use constants::ConstantKey;
 pub use error::VerifyError;
 pub use field::{Fq, Fr, from_le32_canonical, le32};
+pub use meter::Meter;
 pub use verification::{Progress, Stage, TOTAL_UNITS, Verification, verify};
 pub use wire::{CompressedProof, VerifierKey};

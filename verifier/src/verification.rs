@@ -13,6 +13,7 @@ use crate::constants::ConstantKey;
 use crate::error::VerifyError;
 use crate::field::{Fq, Fr, Grumpkin};
 use crate::instance::RelaxedInstance;
+use crate::meter::{Counted, Meter, Weighted};
 use crate::msm::{Cost, Msm};
 use crate::nova::{Folded, fold};
 use crate::pcs::hyperkzg::PairingInputs;
@@ -59,10 +60,11 @@ pub(crate) const MSM_WEIGHT_PERCENT: u64 = 65;
 /// Work of the IPA MSM over 16,384 Grumpkin points and the final check (3.0M counted
 /// multiplication equivalents).
 pub(crate) const MSM_UNITS: u64 = 3_000_000 * MSM_WEIGHT_PERCENT / 100;
-/// Smallest MSM slice worth a call: the largest unit of the MSM's work, so that a call given it
-/// always makes progress.
+/// Smallest MSM slice worth a call: the largest unit of the MSM's work and the IPA's extra bases
+/// counted before it, so that a call given it always makes progress.
 pub(crate) fn min_msm_slice() -> u64 {
-    (Msm::largest_unit(snark::MSM_WINDOW) * MSM_WEIGHT_PERCENT).div_ceil(100)
+    ((Msm::largest_unit(snark::MSM_WINDOW) + snark::EXTRA_BASES_BOUND) * MSM_WEIGHT_PERCENT)
+        .div_ceil(100)
 }
 /// Work of a whole verification, as reported by [`Progress::Pending`].
 pub const TOTAL_UNITS: u64 =
@@ -96,7 +98,9 @@ pub fn verify(
     Ok(proof.folding.zn.clone())
 }
 
-/// The next piece of work of a [`Verification`].
+/// The next piece of work of a [`Verification`]. Alone, a verification checks the secondary
+/// matrix claim last, after the IPA MSM, so that the MSM's slices fill the first message after
+/// the fixed stages; batched, before its IPA scalars, where the batch takes over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
     /// The output hashes that bind `z0`, `zn` and `num_steps`, the three folds and the
@@ -157,12 +161,12 @@ enum State {
     Primary(Folded),
     /// `Un2`.
     SecondaryTranscript(RelaxedInstance<Grumpkin, Fq>),
-    /// The deferred claim and the IPA state.
-    MatrixClaim(MatrixClaim, IpaCheck),
-    /// The IPA state.
-    IpaScalars(IpaCheck),
-    /// The MSM in progress.
-    IpaMsm(IpaMsm),
+    /// The deferred claim, and the IPA state when the IPA comes next (batched).
+    MatrixClaim(MatrixClaim, Option<IpaCheck>),
+    /// The IPA state, and the deferred claim when it comes after the IPA (alone).
+    IpaScalars(IpaCheck, Option<MatrixClaim>),
+    /// The MSM in progress, and the deferred claim when it comes next (alone).
+    IpaMsm(IpaMsm, Option<MatrixClaim>),
     /// The proof verified.
     Done,
 }
@@ -210,8 +214,8 @@ impl Verification {
             State::Primary(_) => Stage::Primary,
             State::SecondaryTranscript(_) => Stage::SecondaryTranscript,
             State::MatrixClaim(..) => Stage::MatrixClaim,
-            State::IpaScalars(_) => Stage::IpaScalars,
-            State::IpaMsm(_) => Stage::IpaMsm,
+            State::IpaScalars(..) => Stage::IpaScalars,
+            State::IpaMsm(..) => Stage::IpaMsm,
             State::Done => Stage::Done,
         }
     }
@@ -242,7 +246,7 @@ impl Verification {
     /// the IPA scalars.
     pub(crate) fn deferred_checks(&self) -> Option<(&PairingInputs, &IpaCheck)> {
         match (&self.state, &self.pairing) {
-            (State::IpaScalars(ipa), Some(pairing)) if self.deferred => Some((pairing, ipa)),
+            (State::IpaScalars(ipa, _), Some(pairing)) if self.deferred => Some((pairing, ipa)),
             _ => None,
         }
     }
@@ -260,19 +264,24 @@ impl Verification {
         self.proof.folding.zn.clone()
     }
 
-    /// Does at most `budget` units of work (estimated for the fixed stages, counted for the MSM).
-    /// Every call must pass the same keys.
+    /// Works while `meter` covers the next piece of work (a fixed stage's estimate, the MSM's
+    /// next unit of work) and spends on it what each piece is charged. Every call must pass the
+    /// same keys.
     ///
     /// # Errors
-    /// A [`VerifyError`] if the proof is invalid, or [`VerifyError::Budget`] if `budget` does not
-    /// cover the next stage (nothing was done).
+    /// A [`VerifyError`] if the proof is invalid (the stage that failed is spent), or
+    /// [`VerifyError::Budget`] if `meter` does not cover the next stage (nothing was done).
     pub fn advance(
         &mut self,
         vk: &VerifierKey,
         ck: &ConstantKey,
-        budget: u64,
+        meter: &mut dyn Meter,
     ) -> Result<Progress, VerifyError> {
-        let mut spent = 0;
+        let mut meter = Counted::new(meter);
+        let pending = |done| Progress::Pending {
+            done,
+            total: TOTAL_UNITS,
+        };
         loop {
             let stage = self.stage();
             if stage == Stage::Done {
@@ -280,49 +289,37 @@ impl Verification {
             }
             if self.deferred && stage == Stage::IpaScalars {
                 // The batch takes over from here.
-                return Ok(Progress::Pending {
-                    done: self.done,
-                    total: TOTAL_UNITS,
-                });
+                return Ok(pending(self.done));
             }
             let needed = stage.units(self.deferred);
-            if spent + needed > budget {
-                if spent == 0 {
+            if needed > meter.left() {
+                if meter.spent == 0 {
                     return Err(VerifyError::Budget { needed });
                 }
-                return Ok(Progress::Pending {
-                    done: self.done,
-                    total: TOTAL_UNITS,
-                });
+                return Ok(pending(self.done));
             }
-            let mut cost = Cost::default();
-            let msm_budget = (budget - spent).saturating_mul(100) / MSM_WEIGHT_PERCENT;
-            self.step(vk, ck, msm_budget, &mut cost)?;
-            let units = if stage == Stage::IpaMsm {
-                (cost.total() * MSM_WEIGHT_PERCENT).div_ceil(100)
-            } else {
-                needed
-            };
-            spent += units;
-            self.done = (self.done + units).min(TOTAL_UNITS);
+            let before = meter.spent;
+            let result = self.step(vk, ck, &mut meter);
+            if stage != Stage::IpaMsm {
+                meter.spend(needed);
+            }
+            result?;
+            self.done = (self.done + meter.spent - before).min(TOTAL_UNITS);
             if stage == Stage::IpaMsm && self.stage() == Stage::IpaMsm {
-                // The slice used what this budget allows of the MSM's work.
-                return Ok(Progress::Pending {
-                    done: self.done,
-                    total: TOTAL_UNITS,
-                });
+                // The MSM stopped where the meter ran short.
+                return Ok(pending(self.done));
             }
         }
     }
 
-    /// Runs the next stage (the MSM stage for at most `msm_budget` counted multiplications).
+    /// Runs the next stage (the MSM stage while `meter` covers its units of work).
     fn step(
         &mut self,
         vk: &VerifierKey,
         ck: &ConstantKey,
-        msm_budget: u64,
-        cost: &mut Cost,
+        meter: &mut dyn Meter,
     ) -> Result<(), VerifyError> {
+        let cost = &mut Cost::default();
         let sk = &ck.secondary;
         let proof = &self.proof;
         let next = match &mut self.state {
@@ -346,20 +343,32 @@ impl Verification {
             }
             State::SecondaryTranscript(un2) => {
                 let (claim, ipa) = snark::transcript(sk, un2, &proof.secondary, cost)?;
-                State::MatrixClaim(claim, ipa)
+                if self.deferred {
+                    State::MatrixClaim(claim, Some(ipa))
+                } else {
+                    State::IpaScalars(ipa, Some(claim))
+                }
             }
             State::MatrixClaim(claim, ipa) => {
                 claim.check(&sk.shape, cost)?;
-                State::IpaScalars(ipa.clone())
+                match ipa.take() {
+                    Some(ipa) => State::IpaScalars(ipa, None),
+                    None => State::Done,
+                }
             }
-            State::IpaScalars(ipa) => {
-                State::IpaMsm(IpaMsm::new(ipa.clone(), &proof.secondary, cost)?)
-            }
-            State::IpaMsm(msm) => {
-                if !msm.step(sk, &proof.secondary, msm_budget, cost)? {
+            State::IpaScalars(ipa, claim) => State::IpaMsm(
+                IpaMsm::new(ipa.clone(), &proof.secondary, cost)?,
+                claim.take(),
+            ),
+            State::IpaMsm(msm, claim) => {
+                let mut msm_meter = Weighted::new(meter, MSM_WEIGHT_PERCENT);
+                if !msm.step(sk, &proof.secondary, &mut msm_meter, cost)? {
                     return Ok(());
                 }
-                State::Done
+                match claim.take() {
+                    Some(claim) => State::MatrixClaim(claim, None),
+                    None => State::Done,
+                }
             }
             State::Done => return Ok(()),
         };
@@ -422,7 +431,7 @@ mod tests {
         let mut v = Verification::new(proof(PROOF3), z0(), 3);
         assert_eq!((v.stage(), v.done()), (Stage::Folds, 0));
         assert_eq!(
-            v.advance(&vk, &ck, FOLD_UNITS - 1),
+            v.advance(&vk, &ck, &mut { FOLD_UNITS - 1 }),
             Err(VerifyError::Budget { needed: FOLD_UNITS })
         );
         assert_eq!((v.stage(), v.done()), (Stage::Folds, 0));
@@ -432,21 +441,24 @@ mod tests {
                 total: TOTAL_UNITS,
             })
         };
-        assert_eq!(v.advance(&vk, &ck, FOLD_UNITS), pending(FOLD_UNITS));
+        assert_eq!(
+            v.advance(&vk, &ck, &mut { FOLD_UNITS }),
+            pending(FOLD_UNITS)
+        );
         assert_eq!(v.stage(), Stage::Primary);
         let both = FOLD_UNITS + PRIMARY_UNITS;
         assert_eq!(
-            v.advance(&vk, &ck, PRIMARY_UNITS + TRANSCRIPT_UNITS - 1),
+            v.advance(&vk, &ck, &mut { PRIMARY_UNITS + TRANSCRIPT_UNITS - 1 }),
             pending(both)
         );
         assert_eq!((v.stage(), v.done()), (Stage::SecondaryTranscript, both));
         // The tiny secondary key is not the proof's: its transcript stage rejects the proof.
-        assert!(v.advance(&vk, &ck, TOTAL_UNITS).is_err());
+        assert!(v.advance(&vk, &ck, &mut { TOTAL_UNITS }).is_err());
         assert_eq!((v.stage(), v.done()), (Stage::SecondaryTranscript, both));
         // A wrong statement fails the folds.
         let mut v = Verification::new(proof(PROOF3), z0(), 2);
         assert!(matches!(
-            v.advance(&vk, &ck, TOTAL_UNITS),
+            v.advance(&vk, &ck, &mut { TOTAL_UNITS }),
             Err(VerifyError::Check(_))
         ));
         assert_eq!((v.stage(), v.done()), (Stage::Folds, 0));
@@ -454,7 +466,7 @@ mod tests {
         let mut bad = proof(PROOF1);
         bad.primary.eval_az += Fr::one();
         let mut v = Verification::new(bad, z0(), 1);
-        assert!(v.advance(&vk, &ck, TOTAL_UNITS).is_err());
+        assert!(v.advance(&vk, &ck, &mut { TOTAL_UNITS }).is_err());
         assert_eq!((v.stage(), v.done()), (Stage::Primary, FOLD_UNITS));
     }
 
@@ -503,7 +515,7 @@ mod tests {
             let mut calls = 0;
             loop {
                 calls += 1;
-                match v.advance(&vk, ck, 400_000) {
+                match v.advance(&vk, ck, &mut 400_000) {
                     Ok(Progress::Done(zn)) => return Ok((zn, calls)),
                     Ok(Progress::Pending { .. }) => assert!(calls < 1000),
                     Err(e) => return Err((e, v.stage())),

@@ -24,6 +24,7 @@ use crate::{
 };
 use core::cell::{Cell, RefCell};
 use sails_rs::prelude::*;
+use zkml_verifier::Meter;
 
 /// Gas kept back in every verification message to store the outcome and emit events (a
 /// session that names a program to notify keeps `NOTIFY_GAS_LIMIT` back besides).
@@ -253,7 +254,7 @@ impl VerifierService<'_> {
             Some(_) => GAS_RESERVE.saturating_add(NOTIFY_GAS_LIMIT),
             None => GAS_RESERVE,
         };
-        let gas = RoundGas::new(entry, reserve);
+        let mut gas = RoundGas::new(entry, reserve);
         let Progress {
             user,
             state,
@@ -261,7 +262,7 @@ impl VerifierService<'_> {
         } = self
             .sessions
             .borrow_mut()
-            .verify(session_id, resume, keys, || gas.budget())
+            .verify(session_id, resume, keys, &mut gas)
             .map_err(|e| gas.to_attach(e))?;
         drop(model);
         // A round of work leaves the session verifying or finished.
@@ -288,11 +289,11 @@ impl VerifierService<'_> {
         let reserve = NOTIFY_GAS_LIMIT
             .saturating_mul(sessions.pending_notices(session_ids))
             .saturating_add(GAS_RESERVE);
-        let gas = RoundGas::new(entry, reserve);
+        let mut gas = RoundGas::new(entry, reserve);
         let now = Syscall::block_height();
         let round = match session_ids {
-            Some(ids) => sessions.verify_batch(ids, keys, || gas.budget(), now),
-            None => sessions.continue_batch(keys, || gas.budget(), now),
+            Some(ids) => sessions.verify_batch(ids, keys, &mut gas, now),
+            None => sessions.continue_batch(keys, &mut gas, now),
         }
         .map_err(|e| gas.to_attach(e))?;
         drop((model, sessions));
@@ -519,17 +520,19 @@ fn status_and_event(
     })
 }
 
-/// The gas of one verification round. Its work budget is read from the gas left when the work
-/// starts, after the round's setup (a batch copies its sessions' decoded proofs), so the setup
-/// never eats into the reserve; a refusal reports all a caller must attach: the work, what the
-/// setup spent, the reserve (the notifications' gas included) and the message's overhead.
+/// The gas of one verification round, the meter of its work: before each piece of work the
+/// verifier asks what the gas left now pays for, the reserve kept back, so the work fills the
+/// message up to the bound of its last piece. The round's setup (a batch copies its sessions'
+/// decoded proofs) comes before the first reading and never eats into the reserve; a refusal
+/// reports all a caller must attach: the work, what the setup spent, the reserve (the
+/// notifications' gas included) and the message's overhead.
 struct RoundGas {
     /// Gas left when the call started.
     entry: u64,
     /// Gas kept back for the outcome, events and notifications.
     reserve: u64,
-    /// Gas left when the budget was read.
-    at_work: Cell<u64>,
+    /// Gas left when the meter was first read.
+    at_work: Cell<Option<u64>>,
 }
 
 impl RoundGas {
@@ -537,15 +540,8 @@ impl RoundGas {
         Self {
             entry,
             reserve,
-            at_work: Cell::new(entry),
+            at_work: Cell::new(None),
         }
-    }
-
-    /// The work units the gas left now pays for, the reserve kept back.
-    fn budget(&self) -> u64 {
-        let gas = Syscall::gas_available();
-        self.at_work.set(gas);
-        verification::budget_for_gas(gas, self.reserve)
     }
 
     /// A refusal's gas for the work turned into the gas to attach to a message that does it.
@@ -553,11 +549,28 @@ impl RoundGas {
         match error {
             VerifierError::NotEnoughGas { needed } => VerifierError::NotEnoughGas {
                 needed: needed
-                    .saturating_add(self.entry.saturating_sub(self.at_work.get()))
+                    .saturating_add(
+                        self.entry
+                            .saturating_sub(self.at_work.get().unwrap_or(self.entry)),
+                    )
                     .saturating_add(self.reserve)
                     .saturating_add(MESSAGE_OVERHEAD_GAS),
             },
             other => other,
         }
     }
+}
+
+impl Meter for RoundGas {
+    /// The work units the gas left now pays for, the reserve kept back.
+    fn left(&self) -> u64 {
+        let gas = Syscall::gas_available();
+        if self.at_work.get().is_none() {
+            self.at_work.set(Some(gas));
+        }
+        verification::budget_for_gas(gas, self.reserve)
+    }
+
+    /// Nothing to record: the gas left already tells.
+    fn spend(&mut self, _units: u64) {}
 }

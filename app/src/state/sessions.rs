@@ -14,7 +14,7 @@ use crate::{
 };
 use batch::Batch;
 use sails_rs::prelude::*;
-use zkml_verifier::{ConstantKey, VerifierKey, statement};
+use zkml_verifier::{ConstantKey, Meter, VerifierKey, statement};
 
 mod batch;
 
@@ -630,20 +630,19 @@ impl SessionsState {
     }
 
     /// Starts (`resume` false) or resumes (`resume` true) the verification of session
-    /// `session_id` with the keys `vk` and `ck`, doing at most `budget()` units of work, and
-    /// records the result. Refused if the session is not in the phase that call needs, or if
-    /// `budget()` does not cover the next stage ([`VerifierError::NotEnoughGas`]). `budget` is
-    /// called once, when the work starts.
+    /// `session_id` with the keys `vk` and `ck`, working while `meter` covers the next piece of
+    /// work, and records the result. Refused if the session is not in the phase that call needs,
+    /// or if `meter` does not cover the next stage ([`VerifierError::NotEnoughGas`]).
     pub fn verify(
         &mut self,
         session_id: u64,
         resume: bool,
         (vk, ck): (&VerifierKey, &ConstantKey),
-        budget: impl FnOnce() -> u64,
+        meter: &mut dyn Meter,
     ) -> Result<Progress, VerifierError> {
         let (user, submission) = self.ready(session_id, resume)?;
         let prover = submission.prover;
-        let advance = submission.job.advance(vk, ck, budget())?;
+        let advance = submission.job.advance(vk, ck, meter)?;
         let outcome = match advance {
             Advance::Pending { .. } => {
                 let entry = self

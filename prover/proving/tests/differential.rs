@@ -176,7 +176,9 @@ fn batch_verdicts(keys: &Keys, claims: &[Claim], budget: u64) -> (Vec<Verdict>, 
     loop {
         calls += 1;
         assert!(calls < 500, "the batch does not progress");
-        let progress = batch.advance(&keys.ours, &keys.constants, budget).unwrap();
+        let progress = batch
+            .advance(&keys.ours, &keys.constants, &mut { budget })
+            .unwrap();
         assert!(progress.done <= progress.total);
         for (i, verdict) in progress.finished {
             assert!(verdicts[i].is_none(), "proof {i} got two verdicts");
@@ -270,13 +272,13 @@ fn batch_limits_and_budget() {
     assert!(BatchVerification::new(vec![fresh(); zkml_verifier::MAX_BATCH + 1]).is_err());
     let mut started = fresh();
     started
-        .advance(&s.keys.ours, &s.keys.constants, u64::MAX)
+        .advance(&s.keys.ours, &s.keys.constants, &mut { u64::MAX })
         .unwrap();
     assert!(BatchVerification::new(vec![fresh(), started]).is_err());
     // A budget below the next stage does nothing.
     let mut batch = BatchVerification::new(vec![fresh(), fresh()]).unwrap();
     assert!(matches!(
-        batch.advance(&s.keys.ours, &s.keys.constants, 10),
+        batch.advance(&s.keys.ours, &s.keys.constants, &mut 10),
         Err(VerifyError::Budget { .. })
     ));
     assert_eq!(batch.done(), 0);

@@ -6,6 +6,7 @@
 
 use crate::error::VerifyError;
 use crate::field::{Fq, Grumpkin};
+use crate::meter::Meter;
 use crate::msm::{Cost, GLV_BITS, Msm, Point, Scalars, glv_bases};
 use crate::pcs::ipa::{IpaCheck, IpaProof};
 use crate::spartan::snark::{MSM_WINDOW, SecondaryKey};
@@ -129,12 +130,13 @@ pub(crate) struct CombinedMsm {
 }
 
 impl CombinedMsm {
-    /// Advances the MSM by at most `budget` multiplication equivalents. `Some(true)` once it is
+    /// Advances the MSM while `meter` (in multiplication equivalents) covers its next unit of
+    /// work. `Some(true)` once it is
     /// done and every combined equation holds, `Some(false)` if it is done and does not.
     pub(crate) fn step(
         &mut self,
         key: &SecondaryKey,
-        budget: u64,
+        meter: &mut dyn Meter,
         cost: &mut Cost,
     ) -> Result<Option<bool>, VerifyError> {
         let (n, e) = (key.num_gens(), self.extra.len() / 2);
@@ -149,7 +151,7 @@ impl CombinedMsm {
         ];
         Ok(self
             .msm
-            .step(&parts, &self.scalars, budget, cost)?
+            .step(&parts, &self.scalars, meter, cost)?
             .map(|sum| sum.infinity))
     }
 }

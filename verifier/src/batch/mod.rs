@@ -15,6 +15,7 @@ mod pairing;
 use crate::constants::ConstantKey;
 use crate::error::VerifyError;
 use crate::field::Fr;
+use crate::meter::{Counted, Meter, Weighted};
 use crate::msm::Cost;
 use crate::pcs::hyperkzg::{PairingInputs, pairing_check};
 use crate::verification::{
@@ -138,38 +139,33 @@ impl BatchVerification {
         self.total
     }
 
-    /// Does at most `budget` units of work and reports the verdicts reached. Every call must pass
-    /// the same keys.
+    /// Works while `meter` covers the next piece of work, spends on it what each piece is
+    /// charged, and reports the verdicts reached. Every call must pass the same keys.
     ///
     /// # Errors
-    /// [`VerifyError::Budget`] if `budget` does not cover the next piece of work (nothing was
+    /// [`VerifyError::Budget`] if `meter` does not cover the next piece of work (nothing was
     /// done). Invalid proofs are verdicts, not errors.
     pub fn advance(
         &mut self,
         vk: &VerifierKey,
         ck: &ConstantKey,
-        budget: u64,
+        meter: &mut dyn Meter,
     ) -> Result<BatchProgress, VerifyError> {
         let mut finished = Vec::new();
-        let mut spent = 0;
+        let mut meter = Counted::new(meter);
         while !matches!(self.phase, Phase::Done) {
-            let needed = self.next_units();
-            if spent + needed > budget {
-                if spent == 0 && finished.is_empty() {
+            let needed = self.next_units(meter.left());
+            if needed > meter.left() {
+                if meter.spent == 0 && finished.is_empty() {
                     return Err(VerifyError::Budget { needed });
                 }
                 break;
             }
-            match self.step(vk, ck, budget - spent, &mut finished) {
-                Step::Moved => {}
-                Step::Worked(units) => spent += units,
-                Step::Stop(units) => {
-                    spent += units;
-                    break;
-                }
+            if self.step(vk, ck, &mut meter, &mut finished) == Step::Stop {
+                break;
             }
         }
-        self.done = (self.done + spent).min(self.total);
+        self.done = (self.done + meter.spent).min(self.total);
         Ok(BatchProgress {
             finished,
             done: self.done,
@@ -183,17 +179,30 @@ impl BatchVerification {
         (0..self.items.len()).filter(|&i| !self.items[i].finished)
     }
 
-    /// The first remaining proof whose deferred checks are not reached yet.
-    fn next_to_reduce(&self) -> Option<usize> {
-        self.remaining()
-            .find(|&i| self.items[i].verification.deferred_checks().is_none())
+    /// The proof to reduce next: among the remaining proofs whose deferred checks are not reached
+    /// yet, the first whose next stage fits in `left` units, else the first of them. Proofs are
+    /// independent until their deferred checks, so a stage too large for what is left of a
+    /// message does not hold back smaller stages of other proofs.
+    fn next_to_reduce(&self, left: u64) -> Option<usize> {
+        let mut first = None;
+        for i in self.remaining() {
+            let v = &self.items[i].verification;
+            if v.deferred_checks().is_some() {
+                continue;
+            }
+            if v.next_units() <= left {
+                return Some(i);
+            }
+            first.get_or_insert(i);
+        }
+        first
     }
 
-    /// Units the next piece of work needs at least.
-    fn next_units(&self) -> u64 {
+    /// Units the next piece of work needs at least, `left` units being left.
+    fn next_units(&self, left: u64) -> u64 {
         match &self.phase {
             Phase::Reduce => self
-                .next_to_reduce()
+                .next_to_reduce(left)
                 .map_or(0, |i| self.items[i].verification.next_units()),
             Phase::Pairing => pairing::combined_units(self.remaining().count()),
             Phase::PairingFallback => pairing::PAIRING_CHECK_UNITS,
@@ -214,26 +223,26 @@ impl BatchVerification {
         finished.push((i, verdict));
     }
 
-    /// Does the next piece of work within `budget`.
+    /// Does the next piece of work, spending it on `meter`.
     fn step(
         &mut self,
         vk: &VerifierKey,
         ck: &ConstantKey,
-        budget: u64,
+        meter: &mut dyn Meter,
         finished: &mut Vec<(usize, Verdict)>,
     ) -> Step {
         let remaining: Vec<usize> = self.remaining().collect();
         match mem::replace(&mut self.phase, Phase::Done) {
             Phase::Reduce => {
                 self.phase = Phase::Reduce;
-                let Some(i) = self.next_to_reduce() else {
+                let Some(i) = self.next_to_reduce(meter.left()) else {
                     self.phase = match remaining.len() {
                         0 => Phase::Done,
                         _ => Phase::Pairing,
                     };
-                    return Step::Moved;
+                    return Step::Go;
                 };
-                self.run_alone(i, vk, ck, budget, finished)
+                self.run_alone(i, vk, ck, meter, finished)
             }
             Phase::Pairing => {
                 let inputs: Vec<&PairingInputs> = remaining
@@ -245,13 +254,14 @@ impl BatchVerification {
                     Ok(()) => self.combination(&remaining, ck),
                     Err(_) => Phase::PairingFallback,
                 };
-                Step::Worked(pairing::combined_units(remaining.len()))
+                meter.spend(pairing::combined_units(remaining.len()));
+                Step::Go
             }
             Phase::PairingFallback => {
                 self.phase = Phase::PairingFallback;
                 let Some(i) = remaining.iter().copied().find(|&i| !self.items[i].paired) else {
                     self.phase = self.combination(&remaining, ck);
-                    return Step::Moved;
+                    return Step::Go;
                 };
                 self.items[i].paired = true;
                 let inputs = self.items[i]
@@ -263,7 +273,8 @@ impl BatchVerification {
                     Some(Err(e)) => self.finish(i, Err(e), finished),
                     None => self.finish(i, Err(STATE_ERROR), finished),
                 }
-                Step::Worked(pairing::PAIRING_CHECK_UNITS)
+                meter.spend(pairing::PAIRING_CHECK_UNITS);
+                Step::Go
             }
             Phase::Combine(mut combination) => {
                 let mut cost = Cost::default();
@@ -272,7 +283,8 @@ impl BatchVerification {
                         Ok(msm) => self.phase = Phase::Msm(msm),
                         Err(_) => self.fall_back(&remaining),
                     }
-                    return Step::Worked(SCALAR_UNITS);
+                    meter.spend(SCALAR_UNITS);
+                    return Step::Go;
                 }
                 let added = remaining.get(combination.added()).and_then(|&i| {
                     let v = &self.items[i].verification;
@@ -284,13 +296,13 @@ impl BatchVerification {
                     Some(()) => self.phase = Phase::Combine(combination),
                     None => self.fall_back(&remaining),
                 }
-                Step::Worked(PROOF_SCALARS_UNITS)
+                meter.spend(PROOF_SCALARS_UNITS);
+                Step::Go
             }
             Phase::Msm(mut msm) => {
                 let mut cost = Cost::default();
-                let msm_budget = budget.saturating_mul(100) / MSM_WEIGHT_PERCENT;
-                let outcome = msm.step(&ck.secondary, msm_budget, &mut cost);
-                let units = (cost.total() * MSM_WEIGHT_PERCENT).div_ceil(100);
+                let mut msm_meter = Weighted::new(meter, MSM_WEIGHT_PERCENT);
+                let outcome = msm.step(&ck.secondary, &mut msm_meter, &mut cost);
                 match outcome {
                     Ok(None) => self.phase = Phase::Msm(msm),
                     Ok(Some(true)) => {
@@ -302,18 +314,18 @@ impl BatchVerification {
                     }
                     Ok(Some(false)) | Err(_) => self.fall_back(&remaining),
                 }
-                // A slice uses what this call's budget allows of the MSM.
-                Step::Stop(units)
+                // A slice uses what this call's meter allows of the MSM.
+                Step::Stop
             }
             Phase::Alone => {
                 self.phase = Phase::Alone;
                 let Some(&i) = remaining.first() else {
                     self.phase = Phase::Done;
-                    return Step::Moved;
+                    return Step::Go;
                 };
-                self.run_alone(i, vk, ck, budget, finished)
+                self.run_alone(i, vk, ck, meter, finished)
             }
-            Phase::Done => Step::Moved,
+            Phase::Done => Step::Go,
         }
     }
 
@@ -345,46 +357,42 @@ impl BatchVerification {
         self.phase = Phase::Alone;
     }
 
-    /// Advances proof `i`'s own verification within `budget`; records its verdict if it has one
-    /// (an error, or its output once it is not deferred).
+    /// Advances proof `i`'s own verification while `meter` covers it; records its verdict if it
+    /// has one (an error, or its output once it is not deferred).
     fn run_alone(
         &mut self,
         i: usize,
         vk: &VerifierKey,
         ck: &ConstantKey,
-        budget: u64,
+        meter: &mut dyn Meter,
         finished: &mut Vec<(usize, Verdict)>,
     ) -> Step {
         let v = &mut self.items[i].verification;
-        let before = v.done();
-        let result = v.advance(vk, ck, budget);
-        let units = v.done() - before;
-        match result {
+        match v.advance(vk, ck, meter) {
             // A deferred proof that reached its deferred checks: on to the next.
-            Ok(Progress::Pending { .. }) if v.deferred_checks().is_some() => Step::Worked(units),
-            Ok(Progress::Pending { .. }) | Err(VerifyError::Budget { .. }) => Step::Stop(units),
+            Ok(Progress::Pending { .. }) if v.deferred_checks().is_some() => Step::Go,
+            // Stopped before a stage larger than what is left: another proof's may still fit.
+            Ok(Progress::Pending { .. }) if matches!(self.phase, Phase::Reduce) => Step::Go,
+            Ok(Progress::Pending { .. }) | Err(VerifyError::Budget { .. }) => Step::Stop,
             Ok(Progress::Done(zn)) => {
                 self.finish(i, Ok(zn), finished);
-                Step::Worked(units)
+                Step::Go
             }
             Err(e) => {
-                // The stage that failed ran, at most whole.
-                let failed = v.next_units();
                 self.finish(i, Err(e), finished);
-                Step::Worked(units + failed)
+                Step::Go
             }
         }
     }
 }
 
-/// What a piece of work did.
+/// Whether the call goes on after a piece of work.
+#[derive(PartialEq, Eq)]
 enum Step {
-    /// The phase moved on without work.
-    Moved,
-    /// Work of this many units; the call may go on.
-    Worked(u64),
-    /// Work of this many units; the call's budget is used up for this phase.
-    Stop(u64),
+    /// It may go on to the next piece.
+    Go,
+    /// The meter ran short for this phase.
+    Stop,
 }
 
 /// The error of a batch whose state is inconsistent (never expected; the proof is then rejected).

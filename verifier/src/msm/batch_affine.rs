@@ -42,6 +42,11 @@ impl Batch {
     /// Schedules `points[dst] += ±q`, where `q` is source `src` (see [`Batch::apply`]), or settles
     /// it at once when either is the identity or they are opposite. Returns whether it was
     /// scheduled (then `dst` must not be scheduled again before [`Batch::apply`]).
+    ///
+    /// Scheduling writes the addition's prefix product `d_0·…·d_i` of the denominators
+    /// (`x_P − x_Q`, or `2y_P` for a doubling): the product is zero exactly when `x_P = x_Q`
+    /// (the earlier denominators are not zero), which tells a chord from a doubling or a
+    /// cancellation without a comparison of its own.
     pub(super) fn push(
         &mut self,
         points: &mut [Point],
@@ -58,13 +63,21 @@ impl Batch {
             p.set(q, neg);
             return false;
         }
-        if p.x != q.x {
+        let i = self.ops.len();
+        if self.prefix.len() <= i {
+            self.prefix.resize(i + 1, Coord::ZERO);
+        }
+        let (done, rest) = self.prefix.split_at_mut(i);
+        let prev = done.last().unwrap_or(&Coord::ONE);
+        prev.mul_diff_into(&p.x, &q.x, false, &mut rest[0]);
+        if !rest[0].is_zero() {
             self.schedule(dst, src, neg, false);
             return true;
         }
         // Same x: equal points double, opposite points cancel.
         let qy = if neg { q.y.neg() } else { q.y };
         if qy == p.y && !p.y.is_zero() {
+            prev.mul_diff_into(&p.y, &p.y, true, &mut rest[0]);
             self.schedule(dst, src, neg, true);
             true
         } else {
@@ -90,25 +103,16 @@ impl Batch {
     /// Computes every scheduled addition, reading source `src` from `sources` (see [`Sources`]).
     /// Leaves the batch empty.
     ///
-    /// Montgomery's trick in place: a forward pass writes the prefix products `d_0·…·d_i` of the
-    /// denominators (`x_P − x_Q`, or `2y_P` for a doubling); one inversion; a backward pass, one
-    /// [`Coord::chord_step`] per addition, takes each addition's inverse
-    /// `(d_0…d_i)^{−1}·(d_0…d_{i−1})`, overwrites the prefix slot with the running inverse
-    /// `(d_0…d_{i−1})^{−1}` and computes the addition. Denominators are recomputed from the
-    /// points rather than stored, and field elements are read and written in place (moving one
-    /// costs about as much as a multiplication).
+    /// Montgomery's trick in place, on the prefix products written when the additions were
+    /// scheduled: one inversion, then a backward pass, one [`Coord::chord_step`] per addition,
+    /// takes each addition's inverse `(d_0…d_i)^{−1}·(d_0…d_{i−1})`, overwrites the prefix slot
+    /// with the running inverse `(d_0…d_{i−1})^{−1}` and computes the addition. Denominators are
+    /// recomputed from the points rather than stored, and field elements are read and written in
+    /// place (moving one costs about as much as a multiplication).
     pub(super) fn apply(&mut self, points: &mut [Point], sources: Sources<'_>, cost: &mut Cost) {
         let n = self.ops.len();
         if n == 0 {
             return;
-        }
-        if self.prefix.len() < n {
-            self.prefix.resize(n, Coord::ZERO);
-        }
-        for (i, op) in self.ops.iter().enumerate() {
-            let (done, rest) = self.prefix.split_at_mut(i);
-            let prev = done.last().unwrap_or(&Coord::ONE);
-            denominator_times(prev, op, points, sources, &mut rest[0]);
         }
         let total = self.prefix[n - 1].inverse();
         self.prefix[n - 1].set(&total);
@@ -153,30 +157,6 @@ fn double(running: &Coord, prefix: &mut Coord, p: &mut Point) {
     let y3 = lambda.mul(&p.x.sub(&x3)).sub(&p.y);
     p.x.set(&x3);
     p.y.set(&y3);
-}
-
-/// `out ← prev·d`, `d` the denominator of `op` (`x_P − x_Q`, or `2y_P` for a doubling).
-fn denominator_times(
-    prev: &Coord,
-    op: &Op,
-    points: &[Point],
-    sources: Sources<'_>,
-    out: &mut Coord,
-) {
-    let p = &points[op.dst as usize];
-    if op.tangent {
-        prev.mul_diff_into(&p.y, &p.y, true, out);
-    } else {
-        prev.mul_diff_into(&p.x, &source(points, sources, op.src).x, false, out);
-    }
-}
-
-/// Source `src` of an addition into `points` (see [`Sources`]).
-fn source<'a>(points: &'a [Point], sources: Sources<'a>, src: u32) -> &'a Point {
-    match sources {
-        Sources::InPlace => &points[src as usize],
-        Sources::Slices(slices) => lookup(slices, src),
-    }
 }
 
 /// Where [`Batch::apply`] reads its sources.

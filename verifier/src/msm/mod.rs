@@ -6,12 +6,14 @@
 //! one inversion ([`batch_affine`], ≈ 6 multiplications per addition); a point whose bucket is
 //! already being added to in the current batch waits for the next one (it is kept, with its
 //! digit, in the state, and added first in the next batch). The bucket sums
-//! `Σ_j (j+1)·B_j` are reduced by splitting `j` into high and low halves: row and column sums of
-//! the bucket grid (batch-affine tree sums) and two short running sums.
+//! `Σ_j (j+1)·B_j` are reduced in place by splitting `j` into high and low halves: batch-affine
+//! tree sums down the columns and along the rows of the bucket grid, one level per unit of work,
+//! then short running sums in the kernel's Jacobian arithmetic ([`Msm::reduce`]).
 //!
-//! Work is metered in multiplication equivalents ([`Cost`]); [`Msm::step`] stops before a unit of
-//! work (a batch of points or a window reduction) whose bound would exceed its budget, and the
-//! state ([`Msm`], kept in memory between calls) resumes it later with the same bases and scalars.
+//! Work is counted in multiplication equivalents ([`Cost`]); [`Msm::step`] asks its [`Meter`]
+//! before each unit of work (a batch of points, a level of a reduction) and stops before one whose
+//! bound it does not cover; the state ([`Msm`], kept in memory between calls) resumes it later
+//! with the same bases and scalars.
 
 mod batch_affine;
 mod cost;
@@ -25,22 +27,20 @@ pub(crate) use glv::{GLV_BITS, Scalars, glv_bases};
 pub(crate) use point::Point;
 
 use crate::error::VerifyError;
-use crate::field::Grumpkin;
+use crate::jacobian::Jacobian;
+use crate::meter::Meter;
 use alloc::vec;
 use alloc::vec::Vec;
-use ark_ec::CurveGroup;
-use ark_ec::short_weierstrass::Projective;
-use ark_ff::{AdditiveGroup, Zero};
-use ark_grumpkin::GrumpkinConfig;
 use batch_affine::{Batch, OP_COST, Sources, lookup};
 use cost::INV_COST;
 use glv::{SCALAR_BITS, windows};
+use zkml_field::Bn254Fr;
 
-/// Cost of a mixed (projective + affine) addition.
+/// Cost of a mixed (Jacobian + affine) addition.
 const MIXED_ADD_COST: u64 = 11;
-/// Cost of a projective addition.
+/// Cost of a Jacobian addition.
 const ADD_COST: u64 = 16;
-/// Cost of a projective doubling (a = 0).
+/// Cost of a Jacobian doubling (a = 0).
 const DOUBLE_COST: u64 = 7;
 /// Points added per batch.
 pub const BATCH: usize = 1024;
@@ -57,8 +57,8 @@ pub(crate) const fn batch_cost(len: usize) -> u64 {
 /// bookkeeping (memory traffic costs about as much as arithmetic in a Gear program).
 const POINT_COST: u64 = 1;
 
-/// Work charged per point copied: into an empty bucket or into the reduction's grid (a copy costs
-/// about as much as a multiplication).
+/// Work charged per point copied into an empty bucket, or per addition a reduction settles as a
+/// copy (a copy costs about as much as a multiplication).
 const COPY_COST: u64 = 1;
 
 /// Work charged per addition of a window reduction's row and column sums besides what
@@ -77,18 +77,29 @@ fn grid(c: u32) -> (usize, usize, u32) {
     (1 << (c - 1 - l), 1 << l, l)
 }
 
-/// Cost bound of a window's reduction: the grid's copies and its row and column sums
-/// (`2·2^{c−1}` of each, one inversion per tree level), two running sums, the doublings and one
-/// normalization.
-pub(crate) fn reduce_cost(c: u32) -> u64 {
+/// Cost bound of unit `k` of a window's reduction (see [`Msm::reduce`]): the levels of its tree
+/// sums (`k < c − 1`, one batch each: additions or copies and one inversion), then the final sums,
+/// which also fold the window into the accumulator.
+fn reduction_unit_cost(c: u32, k: u32) -> u64 {
     let (rows, cols, l) = grid(c);
-    let levels = u64::from(c - 1 - l).max(u64::from(l));
-    2 * (rows * cols) as u64 * (OP_COST + GRID_COST + COPY_COST)
-        + levels * INV_COST
-        + (rows + cols) as u64 * (MIXED_ADD_COST + ADD_COST)
-        + DOUBLE_COST * u64::from(c + l)
-        + 3 * ADD_COST
-        + INV_COST
+    let row_levels = rows.trailing_zeros();
+    let ops = if k < row_levels {
+        cols * (rows >> (k + 1))
+    } else if k < c - 1 {
+        (rows - 1) * (cols >> (k - row_levels + 1))
+    } else {
+        return (rows + cols) as u64 * (MIXED_ADD_COST + ADD_COST)
+            + DOUBLE_COST * u64::from(c + l)
+            + 3 * ADD_COST
+            + INV_COST;
+    };
+    ops as u64 * (OP_COST + GRID_COST) + INV_COST
+}
+
+/// Cost bound of a whole window's reduction.
+#[cfg(feature = "bench")]
+pub(crate) fn reduce_cost(c: u32) -> u64 {
+    (0..c).map(|k| reduction_unit_cost(c, k)).sum()
 }
 
 /// Resumable MSM state: the current window, the progress inside it and the accumulator.
@@ -105,8 +116,10 @@ pub struct Msm {
     /// Points of the current window `(index, digit)` whose bucket was taken in their batch:
     /// added first in the next one (at most a batch of them).
     waiting: Vec<(u32, i32)>,
+    /// Units of the current window's reduction done (`c` of them: [`Msm::reduce`]).
+    reduced: u32,
     /// `Σ_{finished windows} 2^{c·(w − current)}·W_w`.
-    acc: Grumpkin,
+    acc: Point,
 }
 
 impl Msm {
@@ -119,7 +132,8 @@ impl Msm {
             next_point: 0,
             buckets,
             waiting: Vec::new(),
-            acc: Grumpkin::identity(),
+            reduced: 0,
+            acc: Point::IDENTITY,
         }
     }
 
@@ -135,7 +149,8 @@ impl Msm {
             next_point: 0,
             buckets: Vec::new(),
             waiting: Vec::new(),
-            acc: Grumpkin::identity(),
+            reduced: 0,
+            acc: Point::IDENTITY,
         })
     }
 
@@ -145,7 +160,7 @@ impl Msm {
     }
 
     /// The result once [`Msm::is_done`].
-    pub fn result(&self) -> Option<Grumpkin> {
+    pub(crate) fn result(&self) -> Option<Point> {
         self.is_done().then_some(self.acc)
     }
 
@@ -154,26 +169,23 @@ impl Msm {
         grid(self.window_bits)
     }
 
-    /// Cost bound of a window's reduction.
-    fn reduce_cost(&self) -> u64 {
-        reduce_cost(self.window_bits)
-    }
-
-    /// The largest cost bound of one unit of work (a batch or a window reduction) of an MSM with
-    /// window width `c`: a call with a smaller budget may make no progress.
+    /// The largest cost bound of one unit of work (a batch or a unit of a window's reduction) of
+    /// an MSM with window width `c`: a call with a smaller budget may make no progress.
     pub(crate) fn largest_unit(c: u32) -> u64 {
-        batch_cost(BATCH).max(reduce_cost(c))
+        (0..c)
+            .map(|k| reduction_unit_cost(c, k))
+            .fold(batch_cost(BATCH), u64::max)
     }
 
-    /// Advances `Σ scalars_i·bases_i` by at most `budget` multiplication equivalents (each unit's
-    /// cost is bounded before it starts). Returns the result when done. The bases are given as
-    /// consecutive parts (`scalars` index their concatenation); `parts` and `scalars` must be the
-    /// same at every call.
+    /// Advances `Σ scalars_i·bases_i` while `meter` (in multiplication equivalents) covers the
+    /// bound of the next unit of work; each unit's count is spent on `meter` as it ends. Returns
+    /// the result when done. The bases are given as consecutive parts (`scalars` index their
+    /// concatenation); `parts` and `scalars` must be the same at every call.
     pub(crate) fn step(
         &mut self,
         parts: &[&[Point]],
         scalars: &Scalars,
-        budget: u64,
+        meter: &mut dyn Meter,
         cost: &mut Cost,
     ) -> Result<Option<Point>, VerifyError> {
         let n: usize = parts.iter().map(|p| p.len()).sum();
@@ -186,13 +198,20 @@ impl Msm {
             || self.waiting.len() > BATCH
             || self.waiting.iter().any(|&(i, _)| i as usize >= n)
             || self.windows_left > windows(c, scalars.bits())
+            || self.reduced >= c
+            || (self.reduced != 0
+                && (self.next_point as usize != n
+                    || !self.waiting.is_empty()
+                    || self.buckets.len() != m))
         {
             return Err(VerifyError::Malformed("msm: sizes"));
         }
-        let start = cost.total();
+        let mut counted = cost.total();
         let mut scratch = Scratch::new(m);
         while !self.is_done() {
-            let remaining = budget.saturating_sub(cost.total() - start);
+            meter.spend(cost.total() - counted);
+            counted = cost.total();
+            let remaining = meter.left();
             let pending = n - self.next_point as usize + self.waiting.len();
             if pending > 0 {
                 // The largest batch whose cost bound fits.
@@ -215,80 +234,107 @@ impl Msm {
                 scratch.add_batch(&mut self.buckets, parts, items, &mut self.waiting, cost);
                 self.next_point += fresh;
             } else {
-                if self.reduce_cost() > remaining {
+                if reduction_unit_cost(c, self.reduced) > remaining {
                     return Ok(None);
                 }
                 if self.buckets.is_empty() {
                     self.buckets = vec![Point::IDENTITY; m];
                 }
-                let window_sum = self.window_sum(&mut scratch.batch, cost);
-                let mut acc: Projective<GrumpkinConfig> = self.acc.into();
-                if !acc.is_zero() {
-                    for _ in 0..c {
-                        acc.double_in_place();
-                    }
-                    cost.mults += DOUBLE_COST * u64::from(c);
+                let Some(window_sum) = self.reduce(&mut scratch.batch, cost) else {
+                    continue;
+                };
+                let mut acc = Jacobian::IDENTITY.add_affine(&self.acc.jacobian());
+                for _ in 0..c {
+                    acc = acc.double();
                 }
-                acc += window_sum;
-                cost.mults += ADD_COST;
-                self.acc = acc.into_affine();
+                self.acc = Point::from_jacobian(&acc.add(&window_sum));
+                cost.mults += DOUBLE_COST * u64::from(c) + ADD_COST + 3;
                 cost.invs += 1;
                 self.buckets = Vec::new();
                 self.next_point = 0;
+                self.reduced = 0;
                 self.windows_left -= 1;
             }
         }
-        Ok(self.result().map(|r| Point::from_ark(&r)))
+        meter.spend(cost.total() - counted);
+        Ok(self.result())
     }
 
-    /// `Σ_j (j+1)·B_j` of the current window's buckets: with `j = hi·2^l + lo`, the row sums
-    /// `R_hi = Σ_lo B_j` and column sums `C_lo = Σ_hi B_j` (tree sums, one batch per level) give
-    /// `2^l·Σ hi·R_hi + Σ lo·C_lo + Σ R_hi`.
-    pub(crate) fn window_sum(
-        &self,
+    /// The next unit of the reduction of the current window's buckets to `Σ_j (j+1)·B_j`, in
+    /// place (the buckets are used up); the sum once the last unit is done. With
+    /// `j = hi·2^l + lo`, the units are the levels of tree sums down the columns, which leave
+    /// the column sums `C_lo` in row 0 and in row `hi > 0` the sum of rows `hi..hi + 2^{tz(hi)}`;
+    /// the levels of tree sums along rows `1..`, which leave each row's total `S_hi` in its first
+    /// bucket; and the final sums: with the suffix sums `T_t = S_t + T_{t + 2^{tz(t)}}` of the
+    /// row sums, the window's sum is `2^l·Σ_{t≥1} T_t + Σ_lo lo·C_lo + Σ_lo C_lo`.
+    pub(crate) fn reduce(
+        &mut self,
         batch: &mut Batch,
         cost: &mut Cost,
-    ) -> Projective<GrumpkinConfig> {
+    ) -> Option<Jacobian<Bn254Fr>> {
         let (rows, cols, l) = self.grid();
-        let m = rows * cols;
-        let b = &self.buckets;
-        let mut work = Vec::with_capacity(2 * m);
-        work.extend_from_slice(b);
-        work.extend((0..cols).flat_map(|lo| (0..rows).map(move |hi| b[hi * cols + lo])));
-        cost.mults += 2 * m as u64 * COPY_COST;
-        // Rows are groups of `cols` from 0; columns groups of `rows` from m.
-        let groups = [(0, cols, rows), (m, rows, cols)];
-        let mut s = 1;
-        while s < rows.max(cols) {
-            for (base, size, count) in groups {
-                for g in 0..count {
-                    let g0 = base + g * size;
-                    for k in (0..size.saturating_sub(s)).step_by(2 * s) {
-                        let (dst, src) = ((g0 + k) as u32, (g0 + k + s) as u32);
-                        // `dst < src`: the source is read in place, not copied.
-                        let (to, from) = work.split_at_mut(src as usize);
-                        if !batch.push(to, dst, &from[0], src, false) {
-                            cost.mults += COPY_COST;
-                        }
-                    }
-                }
-            }
-            cost.mults += batch.scheduled() * GRID_COST;
-            batch.apply(&mut work, Sources::InPlace, cost);
-            s *= 2;
+        let row_levels = rows.trailing_zeros();
+        let k = self.reduced;
+        self.reduced += 1;
+        let b = &mut self.buckets[..rows * cols];
+        if k < row_levels {
+            tree_level(b, batch, 1 << k, (0, cols, 1), (rows, cols), cost);
+            return None;
         }
-        let row_sums: Vec<Grumpkin> = (0..rows).map(|hi| work[hi * cols].to_ark()).collect();
-        let col_sums: Vec<Grumpkin> = (0..cols).map(|lo| work[m + lo * rows].to_ark()).collect();
-        cost.mults += 4 * (rows + cols) as u64;
-        let (weighted_rows, all) = running_sum(&row_sums, cost);
-        let (weighted_cols, _) = running_sum(&col_sums, cost);
-        let mut out = weighted_rows;
+        if k < self.window_bits - 1 {
+            let s = 1 << (k - row_levels);
+            tree_level(b, batch, s, (cols, rows - 1, cols), (cols, 1), cost);
+            return None;
+        }
+        // Σ_lo lo·C_lo and Σ_lo C_lo by a running sum over row 0.
+        let (mut run, mut weighted_cols) = (Jacobian::IDENTITY, Jacobian::IDENTITY);
+        for c in b[1..cols].iter().rev() {
+            run = run.add_affine(&c.jacobian());
+            weighted_cols = weighted_cols.add(&run);
+        }
+        let all = run.add_affine(&b[0].jacobian());
+        let mut suffix = vec![Jacobian::IDENTITY; rows + 1];
+        let mut weighted_rows = Jacobian::IDENTITY;
+        for t in (1..rows).rev() {
+            suffix[t] = suffix[t + (t & t.wrapping_neg())].add_affine(&b[t * cols].jacobian());
+            weighted_rows = weighted_rows.add(&suffix[t]);
+        }
         for _ in 0..l {
-            out.double_in_place();
+            weighted_rows = weighted_rows.double();
         }
-        cost.mults += DOUBLE_COST * u64::from(l) + 2 * ADD_COST;
-        out + weighted_cols + all
+        cost.mults += (rows + cols) as u64 * (MIXED_ADD_COST + ADD_COST)
+            + DOUBLE_COST * u64::from(l)
+            + 2 * ADD_COST;
+        Some(weighted_rows.add(&weighted_cols).add(&all))
     }
+}
+
+/// One level `s` of tree sums in place, in one batch (one inversion): in each of `groups` groups
+/// of `len` points (element `i` of group `g` at `first + g·group_stride + i·stride`), element
+/// `i ≡ 0 mod 2s` gets element `i + s` added. After the levels `1, 2, 4, …` below `len` (a power
+/// of two), element 0 holds its group's sum and element `i > 0` the sum of elements
+/// `i..i + 2^{tz(i)}`.
+fn tree_level(
+    points: &mut [Point],
+    batch: &mut Batch,
+    s: usize,
+    (first, groups, group_stride): (usize, usize, usize),
+    (len, stride): (usize, usize),
+    cost: &mut Cost,
+) {
+    for g in 0..groups {
+        for i in (0..len - s).step_by(2 * s) {
+            let dst = first + g * group_stride + i * stride;
+            let src = dst + s * stride;
+            // `dst < src`: the source is read in place, not copied.
+            let (to, from) = points.split_at_mut(src);
+            if !batch.push(to, dst as u32, &from[0], src as u32, false) {
+                cost.mults += COPY_COST;
+            }
+        }
+    }
+    cost.mults += batch.scheduled() * GRID_COST;
+    batch.apply(points, Sources::InPlace, cost);
 }
 
 /// Per-call working memory of [`Msm::step`]: which buckets a batch takes, and the batch of
@@ -344,31 +390,18 @@ impl Scratch {
     }
 }
 
-/// `(Σ_i i·P_i, Σ_i P_i)` by running sums (projective).
-fn running_sum(
-    p: &[Grumpkin],
-    cost: &mut Cost,
-) -> (Projective<GrumpkinConfig>, Projective<GrumpkinConfig>) {
-    let mut s = Projective::<GrumpkinConfig>::zero();
-    let mut t = Projective::<GrumpkinConfig>::zero();
-    for pi in p.iter().skip(1).rev() {
-        s += pi;
-        t += s;
-    }
-    cost.mults += (p.len().saturating_sub(1) as u64) * (MIXED_ADD_COST + ADD_COST) + MIXED_ADD_COST;
-    if let Some(p0) = p.first() {
-        s += p0;
-    }
-    (t, s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::glv::tests::edge_scalars;
     use super::*;
+    use crate::field::Grumpkin;
     use crate::field::{Fq, Fr};
+    use ark_ec::CurveGroup;
+    use ark_ec::short_weierstrass::Projective;
     use ark_ec::{AffineRepr, VariableBaseMSM};
+    use ark_ff::{AdditiveGroup, Zero};
     use ark_ff::{Field, UniformRand};
+    use ark_grumpkin::GrumpkinConfig;
     use ark_std::rand::{SeedableRng, rngs::StdRng};
 
     fn random_points(rng: &mut StdRng, n: usize) -> Vec<Grumpkin> {
@@ -418,7 +451,9 @@ mod tests {
         loop {
             calls += 1;
             let before = cost.total();
-            let res = msm.step(&[&glv_b], &scalars, budget, &mut cost).unwrap();
+            let res = msm
+                .step(&[&glv_b], &scalars, &mut { budget }, &mut cost)
+                .unwrap();
             if std::env::var("MSM_TRACE").is_ok() {
                 std::eprintln!("  call {calls}: {}", cost.total() - before);
             }
@@ -471,7 +506,7 @@ mod tests {
         assert!(
             Msm::new(4, 254)
                 .unwrap()
-                .step(&[], &sc, u64::MAX, &mut cost)
+                .step(&[], &sc, &mut { u64::MAX }, &mut cost)
                 .is_err()
         );
         // A plain-scalar state cannot be driven with GLV scalars (fewer windows).
@@ -480,22 +515,31 @@ mod tests {
         assert!(
             Msm::new(4, 254)
                 .unwrap()
-                .step(&[&g], &glv, u64::MAX, &mut cost)
+                .step(&[&g], &glv, &mut { u64::MAX }, &mut cost)
                 .is_err()
         );
         // Inconsistent progress: points added but no buckets; added past the end.
         let mut m = Msm::new(4, 128).unwrap();
         m.next_point = 1;
-        assert!(m.step(&[&g], &glv, u64::MAX, &mut cost).is_err());
+        assert!(m.step(&[&g], &glv, &mut { u64::MAX }, &mut cost).is_err());
         m.buckets = vec![Point::IDENTITY; 8];
         m.next_point = 99;
-        assert!(m.step(&[&g], &glv, u64::MAX, &mut cost).is_err());
+        assert!(m.step(&[&g], &glv, &mut { u64::MAX }, &mut cost).is_err());
         // A waiting point past the end, or more waiting points than a batch.
         m.next_point = 0;
         m.waiting = vec![(4, 1)];
-        assert!(m.step(&[&g], &glv, u64::MAX, &mut cost).is_err());
+        assert!(m.step(&[&g], &glv, &mut { u64::MAX }, &mut cost).is_err());
         m.waiting = vec![(0, 1); BATCH + 1];
-        assert!(m.step(&[&g], &glv, u64::MAX, &mut cost).is_err());
+        assert!(m.step(&[&g], &glv, &mut { u64::MAX }, &mut cost).is_err());
+        // A reduction under way before all points are added, or past its last unit.
+        m.waiting = Vec::new();
+        m.reduced = 1;
+        assert!(m.step(&[&g], &glv, &mut { u64::MAX }, &mut cost).is_err());
+        m.next_point = 2;
+        m.reduced = 4;
+        assert!(m.step(&[&g], &glv, &mut { u64::MAX }, &mut cost).is_err());
+        m.reduced = 3;
+        assert!(m.step(&[&g], &glv, &mut { u64::MAX }, &mut cost).is_ok());
     }
 
     #[test]
@@ -549,7 +593,9 @@ mod tests {
         let mut cost = Cost::default();
         let scalars = Scalars::glv(&s, &mut cost);
         let mut msm = Msm::new(13, GLV_BITS).unwrap();
-        let r = msm.step(&[&glv_b], &scalars, u64::MAX, &mut cost).unwrap();
+        let r = msm
+            .step(&[&glv_b], &scalars, &mut { u64::MAX }, &mut cost)
+            .unwrap();
         let el = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let ark = Projective::<GrumpkinConfig>::msm(&bases, &s)

@@ -2,6 +2,7 @@
 //! each), the form the MSM adds in and keeps its bases and buckets in.
 
 use crate::field::Grumpkin;
+use crate::jacobian::{Affine, Jacobian};
 use alloc::vec::Vec;
 use ark_ec::AffineRepr;
 use parity_scale_codec::{Compact, Decode, Encode, Error as CodecError, Input, Output};
@@ -46,7 +47,19 @@ impl Point {
         }
     }
 
+    /// The affine point of the kernel's Jacobian arithmetic.
+    pub(crate) fn from_jacobian(p: &Jacobian<Bn254Fr>) -> Self {
+        let (x, y, infinity) = p.to_affine().parts();
+        Self { x, y, infinity }
+    }
+
+    /// The same point for the kernel's Jacobian arithmetic.
+    pub(crate) fn jacobian(&self) -> Affine<Bn254Fr> {
+        Affine::new(self.x, self.y, self.infinity)
+    }
+
     /// The same point in arkworks' type.
+    #[cfg(test)]
     pub(crate) fn to_ark(self) -> Grumpkin {
         if self.infinity {
             Grumpkin::identity()

@@ -9,7 +9,7 @@ use crate::{
 };
 use core::mem;
 use sails_rs::prelude::*;
-use zkml_verifier::{ConstantKey, MAX_BATCH, VerifierKey};
+use zkml_verifier::{ConstantKey, MAX_BATCH, Meter, VerifierKey};
 
 /// Working memory a batch holds beside its sessions: copies of up to 16 decoded proofs (each at
 /// most twice the 64 KiB wire limit) and the combined MSM's scalars (16,384 field elements,
@@ -79,15 +79,15 @@ pub struct BatchEnded {
 
 impl SessionsState {
     /// Starts verifying the proofs of `session_ids` together ([`MIN_BATCH`] to [`MAX_BATCH`]
-    /// distinct sessions, each with a proof whose verification has not started), doing at most
-    /// `budget()` units of work (`budget` is called once, when the work starts, after the
-    /// sessions' jobs are copied). Refused, with nothing changed, if another batch is under way, a
-    /// session is not in that phase, or the budget does not cover the first stage.
+    /// distinct sessions, each with a proof whose verification has not started), working while
+    /// `meter` covers the next piece of work (it is first asked after the sessions' jobs are
+    /// copied). Refused, with nothing changed, if another batch is under way, a session is not in
+    /// that phase, or the meter does not cover the first stage.
     pub fn verify_batch(
         &mut self,
         session_ids: &[u64],
         (vk, ck): (&VerifierKey, &ConstantKey),
-        budget: impl FnOnce() -> u64,
+        meter: &mut dyn Meter,
         now: u32,
     ) -> Result<BatchRound, VerifierError> {
         if let Some(batch) = &self.batch {
@@ -120,7 +120,7 @@ impl SessionsState {
             }
         }
         let mut job = BatchJob::start(jobs)?;
-        let advance = job.advance(vk, ck, budget())?;
+        let advance = job.advance(vk, ck, meter)?;
         for session_id in session_ids {
             if let Some(entry) = self.sessions.get_mut(session_id) {
                 entry.phase.join_batch();
@@ -137,15 +137,15 @@ impl SessionsState {
         Ok(self.record(advance))
     }
 
-    /// Resumes the batch under way for at most `budget()` units of work, at block `now`.
+    /// Resumes the batch under way while `meter` covers its next piece of work, at block `now`.
     pub fn continue_batch(
         &mut self,
         (vk, ck): (&VerifierKey, &ConstantKey),
-        budget: impl FnOnce() -> u64,
+        meter: &mut dyn Meter,
         now: u32,
     ) -> Result<BatchRound, VerifierError> {
         let batch = self.batch.as_mut().ok_or(VerifierError::NoBatch)?;
-        let advance = batch.job.advance(vk, ck, budget())?;
+        let advance = batch.job.advance(vk, ck, meter)?;
         batch.advanced_at = now;
         Ok(self.record(advance))
     }

@@ -22,6 +22,7 @@ use crate::codec::{read_scalar, read_sumcheck, read_vec, write_scalar, write_sum
 use crate::error::VerifyError;
 use crate::field::{Fq, Grumpkin};
 use crate::instance::RelaxedInstance;
+use crate::meter::Meter;
 use crate::msm::{Cost, GLV_BITS, Msm, Point, Scalars, glv_bases};
 use crate::pcs::ipa::{IpaCheck, IpaProof};
 use crate::spartan::polys::{eq, eq_table_fe, sparse_eval};
@@ -35,6 +36,9 @@ use parity_scale_codec::{Decode, Encode, Input, Output};
 
 /// Window width of the IPA MSM (measured best for 16,384 points, see `msm` tests).
 pub(crate) const MSM_WINDOW: u32 = 13;
+/// Bound of the work [`IpaMsm::step`] counts before the MSM's first unit of a call: one per extra
+/// base (the IPA's `L_j`, `R_j`, `G_c` and `C`: `2·log2(n) + 2`, 30 for 16,384 generators).
+pub(crate) const EXTRA_BASES_BOUND: u64 = 64;
 
 /// The secondary SNARK proof (nova's `snark::RelaxedR1CSSNARK`, fields in nova's order).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,14 +150,15 @@ impl IpaMsm {
         })
     }
 
-    /// Advances the MSM by at most `budget` multiplication equivalents. Returns `Ok(true)` once
+    /// Advances the MSM while `meter` (in multiplication equivalents) covers its next unit of
+    /// work. Returns `Ok(true)` once
     /// the MSM is complete and the IPA equation holds (the secondary SNARK is verified),
     /// `Ok(false)` while work remains.
     pub(crate) fn step(
         &mut self,
         key: &SecondaryKey,
         proof: &SecondarySnark,
-        budget: u64,
+        meter: &mut dyn Meter,
         cost: &mut Cost,
     ) -> Result<bool, VerifyError> {
         let extra = self.ipa.msm_extra_bases(&proof.ipa, &key.g_c)?;
@@ -169,8 +174,8 @@ impl IpaMsm {
             &extra_glv[extra.len()..],
         ];
         cost.mults += extra.len() as u64;
-        let budget = budget.saturating_sub(extra.len() as u64);
-        match self.msm.step(&parts, &self.scalars, budget, cost)? {
+        meter.spend(extra.len() as u64);
+        match self.msm.step(&parts, &self.scalars, meter, cost)? {
             Some(sum) if sum.infinity => Ok(true),
             Some(_) => Err(VerifyError::Check("secondary: IPA equation")),
             None => Ok(false),
@@ -264,7 +269,7 @@ pub(crate) fn verify(
     let (claim, ipa) = transcript(key, instance, proof, &mut cost)?;
     claim.check(&key.shape, &mut cost)?;
     let mut msm = IpaMsm::new(ipa, proof, &mut cost)?;
-    if msm.step(key, proof, u64::MAX, &mut cost)? {
+    if msm.step(key, proof, &mut { u64::MAX }, &mut cost)? {
         Ok(())
     } else {
         Err(VerifyError::Check("secondary: MSM did not finish"))
@@ -529,7 +534,7 @@ mod tests {
             loop {
                 messages += 1;
                 let mut c = Cost::default();
-                let done = msm.step(&key, &proof, 288_000, &mut c).unwrap();
+                let done = msm.step(&key, &proof, &mut 288_000, &mut c).unwrap();
                 assert!(c.total() <= 288_000, "slice {}: {}", messages, c.total());
                 cost.mults += c.mults;
                 cost.invs += c.invs;
@@ -561,7 +566,7 @@ mod tests {
             msm: Msm::new(MSM_WINDOW, GLV_BITS).unwrap(),
         };
         assert!(
-            few.step(&key, &proof, u64::MAX, &mut Cost::default())
+            few.step(&key, &proof, &mut { u64::MAX }, &mut Cost::default())
                 .is_err()
         );
         let mut bad_key = key.clone();
