@@ -53,9 +53,9 @@ pub(crate) const SCALAR_UNITS: u64 = 41_000;
 /// per-point allowance, and bounds each unit of work before it starts;
 /// `msm_weight_bounds_the_worst_case` (benches/gas) checks under gtest that no unit, on typical or
 /// on worst-case inputs (all doublings, empty buckets), costs more gas than it is charged.
-/// Measured per counted multiplication: a typical batch 1.25e6 gas, the costliest batch 1.35e6, a
-/// window's first batch 0.76e6, a typical reduction 1.48e6 (the binding unit: 88 % of its charge
-/// at 0.65 unit of 2.6e6 gas), the costliest reduction 1.42e6.
+/// Measured per counted multiplication: a typical batch 1.25e6 gas, the costliest batch 1.48e6
+/// (the binding unit: 88 % of its charge at 0.65 unit of 2.6e6 gas), a window's first batch
+/// 0.76e6, a typical reduction 1.24e6, the costliest reduction 1.37e6.
 pub(crate) const MSM_WEIGHT_PERCENT: u64 = 65;
 /// Work of the IPA MSM over 16,384 Grumpkin points and the final check (3.0M counted
 /// multiplication equivalents).

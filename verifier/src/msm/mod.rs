@@ -61,10 +61,10 @@ const POINT_COST: u64 = 1;
 /// copy (a copy costs about as much as a multiplication).
 const COPY_COST: u64 = 1;
 
-/// Work charged per addition of a window reduction's row and column sums besides what
-/// [`batch_affine`] counts: such an addition costs about a third more gas than one in a batch
-/// (about 1.05e7 against 7.9e6 measured with the gas benchmark; the grid is written afresh each
-/// window).
+/// Work charged per addition of a window reduction's tree sums besides what [`batch_affine`]
+/// counts: its scheduling, whose strided walk over the buckets costs more than a batch's (with it,
+/// a reduction costs about the same gas per counted multiplication as a batch: 1.24e6 against
+/// 1.25e6, measured with the gas benchmark).
 const GRID_COST: u64 = 1;
 
 /// Bound of the work charged per point of a batch: one addition, one copy, its bookkeeping.
