@@ -1,13 +1,15 @@
-//! Verification of a compressed proof: at once ([`verify`], native use), or budgeted and resumable
+//! Verification of a compressed proof: at once ([`verify`], native use), or metered and resumable
 //! ([`Verification`], for programs): a [`Verification`] owns the decoded proof and its statement,
-//! and each [`Verification::advance`] does at most a given amount of work, so that a program can
-//! spread one verification over several messages and keep the state in memory in between.
+//! and each [`Verification::advance`] works while its [`Meter`] covers the next piece of work, so
+//! that a program can spread one verification over several messages and keep the state in memory
+//! in between.
 //!
 //! Work is counted in units of about one BN254 field multiplication in a Gear program (2.6e6 gas
-//! under gtest); a program converts the gas a message has left into units. The fixed stages (the
-//! folds, the primary SNARK, the secondary transcript, its matrix claim, the IPA scalars) run whole
-//! when the budget covers their measured cost; the 16,384-point IPA MSM runs in slices of whatever
-//! budget remains.
+//! under gtest); a program's meter turns the gas a message has left into units each time it is
+//! asked. The fixed stages (the folds, the primary SNARK, the secondary transcript, the IPA
+//! scalars, the matrix claim) run whole when the meter covers their charge, an upper bound of
+//! their measured cost; the 16,384-point IPA MSM runs in units of work (batches of points, levels
+//! of a window's reduction), each started when the meter covers its bound.
 
 use crate::constants::ConstantKey;
 use crate::error::VerifyError;

@@ -7,7 +7,7 @@
 //! A combined check that fails does not reject anyone: the batch falls back to checking each
 //! remaining proof on its own, so that one bad proof never costs a good one its verdict, and a
 //! rejected proof's error names its own failure. Like [`Verification`], a [`BatchVerification`]
-//! works in budgeted calls and keeps its state in between.
+//! works in metered calls and keeps its state in between.
 
 mod ipa;
 mod pairing;
