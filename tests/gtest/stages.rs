@@ -5,10 +5,11 @@
 //! claim after the IPA MSM, which runs in between in messages too small to reach it.
 
 use crate::common::*;
+use sails_rs::client::{GtestEnv, Service};
 use sails_rs::gtest::constants::VALUE_PER_GAS;
 use zkml_client::{
     Zkml as _,
-    verifier::{VerificationStatus, Verifier as _, VerifierError},
+    verifier::{VerificationStatus, Verifier as _, VerifierError, VerifierImpl},
 };
 
 /// The fixed stages, in the order a verification alone runs them; the MSM comes after the IPA
@@ -24,6 +25,33 @@ const STAGES: [&str; 5] = [
 /// Gas of each MSM message: more than its smallest slice, less than the matrix claim's charge.
 const MSM_MESSAGE_GAS: u64 = 200_000_000_000;
 
+/// Too little gas for any piece of work.
+const PROBE_GAS: u64 = 20_000_000_000;
+
+/// Sends `Verify` (the first message) or `ContinueVerification` with `gas`.
+async fn message(
+    verifier: &mut Service<VerifierImpl, GtestEnv>,
+    id: u64,
+    first: bool,
+    gas: u64,
+) -> Result<VerificationStatus, VerifierError> {
+    let sent = if first {
+        verifier.verify(id).with_gas_limit(gas).await
+    } else {
+        verifier.continue_verification(id).with_gas_limit(gas).await
+    };
+    sent.expect("the message runs")
+}
+
+/// The gas the next message reports it needs: sent with too little, it must be refused with
+/// `NotEnoughGas { needed }`.
+async fn reported_gas(verifier: &mut Service<VerifierImpl, GtestEnv>, id: u64, first: bool) -> u64 {
+    match message(verifier, id, first, PROBE_GAS).await {
+        Err(VerifierError::NotEnoughGas { needed }) => needed,
+        other => std::panic!("{PROBE_GAS} gas must be too little: {other:?}"),
+    }
+}
+
 /// Runs the fixed stages of the fixture's proof one per message, and the MSM between them;
 /// prints each stage's gas, its charged units and the gas attached.
 #[tokio::test]
@@ -33,30 +61,12 @@ async fn fixed_stages_one_per_message() {
     let mut verifier = chain.as_(USER).verifier();
     let balance = || chain.env().system().balance_of(USER);
     let mut done_before = 0u64;
-    // Too little gas for any stage: the program reports what to attach.
-    let probe = 20_000_000_000;
-    let mut started = false;
-    for stage in STAGES {
-        if stage == "secondary matrix claim" {
+    for (k, stage) in STAGES.iter().enumerate() {
+        if *stage == "secondary matrix claim" {
             let (mut gas, mut messages) = (0, 0);
-            loop {
-                let Err(VerifierError::NotEnoughGas { needed }) = verifier
-                    .continue_verification(id)
-                    .with_gas_limit(probe)
-                    .await
-                    .unwrap()
-                else {
-                    std::panic!("MSM: {probe} gas must be too little");
-                };
-                if needed > MSM_MESSAGE_GAS {
-                    break;
-                }
+            while reported_gas(&mut verifier, id, false).await <= MSM_MESSAGE_GAS {
                 let before = balance();
-                let status = verifier
-                    .continue_verification(id)
-                    .with_gas_limit(MSM_MESSAGE_GAS)
-                    .await
-                    .unwrap();
+                let status = message(&mut verifier, id, false, MSM_MESSAGE_GAS).await;
                 assert!(
                     matches!(status, Ok(VerificationStatus::Verifying { .. })),
                     "MSM: {status:?}"
@@ -66,29 +76,9 @@ async fn fixed_stages_one_per_message() {
             }
             println!("IPA MSM and final check: {gas:.3e} gas in {messages} messages");
         }
-        let refused = if started {
-            verifier
-                .continue_verification(id)
-                .with_gas_limit(probe)
-                .await
-                .unwrap()
-        } else {
-            verifier.verify(id).with_gas_limit(probe).await.unwrap()
-        };
-        let Err(VerifierError::NotEnoughGas { needed }) = refused else {
-            std::panic!("stage {stage}: {probe} gas must be too little: {refused:?}");
-        };
+        let needed = reported_gas(&mut verifier, id, k == 0).await;
         let before = balance();
-        let status = if started {
-            verifier
-                .continue_verification(id)
-                .with_gas_limit(needed)
-                .await
-                .unwrap()
-        } else {
-            verifier.verify(id).with_gas_limit(needed).await.unwrap()
-        };
-        started = true;
+        let status = message(&mut verifier, id, k == 0, needed).await;
         let gas = (before - balance()) / VALUE_PER_GAS;
         match status {
             Ok(VerificationStatus::Verifying { done, .. }) => {
@@ -100,7 +90,7 @@ async fn fixed_stages_one_per_message() {
                 done_before = done;
             }
             // The matrix claim is the last piece of work: the proof verifies.
-            Ok(VerificationStatus::Verified { .. }) if stage == "secondary matrix claim" => {
+            Ok(VerificationStatus::Verified { .. }) if *stage == "secondary matrix claim" => {
                 println!("stage {stage}: {gas:.3e} gas ({needed:.3e} gas attached)");
             }
             _ => std::panic!("stage {stage}: {status:?}"),
