@@ -1,6 +1,6 @@
 //! Internals exposed to the gas benchmark `benches/gas` (feature `bench`; the product program never
 //! enables it): the verifier's own Poseidon permutation, with nova 0.76's constants, the IPA
-//! MSM's two units of work and its scalars' GLV split.
+//! MSM's two units of work.
 
 use crate::field::{Fr, Grumpkin};
 use crate::msm::{Cost, Msm, Point, Scratch};
@@ -30,13 +30,13 @@ impl PoseidonFr {
     }
 }
 
-/// The IPA MSM's window width and bucket count.
-const C: u32 = 13;
+/// The IPA MSM's window width (its generators' merged window) and bucket count.
+const C: u32 = crate::msm::FIXED_WINDOW;
 const BUCKETS: usize = 1 << (C - 1);
 /// Points per batch in [`MsmUnits::batch`].
 pub const MSM_BATCH: usize = crate::msm::BATCH;
 
-/// A window of the IPA MSM set up for the gas benchmark: 4,096 filled buckets and 1,024 bases,
+/// The IPA MSM's window set up for the gas benchmark: 16,384 filled buckets and 1,024 bases,
 /// all distinct multiples of a point.
 pub struct MsmUnits {
     buckets: Vec<Point>,
@@ -144,19 +144,4 @@ impl MsmUnits {
         };
         sum.x.to_ark()
     }
-}
-
-/// GLV-splits `n` scalars (the IPA MSM's scalar split), each derived from the previous split;
-/// returns the last halves' low limbs.
-pub fn glv_split(seed: &crate::field::Fq, n: u32) -> [u64; 2] {
-    use ark_ff::PrimeField;
-    let mut k = seed.into_bigint().0;
-    let mut last = [0; 2];
-    for _ in 0..n {
-        let [(_, k1), (_, k2)] = crate::msm::decompose(&k);
-        last = [k1[0], k2[0]];
-        k[0] ^= k1[0];
-        k[1] ^= k2[0];
-    }
-    last
 }

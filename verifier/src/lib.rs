@@ -47,7 +47,7 @@ mod wire;
 
 pub use batch::{BatchProgress, BatchVerification, MAX_BATCH, Verdict};
 pub use codec::decode_all;
-pub use constants::ConstantKey;
+pub use constants::{ConstantKey, KeyDecoder};
 pub use error::VerifyError;
 pub use field::{Fq, Fr, from_le32_canonical, le32};
 pub use meter::Meter;

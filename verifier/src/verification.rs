@@ -16,7 +16,7 @@ use crate::error::VerifyError;
 use crate::field::{Fq, Fr, Grumpkin};
 use crate::instance::RelaxedInstance;
 use crate::meter::{Counted, Meter, Weighted};
-use crate::msm::{Cost, Msm};
+use crate::msm::{Cost, SplitMsm};
 use crate::nova::{Folded, fold};
 use crate::pcs::hyperkzg::PairingInputs;
 use crate::pcs::ipa::IpaCheck;
@@ -45,9 +45,9 @@ pub(crate) const TRANSCRIPT_UNITS: u64 = 20_000;
 /// message under gtest (`cargo test --release --test gtest fixed_stages -- --nocapture`), 90,200
 /// units; charged with a 16 % margin.
 pub(crate) const MATRIX_UNITS: u64 = 105_000;
-/// Work of the IPA MSM's GLV-split scalars (the IPA's `s_i` and the split of each): 9.0e10 gas
+/// Work of the IPA MSM's scalars (the IPA's `s_i`, as canonical integers): 9.0e10 gas
 /// measured alone in one message under gtest (`cargo test --release --test gtest fixed_stages --
-/// --nocapture`), 34,600 units; charged with a 16 % margin. A batch charges its shared GLV split
+/// --nocapture`), 34,600 units; charged with a 16 % margin. A batch charges its combined scalars
 /// the same (measured by `batch_stages`).
 pub(crate) const SCALAR_UNITS: u64 = 41_000;
 /// Units one multiplication counted inside the MSM costs, in hundredths. The MSM counts the field
@@ -65,7 +65,7 @@ pub(crate) const MSM_UNITS: u64 = 3_000_000 * MSM_WEIGHT_PERCENT / 100;
 /// Smallest MSM slice worth a call: the largest unit of the MSM's work and the IPA's extra bases
 /// counted before it, so that a call given it always makes progress.
 pub(crate) fn min_msm_slice() -> u64 {
-    ((Msm::largest_unit(snark::MSM_WINDOW) + snark::EXTRA_BASES_BOUND) * MSM_WEIGHT_PERCENT)
+    ((SplitMsm::largest_unit() + snark::EXTRA_BASES_BOUND) * MSM_WEIGHT_PERCENT)
         .div_ceil(100)
 }
 /// Work of a whole verification, as reported by [`Progress::Pending`].
@@ -114,7 +114,7 @@ pub enum Stage {
     SecondaryTranscript,
     /// The secondary inner sum-check's deferred final claim: the shape evaluation.
     MatrixClaim,
-    /// The IPA MSM's GLV-split scalars.
+    /// The IPA MSM's scalars.
     IpaScalars,
     /// The IPA MSM and the final IPA check, in slices.
     IpaMsm,

@@ -5,7 +5,7 @@ use crate::error::{ModelDefect, ModelError};
 use alloc::string::ToString;
 use sails_rs::prelude::*;
 use sha3::{Digest, Keccak256};
-use zkml_verifier::{ConstantKey, VerifierKey, decode_all, le32, statement};
+use zkml_verifier::{ConstantKey, KeyDecoder, VerifierKey, decode_all, le32, statement};
 
 /// Pixels per side of an input image, as the statement defines it.
 const SIDE: u8 = statement::IMAGE_SIDE as u8;
@@ -15,8 +15,8 @@ pub const MAX_NAME_LEN: u32 = 64;
 /// Largest model-specific verifier key accepted by the constructor.
 pub const MAX_VERIFIER_KEY_LEN: u32 = 64 * 1024;
 /// Largest verifier data that may be uploaded after deployment (the constant key takes about
-/// 2.1 MB).
-pub const MAX_VERIFIER_DATA_LEN: u32 = 16 * 1024 * 1024;
+/// 20 MB, most of it the table of the IPA generators' multiples).
+pub const MAX_VERIFIER_DATA_LEN: u32 = 32 * 1024 * 1024;
 /// Most provers that may be registered at once.
 pub const MAX_PROVERS: u32 = 32;
 
@@ -95,7 +95,11 @@ pub struct ModelState {
     info: ModelInfo,
     verifier_key: Vec<u8>,
     key: VerifierKey,
-    verifier_data: Vec<u8>,
+    /// Verifier data bytes received so far.
+    uploaded: u32,
+    /// The constant key as its bytes arrive (its bulk, the IPA generators' table, is decoded
+    /// chunk by chunk: no message decodes it all).
+    decoder: KeyDecoder,
     data_hasher: Keccak256,
     constant_key: Option<ConstantKey>,
     /// The registered provers, sorted (at most [`MAX_PROVERS`]; a sorted vector costs the
@@ -137,7 +141,8 @@ impl ModelState {
             info,
             verifier_key: init.verifier_key,
             key,
-            verifier_data: Vec::new(),
+            uploaded: 0,
+            decoder: KeyDecoder::default(),
             data_hasher: Keccak256::new(),
             constant_key: None,
             provers: Vec::new(),
@@ -232,7 +237,7 @@ impl ModelState {
     ) -> Result<UploadStatus, ModelError> {
         self.ensure_admin(caller)?;
         self.ensure_not_finalized()?;
-        let uploaded = self.uploaded();
+        let uploaded = self.uploaded;
         if offset != uploaded {
             return Err(ModelError::UploadOutOfOrder {
                 expected: uploaded,
@@ -248,8 +253,13 @@ impl ModelState {
         if end > declared {
             return Err(ModelError::UploadPastDeclaredSize { declared, end });
         }
+        if offset == 0 {
+            // Room for all of it at once: growing would copy it, and copies are dear.
+            self.decoder = KeyDecoder::new(declared as usize);
+        }
         self.data_hasher.update(chunk);
-        self.verifier_data.extend_from_slice(chunk);
+        self.decoder.feed(chunk);
+        self.uploaded = end;
         Ok(UploadStatus {
             uploaded: end,
             declared,
@@ -262,8 +272,9 @@ impl ModelState {
     pub fn restart_upload(&mut self, caller: ActorId) -> Result<u32, ModelError> {
         self.ensure_admin(caller)?;
         self.ensure_not_finalized()?;
-        let discarded = self.uploaded();
-        self.verifier_data = Vec::new();
+        let discarded = self.uploaded;
+        self.uploaded = 0;
+        self.decoder = KeyDecoder::default();
         self.data_hasher = Keccak256::new();
         Ok(discarded)
     }
@@ -272,7 +283,7 @@ impl ModelState {
     pub fn finalize(&mut self, caller: ActorId) -> Result<(), ModelError> {
         self.ensure_admin(caller)?;
         self.ensure_not_finalized()?;
-        let uploaded = self.uploaded();
+        let uploaded = self.uploaded;
         if uploaded != self.info.verifier_data_len {
             return Err(ModelError::UploadIncomplete {
                 uploaded,
@@ -283,10 +294,12 @@ impl ModelState {
         if digest != self.info.verifier_data_digest {
             return Err(ModelError::VerifierDataDigestMismatch);
         }
-        let constant_key: ConstantKey = decode_all(&self.verifier_data)
+        let constant_key = self
+            .decoder
+            .finish()
             .map_err(|e| ModelError::InvalidVerifierData(e.to_string()))?;
         self.constant_key = Some(constant_key);
-        self.verifier_data = Vec::new();
+        self.decoder = KeyDecoder::default();
         self.info.finalized = true;
         Ok(())
     }
@@ -320,16 +333,12 @@ impl ModelState {
     /// Upload progress.
     pub fn upload_status(&self) -> UploadStatus {
         UploadStatus {
-            uploaded: self.uploaded(),
+            uploaded: self.uploaded,
             declared: self.info.verifier_data_len,
             finalized: self.info.finalized,
         }
     }
 
-    fn uploaded(&self) -> u32 {
-        // Bounded by `verifier_data_len`, a u32, in `upload`.
-        self.verifier_data.len() as u32
-    }
 }
 
 /// Checks a model description for consistency and decodes its verifier key.

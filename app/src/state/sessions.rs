@@ -22,17 +22,17 @@ pub use batch::{BATCH_IDLE_BLOCKS, BATCH_MEMORY, BatchEnded, BatchInfo, BatchRou
 
 /// Largest proof accepted, in bytes.
 pub const MAX_PROOF_LEN: u32 = 64 * 1024;
-/// Memory a Gear program can hold: 512 wasm pages of 64 KiB, 32 MiB. (Under gtest the program
-/// stops taking inputs near 8,600 open sessions of 784-byte inputs, about what 32 MiB holds
-/// beside the keys; gear-core's schedule would allow more pages, the runtime does not.)
-pub const PROGRAM_MEMORY: u64 = 512 * 64 * 1024;
+/// Memory the program budgets for itself: 1,024 wasm pages of 64 KiB, 64 MiB (gear-core 2.0's
+/// schedule, taken from Vara's runtime, allows 32,768 pages).
+pub const PROGRAM_MEMORY: u64 = 1024 * 64 * 1024;
 /// Memory kept for everything but open sessions, once the model is finalized (no session
-/// exists before): the decoded constant key (2.1 MB on the wire, at most three times that
-/// decoded), the model's verifier key (raw and decoded, each at most 64 KiB), the finished
-/// sessions kept (`MAX_FINISHED_SESSIONS` of at most 2 KiB: pixels, logits or reason), the
-/// incoming message (read whole by the entry point), the stack and the allocator's slack.
-/// 16 MiB covers it.
-pub const RESERVED_MEMORY: u64 = 16 * 1024 * 1024;
+/// exists before): the decoded constant key (about 22 MB, most of it the table of the IPA
+/// generators' multiples, 76 bytes a point), the upload buffer it was decoded from (freed, but
+/// the allocator may keep it in pieces), the model's verifier key (raw and decoded, each at most
+/// 64 KiB), the finished sessions kept (`MAX_FINISHED_SESSIONS` of at most 2 KiB: pixels, logits
+/// or reason), the incoming message (read whole by the entry point), the stack and the
+/// allocator's slack. 48 MiB covers it.
+pub const RESERVED_MEMORY: u64 = 48 * 1024 * 1024;
 /// Most memory one open session holds: its input (pixels, or a private input's envelope of at
 /// most `inputs::MAX_ENVELOPE_LEN` bytes) and commitment, a submitted proof of at most
 /// [`MAX_PROOF_LEN`] bytes kept for the `Proof` query, the same proof decoded into the

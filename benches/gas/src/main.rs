@@ -20,7 +20,6 @@ fn iterations(op: Op) -> u32 {
         Op::MsmReduction | Op::MsmWorstReduction => 2,
         Op::MsmWorstBatch => 8,
         Op::MsmFirstBatch => 1,
-        Op::GlvSplit => 2_000,
         _ => 20_000,
     }
 }
@@ -60,12 +59,11 @@ fn label(op: Op) -> &'static str {
         Op::FeAffineAdd => "Grumpkin affine add given the inverse, zkml-field",
         Op::Poseidon => "Poseidon permutation (verifier's, width 25, zkml-field)",
         Op::Pairing2 => "BN254 multi-pairing of 2 pairs (ark-bn254)",
-        Op::MsmBatch => "IPA MSM: one batch, 1,024 points into 4,096 buckets (zkml-field)",
-        Op::MsmReduction => "IPA MSM: one window reduction of 4,096 buckets (zkml-field)",
+        Op::MsmBatch => "IPA MSM: one batch, 1,024 points into 16,384 buckets (zkml-field)",
+        Op::MsmReduction => "IPA MSM: the reduction of 16,384 buckets (zkml-field)",
         Op::MsmWorstBatch => "IPA MSM: the costliest batch (1,024 doublings)",
-        Op::MsmWorstReduction => "IPA MSM: the costliest reduction (4,096 equal buckets)",
+        Op::MsmWorstReduction => "IPA MSM: the costliest reduction (16,384 equal buckets)",
         Op::MsmFirstBatch => "IPA MSM: a window's first batch (1,024 points into empty buckets)",
-        Op::GlvSplit => "GLV split of one MSM scalar (two 128-bit halves)",
     }
 }
 

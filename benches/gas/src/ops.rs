@@ -50,23 +50,21 @@ pub enum Op {
     Poseidon,
     /// A BN254 multi-pairing of two pairs (the HyperKZG check), ark-bn254.
     Pairing2,
-    /// One batch of the IPA MSM: 1,024 points added into 4,096 buckets (signed digits).
+    /// One batch of the IPA MSM: 1,024 points added into 16,384 buckets (signed digits).
     MsmBatch,
-    /// One window reduction of the IPA MSM: `Σ_j (j+1)·B_j` over 4,096 buckets.
+    /// The reduction of the IPA MSM's merged window: `Σ_j (j+1)·B_j` over 16,384 buckets.
     MsmReduction,
     /// The costliest batch: 1,024 buckets each doubled (every addition a doubling).
     MsmWorstBatch,
     /// A window's first batch: 1,024 points into empty buckets (mostly copies, little arithmetic).
     MsmFirstBatch,
-    /// The costliest reduction: 4,096 equal buckets (every row and column addition a doubling).
+    /// The costliest reduction: 16,384 equal buckets (every row and column addition a doubling).
     MsmWorstReduction,
-    /// The GLV split of one IPA MSM scalar into two 128-bit halves.
-    GlvSplit,
 }
 
 impl Op {
     /// Every operation, in table order.
-    pub const ALL: [Op; 24] = [
+    pub const ALL: [Op; 23] = [
         Op::Empty,
         Op::ArkFrMul,
         Op::ArkFqMul,
@@ -90,7 +88,6 @@ impl Op {
         Op::MsmWorstBatch,
         Op::MsmFirstBatch,
         Op::MsmWorstReduction,
-        Op::GlvSplit,
     ];
 }
 
@@ -255,13 +252,6 @@ pub fn run(req: &Request) -> Vec<u8> {
             let mut out = le32(&x).to_vec();
             out.extend(units.counted().to_le_bytes());
             out
-        }
-        Op::GlvSplit => {
-            let (k, _) = inputs::<Fq>(seed);
-            zkml_verifier::bench::glv_split(&k, n)
-                .iter()
-                .flat_map(|l| l.to_le_bytes())
-                .collect()
         }
         Op::MsmWorstBatch => {
             let mut units = MsmUnits::new(u64::from(seed[0]) + 2);

@@ -11,7 +11,7 @@ use zkml_gas_bench::ops::{
     chord_ark, chord_fe, chord_inputs, inputs, le32, pairing_inputs, poseidon_state,
 };
 use zkml_gas_bench::{Bench, BenchError, Op, Request};
-use zkml_verifier::bench::{MsmUnits, PoseidonFr, glv_split};
+use zkml_verifier::bench::{MsmUnits, PoseidonFr};
 
 /// `n` times `f(&mut x, &y)` natively.
 fn chain<F: PrimeField>(seed: &[u8; 64], n: u32, f: impl Fn(&mut F, &F)) -> Vec<u8> {
@@ -78,13 +78,6 @@ fn expected(op: Op, n: u32, seed: &[u8; 64]) -> Vec<u8> {
             let mut units = MsmUnits::new(u64::from(seed[0]) + 2);
             let counted = (0..n).fold(0, |_, _| units.worst_batch());
             counted.to_le_bytes().to_vec()
-        }
-        Op::GlvSplit => {
-            let (k, _) = inputs::<Fq>(seed);
-            glv_split(&k, n)
-                .iter()
-                .flat_map(|l| l.to_le_bytes())
-                .collect()
         }
     }
 }

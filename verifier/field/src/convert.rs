@@ -41,6 +41,20 @@ impl<M: Modulus> Fe<M> {
         out
     }
 
+    /// The element whose Montgomery form (`x·R mod p`) has the limbs `limbs`, or `None` unless
+    /// every limb is below `2^29` and the value below `p`: the inverse of [`Fe::to_montgomery`],
+    /// with no multiplication (for data stored in the kernel's own form).
+    pub fn from_montgomery(limbs: [u32; LIMBS]) -> Option<Self> {
+        let x = Self::from_limbs(limbs);
+        let in_range = limbs.iter().all(|&l| u64::from(l) <= MASK);
+        (in_range && x.canonical() == limbs).then_some(x)
+    }
+
+    /// The limbs of the Montgomery form `x·R mod p` (value below `p`).
+    pub fn to_montgomery(&self) -> [u32; LIMBS] {
+        self.canonical()
+    }
+
     /// The element whose canonical integer is `words` (below `p`): one multiplication by `R²`
     /// (the out-of-line [`Fe::mul`], which keeps the program small).
     fn from_canonical_words(words: [u64; 4]) -> Self {
@@ -163,6 +177,27 @@ mod tests {
             assert_eq!(Fe::<M>::from_le_bytes(&[0xff; 32]), None, "2^256 - 1");
             bytes[31] = bytes[31].wrapping_add(1);
             assert_eq!(Fe::<M>::from_le_bytes(&bytes), None, "above p");
+        }
+        check::<Bn254Fr>();
+        check::<Bn254Fq>();
+    }
+
+    #[test]
+    fn montgomery_limbs_round_trip_and_refuse_out_of_range() {
+        fn check<M: Modulus>() {
+            for a in edges::<M>() {
+                let x = Fe::<M>::from_ark(&a);
+                for v in [x, high(&x)] {
+                    let limbs = v.to_montgomery();
+                    assert_eq!(Fe::<M>::from_montgomery(limbs), Some(x));
+                }
+                // The representative in [p, 2p) is refused: stored data is canonical.
+                assert_eq!(Fe::<M>::from_montgomery(*high(&x).limbs()), None);
+            }
+            let mut big = Fe::<M>::ONE.to_montgomery();
+            big[3] = 1 << 29;
+            assert_eq!(Fe::<M>::from_montgomery(big), None, "limb of 2^29");
+            assert_eq!(Fe::<M>::from_montgomery([(1 << 29) - 1; 9]), None, "above 2p");
         }
         check::<Bn254Fr>();
         check::<Bn254Fq>();

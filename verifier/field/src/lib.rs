@@ -14,9 +14,10 @@
 //!   `a, b < 2p` and `4p < R`;
 //! - [`Fe::add`], [`Fe::sub`], [`Fe::neg`], [`Fe::double`]: the sum or difference, brought back
 //!   to `[0, 2p)` by one conditional subtraction or addition of `2p` (branch-free);
-//! - [`Fe::from_ark`] / [`Fe::to_ark`], [`Fe::from_le_bytes`] / [`Fe::to_le_bytes`]: exact
-//!   conversion to and from ark-ff's elements and canonical little-endian bytes (non-canonical
-//!   bytes are refused);
+//! - [`Fe::from_ark`] / [`Fe::to_ark`], [`Fe::from_le_bytes`] / [`Fe::to_le_bytes`] and
+//!   [`Fe::from_montgomery`] / [`Fe::to_montgomery`]: exact conversion to and from ark-ff's
+//!   elements, canonical little-endian bytes and the limbs of the canonical Montgomery form
+//!   (non-canonical bytes or limbs are refused);
 //!   equality ([`PartialEq`]) and [`Fe::is_zero`] compare values mod `p`;
 //! - [`Fe::mul_diff_into`] (`x·(a ∓ b)`) and [`Fe::chord_step`] (one backward step of a batch of
 //!   affine additions: five multiplications in one pass): sums and differences enter a

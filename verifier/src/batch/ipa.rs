@@ -7,10 +7,11 @@
 use crate::error::VerifyError;
 use crate::field::{Fq, Grumpkin};
 use crate::meter::Meter;
-use crate::msm::{Cost, GLV_BITS, Msm, Point, Scalars, glv_bases};
+use crate::msm::{Cost, Point, SplitMsm};
 use crate::pcs::ipa::{IpaCheck, IpaProof};
-use crate::spartan::snark::{MSM_WINDOW, SecondaryKey};
+use crate::spartan::snark::SecondaryKey;
 use crate::transcript::Transcript;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use ark_ff::{One, Zero};
 
@@ -106,14 +107,13 @@ impl Combination {
         Ok(())
     }
 
-    /// Splits the combined scalars (GLV) and sets up the MSM (about 3 multiplications per scalar).
+    /// Sets up the MSM (about one multiplication per scalar).
     pub(crate) fn into_msm(self, cost: &mut Cost) -> Result<CombinedMsm, VerifyError> {
-        let extra = glv_bases(self.extra.iter().map(Point::from_ark).collect());
-        cost.mults += self.extra.len() as u64;
+        let extra = self.extra.iter().map(Point::from_ark).collect();
+        cost.mults += 2 * self.extra.len() as u64;
         Ok(CombinedMsm {
-            scalars: Scalars::glv(&self.scalars, cost),
+            msm: Box::new(SplitMsm::new(&self.scalars, self.num_gens, cost)?),
             extra,
-            msm: Msm::new(MSM_WINDOW, GLV_BITS)?,
         })
     }
 }
@@ -121,12 +121,10 @@ impl Combination {
 /// The combined MSM in progress.
 #[derive(Clone, Debug)]
 pub(crate) struct CombinedMsm {
-    /// GLV-split scalars over the generators, the proofs' bases, and their images.
-    scalars: Scalars,
-    /// The proofs' bases, then their GLV images.
+    /// The proofs' bases.
     extra: Vec<Point>,
     /// The MSM state.
-    msm: Msm,
+    msm: Box<SplitMsm>,
 }
 
 impl CombinedMsm {
@@ -139,19 +137,6 @@ impl CombinedMsm {
         meter: &mut dyn Meter,
         cost: &mut Cost,
     ) -> Result<Option<bool>, VerifyError> {
-        let (n, e) = (key.num_gens(), self.extra.len() / 2);
-        if self.scalars.len() != 2 * (n + e) || key.glv_bases.len() != 2 * n {
-            return Err(VerifyError::Malformed("batch: scalar count"));
-        }
-        let parts = [
-            key.gens(),
-            &self.extra[..e],
-            &key.glv_bases[n..],
-            &self.extra[e..],
-        ];
-        Ok(self
-            .msm
-            .step(&parts, &self.scalars, meter, cost)?
-            .map(|sum| sum.infinity))
+        self.msm.step(&key.table, &self.extra, meter, cost)
     }
 }

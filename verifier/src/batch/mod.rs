@@ -67,7 +67,7 @@ enum Phase {
     Pairing,
     /// The combined pairing failed: each remaining proof's own pairing.
     PairingFallback,
-    /// The combined IPA scalars, one proof at a time, then their GLV split.
+    /// The combined IPA scalars, one proof at a time.
     Combine(Combination),
     /// The combined IPA MSM, in slices.
     Msm(CombinedMsm),

@@ -1,6 +1,6 @@
 //! A resumable multi-scalar multiplication on Grumpkin (the IPA's 16,384-point MSM, SPEC §7.8).
 //!
-//! Pippenger with signed `c`-bit window digits ([`glv`] scalars), processed from the most
+//! Pippenger with signed `c`-bit window digits ([`scalars`]), processed from the most
 //! significant window down (`acc ← 2^c·acc + W_w`). Inside a window, each point is added into its
 //! bucket (`2^{c−1}` of them) in the field kernel's arithmetic ([`point`]), in batches that share
 //! one inversion ([`batch_affine`], ≈ 6 multiplications per addition); a point whose bucket is
@@ -17,14 +17,14 @@
 
 mod batch_affine;
 mod cost;
-mod glv;
 mod point;
+mod scalars;
+mod split;
 
 pub(crate) use cost::Cost;
-#[cfg(feature = "bench")]
-pub(crate) use glv::decompose;
-pub(crate) use glv::{GLV_BITS, Scalars, glv_bases};
 pub(crate) use point::Point;
+pub(crate) use scalars::Scalars;
+pub(crate) use split::{FIXED_WINDOW, SplitMsm, TABLE_LAYERS};
 
 use crate::error::VerifyError;
 use crate::jacobian::Jacobian;
@@ -33,7 +33,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use batch_affine::{Batch, OP_COST, Sources, lookup};
 use cost::INV_COST;
-use glv::{SCALAR_BITS, windows};
+use scalars::windows;
 use zkml_field::Bn254Fr;
 
 /// Cost of a mixed (Jacobian + affine) addition.
@@ -118,6 +118,9 @@ pub struct Msm {
     waiting: Vec<(u32, i32)>,
     /// Units of the current window's reduction done (`c` of them: [`Msm::reduce`]).
     reduced: u32,
+    /// 1 for windows taken one after another; otherwise all windows are merged into one
+    /// ([`Msm::merged`]) and the bases come in this many layers.
+    layers: u32,
     /// `Σ_{finished windows} 2^{c·(w − current)}·W_w`.
     acc: Point,
 }
@@ -133,25 +136,37 @@ impl Msm {
             buckets,
             waiting: Vec::new(),
             reduced: 0,
+            layers: 1,
             acc: Point::IDENTITY,
         }
     }
 
-    /// A fresh MSM with window width `c` (2..=16) for scalars of at most `bits` bits (see
-    /// [`Scalars::bits`]).
-    pub fn new(c: u32, bits: u32) -> Result<Self, VerifyError> {
-        if !(2..=16).contains(&c) || bits > SCALAR_BITS {
+    /// A fresh MSM with window width `c` (2..=16).
+    pub fn new(c: u32) -> Result<Self, VerifyError> {
+        if !(2..=16).contains(&c) {
             return Err(VerifyError::Malformed("msm: window width"));
         }
         Ok(Self {
             window_bits: c,
-            windows_left: windows(c, bits),
+            windows_left: windows(c),
             next_point: 0,
             buckets: Vec::new(),
             waiting: Vec::new(),
             reduced: 0,
+            layers: 1,
             acc: Point::IDENTITY,
         })
+    }
+
+    /// A fresh fixed-base MSM: all [`windows`] of width `c` merged into one set of buckets. Its
+    /// bases come in layers, one per window: base `w·n + i` is `2^{c·w}·G_i` for the `n` scalars'
+    /// bases `G_i`, and gets digit `w` of scalar `i`. It adds as many points as the windowed
+    /// MSM but reduces one window instead of all.
+    pub fn merged(c: u32) -> Result<Self, VerifyError> {
+        let mut msm = Self::new(c)?;
+        msm.layers = msm.windows_left;
+        msm.windows_left = 1;
+        Ok(msm)
     }
 
     /// Whether all windows are done ([`Msm::result`] is then the MSM).
@@ -180,7 +195,8 @@ impl Msm {
     /// Advances `Σ scalars_i·bases_i` while `meter` (in multiplication equivalents) covers the
     /// bound of the next unit of work; each unit's count is spent on `meter` as it ends. Returns
     /// the result when done. The bases are given as consecutive parts (`scalars` index their
-    /// concatenation); `parts` and `scalars` must be the same at every call.
+    /// concatenation, layer by layer for a [`Msm::merged`] MSM); `parts` and `scalars` must be the
+    /// same at every call.
     pub(crate) fn step(
         &mut self,
         parts: &[&[Point]],
@@ -191,13 +207,15 @@ impl Msm {
         let n: usize = parts.iter().map(|p| p.len()).sum();
         let c = self.window_bits;
         let m = 1usize << (c - 1);
-        if scalars.len() != n
+        let layers = self.layers;
+        if scalars.len() * layers as usize != n
+            || (layers != 1 && layers != windows(c))
             || n > u32::MAX as usize / 2
             || self.next_point as usize > n
             || (self.next_point != 0 && self.buckets.len() != m)
             || self.waiting.len() > BATCH
             || self.waiting.iter().any(|&(i, _)| i as usize >= n)
-            || self.windows_left > windows(c, scalars.bits())
+            || self.windows_left > windows(c)
             || self.reduced >= c
             || (self.reduced != 0
                 && (self.next_point as usize != n
@@ -228,8 +246,12 @@ impl Msm {
                 let (now, later) = carried.split_at(len.min(carried.len()));
                 self.waiting.extend_from_slice(later);
                 let (lo, fresh) = (self.next_point, (len - now.len()) as u32);
-                let w = self.windows_left - 1;
-                let digits = (lo..lo + fresh).map(|i| (i, scalars.digit(i as usize, w, c)));
+                let (w, count) = (self.windows_left - 1, scalars.len() as u32);
+                // Merged: point `k` is layer `k / count`'s base of scalar `k % count`.
+                let digits = (lo..lo + fresh).map(|k| {
+                    let (i, w) = if layers == 1 { (k, w) } else { (k % count, k / count) };
+                    (k, scalars.digit(i as usize, w, c))
+                });
                 let items = now.iter().copied().chain(digits);
                 scratch.add_batch(&mut self.buckets, parts, items, &mut self.waiting, cost);
                 self.next_point += fresh;
@@ -392,7 +414,7 @@ impl Scratch {
 
 #[cfg(test)]
 mod tests {
-    use super::glv::tests::edge_scalars;
+    use super::scalars::tests::edge_scalars;
     use super::*;
     use crate::field::Grumpkin;
     use crate::field::{Fq, Fr};
@@ -426,37 +448,17 @@ mod tests {
     }
 
     /// Runs the MSM to the end with `budget` per call, the state kept between calls.
-    fn run(
-        bases: &[Grumpkin],
-        s: &[Fq],
-        c: u32,
-        budget: u64,
-        glv: bool,
-    ) -> (Grumpkin, Cost, usize) {
+    fn run(bases: &[Grumpkin], s: &[Fq], c: u32, budget: u64) -> (Grumpkin, Cost, usize) {
         let mut cost = Cost::default();
-        let (scalars, glv_b) = if glv {
-            (
-                Scalars::glv(s, &mut cost),
-                glv_bases(bases.iter().map(Point::from_ark).collect()),
-            )
-        } else {
-            (
-                Scalars::new(s, &mut cost),
-                bases.iter().map(Point::from_ark).collect(),
-            )
-        };
-        cost.mults += if glv { bases.len() as u64 } else { 0 };
-        let mut msm = Msm::new(c, scalars.bits()).unwrap();
+        let scalars = Scalars::new(s, &mut cost);
+        let points: Vec<Point> = bases.iter().map(Point::from_ark).collect();
+        let mut msm = Msm::new(c).unwrap();
         let mut calls = 0;
         loop {
             calls += 1;
-            let before = cost.total();
             let res = msm
-                .step(&[&glv_b], &scalars, &mut { budget }, &mut cost)
+                .step(&[&points], &scalars, &mut { budget }, &mut cost)
                 .unwrap();
-            if std::env::var("MSM_TRACE").is_ok() {
-                std::eprintln!("  call {calls}: {}", cost.total() - before);
-            }
             if let Some(r) = res {
                 return (r.to_ark(), cost, calls);
             }
@@ -467,7 +469,7 @@ mod tests {
     #[test]
     fn small_msm_matches_naive_with_edge_cases() {
         let mut rng = StdRng::seed_from_u64(2);
-        let mut bases = random_points(&mut rng, 47);
+        let mut bases = random_points(&mut rng, 46);
         // Edge cases: repeated point (tangent), opposite points (identity), identity base.
         bases[5] = bases[4];
         bases[7] = -bases[6];
@@ -475,73 +477,155 @@ mod tests {
         let mut s = edge_scalars(&mut rng, 40);
         s[5] = s[4];
         s[7] = s[6];
-        for glv in [false, true] {
-            for c in [2, 4, 8] {
-                let (r, _, _) = run(&bases, &s, c, u64::MAX, glv);
-                assert_eq!(r, naive(&bases, &s), "c = {c}, glv = {glv}");
+        for c in [2, 4, 8] {
+            let (r, _, _) = run(&bases, &s, c, u64::MAX);
+            assert_eq!(r, naive(&bases, &s), "c = {c}");
+        }
+        // Tiny budgets: still correct, resumes from the state kept between calls.
+        let (r, _, calls) = run(&bases, &s, 4, 7 * 40 + 16 * INV_COST + 10);
+        assert_eq!(r, naive(&bases, &s));
+        assert!(calls > 1);
+        // All-zero scalars give the identity.
+        let zeros = vec![Fq::zero(); 46];
+        assert_eq!(run(&bases, &zeros, 5, u64::MAX).0, Grumpkin::identity());
+        // Same point everywhere (every addition is a doubling or cancels).
+        let same = vec![bases[0]; 46];
+        assert_eq!(run(&same, &s, 3, u64::MAX).0, naive(&same, &s));
+    }
+
+    /// Layers `w = 0..layers` of `2^{c·w}·bases`, layer by layer (a key's table).
+    pub(crate) fn table(bases: &[Grumpkin], c: u32, layers: usize) -> Vec<Point> {
+        let mut layer: Vec<_> = bases.iter().map(|b| b.into_group()).collect();
+        let mut out = Vec::new();
+        for _ in 0..layers {
+            out.extend(layer.iter().map(|p| Point::from_ark(&p.into_affine())));
+            for p in &mut layer {
+                (0..c).for_each(|_| {
+                    p.double_in_place();
+                });
             }
-            // Tiny budgets: still correct, resumes from the state kept between calls.
-            let (r, _, calls) = run(&bases, &s, 4, 7 * 40 + 16 * INV_COST + 10, glv);
-            assert_eq!(r, naive(&bases, &s));
-            assert!(calls > 1);
-            // All-zero scalars give the identity.
-            let zeros = vec![Fq::zero(); 47];
-            assert_eq!(
-                run(&bases, &zeros, 5, u64::MAX, glv).0,
-                Grumpkin::identity()
+        }
+        out
+    }
+
+    #[test]
+    fn merged_msm_matches_naive() {
+        let mut rng = StdRng::seed_from_u64(5);
+        let mut bases = random_points(&mut rng, 46);
+        bases[5] = bases[4];
+        bases[9] = Grumpkin::identity();
+        let s = edge_scalars(&mut rng, 40);
+        for (c, budget) in [(4, u64::MAX), (7, u64::MAX), (5, 7 * 40 + 16 * INV_COST + 10)] {
+            let t = table(&bases, c, windows(c) as usize);
+            let mut cost = Cost::default();
+            let scalars = Scalars::new(&s, &mut cost);
+            let mut msm = Msm::merged(c).unwrap();
+            let mut calls = 0;
+            let r = loop {
+                calls += 1;
+                let step = msm.step(&[&t], &scalars, &mut { budget }, &mut cost);
+                if let Some(r) = step.unwrap() {
+                    break r;
+                }
+            };
+            assert_eq!(r.to_ark(), naive(&bases, &s), "c = {c}");
+            assert_eq!(calls > 1, budget != u64::MAX);
+            // A table with a layer missing is refused.
+            let mut short = Msm::merged(c).unwrap();
+            let few = &t[..t.len() - bases.len()];
+            assert!(
+                short
+                    .step(&[few], &scalars, &mut { u64::MAX }, &mut cost)
+                    .is_err()
             );
-            // Same point everywhere (every addition is a doubling or cancels).
-            let same = vec![bases[0]; 47];
-            assert_eq!(run(&same, &s, 3, u64::MAX, glv).0, naive(&same, &s));
-            // φ(P) and P in the same bucket: P + λ·(λ²·P)… exercised by scalars λ, −λ, λ² above.
         }
     }
 
     #[test]
-    fn inconsistent_state_or_sizes_rejected() {
-        assert!(Msm::new(1, 128).is_err());
-        assert!(Msm::new(8, 255).is_err());
-        let mut cost = Cost::default();
-        let sc = Scalars::new(&[Fq::ONE], &mut cost);
+    fn split_msm_tells_a_zero_sum() {
+        let mut rng = StdRng::seed_from_u64(6);
+        let gens = random_points(&mut rng, 8);
+        let mut extra = random_points(&mut rng, 5);
+        let t = table(&gens, FIXED_WINDOW, TABLE_LAYERS);
+        // 8 + 5 scalars, then 1 for a last extra base that cancels the rest.
+        let mut s = edge_scalars(&mut rng, 7);
+        let mut all = gens.clone();
+        all.extend(&extra);
+        extra.push((-naive(&all, &s).into_group()).into_affine());
+        s.push(Fq::ONE);
+        let extra: Vec<Point> = extra.iter().map(Point::from_ark).collect();
+        let run = |s: &[Fq], budget: u64| {
+            let mut cost = Cost::default();
+            let mut msm = SplitMsm::new(s, 8, &mut cost).unwrap();
+            loop {
+                let step = msm.step(&t, &extra, &mut { budget }, &mut cost);
+                if let Some(holds) = step.unwrap() {
+                    return holds;
+                }
+            }
+        };
+        assert!(run(&s, u64::MAX));
+        assert!(run(&s, SplitMsm::largest_unit()));
+        let mut off = s.clone();
+        off[3] += Fq::ONE;
+        assert!(!run(&off, u64::MAX));
+        // All zero: both parts are the identity.
+        assert!(run(&vec![Fq::zero(); 14], u64::MAX));
+        // Too few scalars for the generators; scalars that do not match the extra bases.
+        assert!(SplitMsm::new(&s[..7], 8, &mut Cost::default()).is_err());
+        let mut msm = SplitMsm::new(&s[..12], 8, &mut Cost::default()).unwrap();
         assert!(
-            Msm::new(4, 254)
+            msm.step(&t, &extra, &mut { u64::MAX }, &mut Cost::default())
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn inconsistent_state_or_sizes_rejected() {
+        assert!(Msm::new(1).is_err());
+        assert!(Msm::new(17).is_err());
+        let mut cost = Cost::default();
+        let sc = Scalars::new(&[Fq::ONE, Fq::ONE], &mut cost);
+        assert!(
+            Msm::new(4)
                 .unwrap()
                 .step(&[], &sc, &mut { u64::MAX }, &mut cost)
                 .is_err()
         );
-        // A plain-scalar state cannot be driven with GLV scalars (fewer windows).
-        let glv = Scalars::glv(&[Fq::ONE], &mut cost);
+        // A merged MSM needs a layer of bases per window.
         let g = [Point::from_ark(&Grumpkin::generator()); 2];
         assert!(
-            Msm::new(4, 254)
+            Msm::merged(4)
                 .unwrap()
-                .step(&[&g], &glv, &mut { u64::MAX }, &mut cost)
+                .step(&[&g], &sc, &mut { u64::MAX }, &mut cost)
                 .is_err()
         );
         // Inconsistent progress: points added but no buckets; added past the end.
-        let mut m = Msm::new(4, 128).unwrap();
+        let mut m = Msm::new(4).unwrap();
         m.next_point = 1;
-        assert!(m.step(&[&g], &glv, &mut { u64::MAX }, &mut cost).is_err());
+        assert!(m.step(&[&g], &sc, &mut { u64::MAX }, &mut cost).is_err());
         m.buckets = vec![Point::IDENTITY; 8];
         m.next_point = 99;
-        assert!(m.step(&[&g], &glv, &mut { u64::MAX }, &mut cost).is_err());
+        assert!(m.step(&[&g], &sc, &mut { u64::MAX }, &mut cost).is_err());
         // A waiting point past the end, or more waiting points than a batch.
         m.next_point = 0;
         m.waiting = vec![(4, 1)];
-        assert!(m.step(&[&g], &glv, &mut { u64::MAX }, &mut cost).is_err());
+        assert!(m.step(&[&g], &sc, &mut { u64::MAX }, &mut cost).is_err());
         m.waiting = vec![(0, 1); BATCH + 1];
-        assert!(m.step(&[&g], &glv, &mut { u64::MAX }, &mut cost).is_err());
+        assert!(m.step(&[&g], &sc, &mut { u64::MAX }, &mut cost).is_err());
         // A reduction under way before all points are added, or past its last unit.
         m.waiting = Vec::new();
         m.reduced = 1;
-        assert!(m.step(&[&g], &glv, &mut { u64::MAX }, &mut cost).is_err());
+        assert!(m.step(&[&g], &sc, &mut { u64::MAX }, &mut cost).is_err());
         m.next_point = 2;
         m.reduced = 4;
-        assert!(m.step(&[&g], &glv, &mut { u64::MAX }, &mut cost).is_err());
+        assert!(m.step(&[&g], &sc, &mut { u64::MAX }, &mut cost).is_err());
         m.reduced = 3;
-        assert!(m.step(&[&g], &glv, &mut { u64::MAX }, &mut cost).is_ok());
+        assert!(m.step(&[&g], &sc, &mut { u64::MAX }, &mut cost).is_ok());
     }
 
+    /// The IPA's 16,384-point MSM windowed and merged over a table (`FIXED_WINDOW`), against
+    /// arkworks, with the work each counts.
     #[test]
     fn msm_16384_matches_arkworks_and_counts() {
         let mut rng = StdRng::seed_from_u64(3);
@@ -551,18 +635,34 @@ mod tests {
         let expected = Projective::<GrumpkinConfig>::msm(&bases, &s)
             .unwrap()
             .into_affine();
-        for (glv, c) in [(false, 12), (false, 13), (true, 12), (true, 13), (true, 14)] {
-            let (r, cost, calls) = run(&bases, &s, c, 288_000, glv);
-            assert_eq!(r, expected);
+        let report = |how: &str, cost: Cost, calls: usize| {
             std::eprintln!(
-                "msm n = {n}, glv = {glv}, c = {c}: {} mults + {} inversions = {} mult-equivalents \
-                 ({:.1} per point, incl. scalar preparation), {calls} calls of 288k",
+                "msm n = {n}, {how}: {} mults + {} inversions = {} mult-equivalents ({:.1} per \
+                 point, incl. scalar preparation), {calls} calls of 288k",
                 cost.mults,
                 cost.invs,
                 cost.total(),
                 cost.total() as f64 / n as f64
             );
+        };
+        for c in [12, 13] {
+            let (r, cost, calls) = run(&bases, &s, c, 288_000);
+            assert_eq!(r, expected);
+            report(&std::format!("windowed, c = {c}"), cost, calls);
         }
+        let t = table(&bases, FIXED_WINDOW, TABLE_LAYERS);
+        let mut cost = Cost::default();
+        let scalars = Scalars::new(&s, &mut cost);
+        let mut msm = Msm::merged(FIXED_WINDOW).unwrap();
+        let mut calls = 0;
+        let r = loop {
+            calls += 1;
+            if let Some(r) = msm.step(&[&t], &scalars, &mut 288_000, &mut cost).unwrap() {
+                break r;
+            }
+        };
+        assert_eq!(r.to_ark(), expected);
+        report("merged over the table", cost, calls);
     }
 
     /// Native timing: effective multiplication equivalents of the whole MSM (field additions, the
@@ -588,13 +688,13 @@ mod tests {
             inv = inv.inverse().unwrap() + y;
         }
         let per_inv = t.elapsed().as_secs_f64() / 1e4;
-        let glv_b = glv_bases(bases.iter().map(Point::from_ark).collect());
+        let points: Vec<Point> = bases.iter().map(Point::from_ark).collect();
         let t = Instant::now();
         let mut cost = Cost::default();
-        let scalars = Scalars::glv(&s, &mut cost);
-        let mut msm = Msm::new(13, GLV_BITS).unwrap();
+        let scalars = Scalars::new(&s, &mut cost);
+        let mut msm = Msm::new(13).unwrap();
         let r = msm
-            .step(&[&glv_b], &scalars, &mut { u64::MAX }, &mut cost)
+            .step(&[&points], &scalars, &mut { u64::MAX }, &mut cost)
             .unwrap();
         let el = t.elapsed().as_secs_f64();
         let t = Instant::now();

@@ -3,9 +3,8 @@
 
 use crate::field::Grumpkin;
 use crate::jacobian::{Affine, Jacobian};
-use alloc::vec::Vec;
 use ark_ec::AffineRepr;
-use parity_scale_codec::{Compact, Decode, Encode, Error as CodecError, Input, Output};
+use parity_scale_codec::{Error as CodecError, Input, Output};
 use zkml_field::{Bn254Fr, Fe};
 
 /// A coordinate: an element of Grumpkin's base field (BN254's `r`) in the kernel's form.
@@ -68,53 +67,33 @@ impl Point {
         }
     }
 
-    /// Reads a vector of points (a compact length, then each as [`Point::decode`]) into a vector
-    /// with room for as many more (the GLV images), allocated once: growing a vector copies it,
-    /// and copying memory is dear in a Gear program.
-    pub(crate) fn decode_vec<I: Input>(input: &mut I) -> Result<Vec<Self>, CodecError> {
-        let n = Compact::<u32>::decode(input)?.0 as usize;
-        // A point takes 65 bytes: a length the input cannot hold allocates nothing up front.
-        let fits = input.remaining_len()?.map_or(0, |r| r / 65);
-        let mut points = Vec::with_capacity(2 * n.min(fits));
-        let seventeen = Coord::from_u64(17);
-        for _ in 0..n {
-            points.push(Self::decode(input, &seventeen)?);
-        }
-        Ok(points)
-    }
-
-    /// Reads a point in the transcript encoding `LE32(x) ‖ LE32(y) ‖ [identity]` (as
-    /// `codec::read_point`) straight into the kernel's form: canonical coordinates, the identity as
-    /// `(0, 0, true)`, any other point on the curve `y² = x³ − 17` (cofactor 1); `seventeen` is
-    /// the constant 17.
-    fn decode<I: Input>(input: &mut I, seventeen: &Coord) -> Result<Self, CodecError> {
-        let mut coord = || -> Result<Coord, CodecError> {
-            let mut bytes = [0u8; 32];
-            input.read(&mut bytes)?;
-            Coord::from_le_bytes(&bytes).ok_or_else(|| "non-canonical coordinate".into())
+    /// Reads a point in the table encoding ([`Point::encode_table`]); not checked to be on the
+    /// curve.
+    pub(crate) fn decode_table<I: Input>(input: &mut I) -> Result<Self, CodecError> {
+        let mut bytes = [0u8; 72];
+        input.read(&mut bytes)?;
+        let coord = |b: &[u8]| -> Result<Coord, CodecError> {
+            let mut limbs = [0u32; 9];
+            for (l, c) in limbs.iter_mut().zip(b.chunks_exact(4)) {
+                *l = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            }
+            Coord::from_montgomery(limbs).ok_or_else(|| "non-canonical table coordinate".into())
         };
-        let (x, y) = (coord()?, coord()?);
-        let infinity = bool::decode(input)?;
-        if infinity {
-            return if x.is_zero() && y.is_zero() {
-                Ok(Self::IDENTITY)
-            } else {
-                Err("identity point with non-zero coordinates".into())
-            };
-        }
-        // y² + 17 = x³
-        if y.square().add(seventeen) == x.square().mul(&x) {
-            Ok(Self::new(x, y))
+        let (x, y) = (coord(&bytes[..36])?, coord(&bytes[36..])?);
+        Ok(if x.is_zero() && y.is_zero() {
+            Self::IDENTITY
         } else {
-            Err("invalid point".into())
-        }
+            Self::new(x, y)
+        })
     }
 
-    /// Writes the point in the transcript encoding.
-    pub(crate) fn encode_to<O: Output + ?Sized>(&self, out: &mut O) {
-        out.write(&self.x.to_le_bytes());
-        out.write(&self.y.to_le_bytes());
-        self.infinity.encode_to(out);
+    /// Writes the point in the table encoding: `x`, then `y`, each as the nine limbs of its
+    /// canonical Montgomery form in little-endian `u32`s (72 bytes, no multiplication to read);
+    /// `(0, 0)`, which is not on the curve, for the identity.
+    pub(crate) fn encode_table<O: Output + ?Sized>(&self, out: &mut O) {
+        for l in self.x.to_montgomery().iter().chain(&self.y.to_montgomery()) {
+            out.write(&l.to_le_bytes());
+        }
     }
 
     /// `self ← ±q`, written coordinate by coordinate in place (a moved `Point` is copied with a
@@ -133,53 +112,31 @@ impl Point {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::{write_point, write_vec};
+    use alloc::vec::Vec;
     use ark_ec::CurveGroup;
-    use ark_ff::{One, Zero};
-
-    fn encode(p: &Grumpkin) -> Vec<u8> {
-        let mut out = Vec::new();
-        write_point(p, &mut out);
-        out
-    }
 
     #[test]
-    fn decoding_matches_arkworks_and_refuses_bad_points() {
+    fn table_encoding_round_trips_and_refuses_non_canonical_limbs() {
         let g = Grumpkin::generator();
-        for p in [
-            g,
-            (g * crate::field::Fq::from(12345u64)).into_affine(),
-            Grumpkin::identity(),
-        ] {
-            let bytes = encode(&p);
-            let seventeen = Coord::from_u64(17);
-            let k = Point::decode(&mut &bytes[..], &seventeen).unwrap();
-            assert_eq!(k.to_ark(), p);
-            assert_eq!(k, Point::from_ark(&p));
-            let mut back = Vec::new();
-            k.encode_to(&mut back);
-            assert_eq!(back, bytes);
+        for p in [g, (g * crate::field::Fq::from(99u64)).into_affine(), Grumpkin::identity()] {
+            let mut bytes = Vec::new();
+            Point::from_ark(&p).encode_table(&mut bytes);
+            assert_eq!(bytes.len(), 72);
+            let back = Point::decode_table(&mut &bytes[..]).unwrap();
+            assert_eq!(back.to_ark(), p);
+            assert_eq!(back, Point::from_ark(&p));
         }
-        let dec = |b: &[u8]| Point::decode(&mut &b[..], &Coord::from_u64(17));
-        // A vector of them.
-        let mut v = Vec::new();
-        write_vec(&[g, Grumpkin::identity()], &mut v, write_point);
-        let pts = Point::decode_vec(&mut &v[..]).unwrap();
-        assert_eq!(pts, [Point::from_ark(&g), Point::IDENTITY]);
-        // Off the curve, non-canonical x, an identity with coordinates, a truncated encoding.
-        let mut off = encode(&g);
-        off[32] ^= 1;
-        assert!(dec(&off).is_err());
-        let mut big = encode(&g);
-        big[..32].copy_from_slice(&[0xff; 32]);
-        assert!(dec(&big).is_err());
-        let mut id = encode(&Grumpkin::identity());
-        id[0] = 1;
-        assert!(dec(&id).is_err());
-        assert!(dec(&encode(&g)[..40]).is_err());
-        // (0, 0) without the identity flag is not on the curve (−17 is not 0).
-        let zero = Grumpkin::new_unchecked(crate::field::Fr::zero(), crate::field::Fr::zero());
-        assert!(dec(&encode(&zero)).is_err());
-        assert!(!crate::field::Fr::one().is_zero());
+        let mut bytes = Vec::new();
+        Point::from_ark(&g).encode_table(&mut bytes);
+        // A limb of 2^29, a y of all ones (above p), a truncated point.
+        let mut wide = bytes.clone();
+        wide[3] = 0x20;
+        assert!(Point::decode_table(&mut &wide[..]).is_err());
+        let mut big = bytes.clone();
+        for c in big[36..].chunks_exact_mut(4) {
+            c.copy_from_slice(&((1u32 << 29) - 1).to_le_bytes());
+        }
+        assert!(Point::decode_table(&mut &big[..]).is_err());
+        assert!(Point::decode_table(&mut &bytes[..71]).is_err());
     }
 }

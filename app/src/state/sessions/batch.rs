@@ -12,8 +12,8 @@ use sails_rs::prelude::*;
 use zkml_verifier::{ConstantKey, MAX_BATCH, Meter, VerifierKey};
 
 /// Working memory a batch holds beside its sessions: copies of up to 16 decoded proofs (each at
-/// most twice the 64 KiB wire limit) and the combined MSM's scalars (16,384 field elements,
-/// then their GLV halves) and buckets, about 1.5 MiB.
+/// most twice the 64 KiB wire limit: 2 MiB), the combined MSM's scalars (16,384 and 30 a proof,
+/// 32 bytes each: 0.5 MiB) and its 16,384 buckets (1.2 MiB), under 4 MiB.
 pub const BATCH_MEMORY: u64 = 4 * 1024 * 1024;
 /// Blocks without progress after which anyone may abandon the batch under way
 /// (`AbandonBatch`): 20 blocks, one minute at Vara's 3 s blocks. A batch someone drives never

@@ -7,15 +7,16 @@
 //!    the shape evaluation and is returned as a [`MatrixClaim`].
 //! 2. [`MatrixClaim::check`]: the shape evaluation (two eq tables over the constraints and the
 //!    variables, then the shape's own multiplications) and the inner final check.
-//! 3. [`IpaMsm::new`]: the GLV-split scalars of the IPA check's MSM.
-//! 4. [`IpaMsm::step`] with a budget until it returns `true`: one MSM over the 16,384 generators
-//!    and `L_j, R_j, G_c, C` (30 more points), GLV-split into 32,828 points of ≤ 128-bit scalars,
+//! 3. [`IpaMsm::new`]: the scalars of the IPA check's MSM.
+//! 4. [`IpaMsm::step`] with a budget until it returns `true`: one MSM over the 16,384 generators,
+//!    through the key's table of their multiples, and over `L_j, R_j, G_c, C` (30 more points),
 //!    in as many slices as the budgets require.
 //!
 //! [`verify`] does it all at once.
 
 mod key;
 
+pub(crate) use key::{SecondaryHead, TableReader};
 pub use key::SecondaryKey;
 
 use crate::codec::{read_scalar, read_sumcheck, read_vec, write_scalar, write_sumcheck, write_vec};
@@ -23,21 +24,21 @@ use crate::error::VerifyError;
 use crate::field::{Fq, Grumpkin};
 use crate::instance::RelaxedInstance;
 use crate::meter::Meter;
-use crate::msm::{Cost, GLV_BITS, Msm, Point, Scalars, glv_bases};
+use crate::msm::{Cost, Point, SplitMsm};
 use crate::pcs::ipa::{IpaCheck, IpaProof};
 use crate::spartan::polys::{eq, eq_table_fe, sparse_eval};
 use crate::spartan::shape::Shape;
 use crate::spartan::sumcheck;
 use crate::transcript::Transcript;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use ark_ec::CurveGroup;
 use ark_ff::{Field, One};
 use parity_scale_codec::{Decode, Encode, Input, Output};
 
-/// Window width of the IPA MSM (measured best for 16,384 points, see `msm` tests).
-pub(crate) const MSM_WINDOW: u32 = 13;
-/// Bound of the work [`IpaMsm::step`] counts before the MSM's first unit of a call: one per extra
-/// base (the IPA's `L_j`, `R_j`, `G_c` and `C`: `2·log2(n) + 2`, 30 for 16,384 generators).
+/// Bound of the work [`IpaMsm::step`] counts before the MSM's first unit of a call: two per extra
+/// base (the IPA's `L_j`, `R_j`, `G_c` and `C`: `2·log2(n) + 2`, 30 for 16,384 generators), put
+/// in the kernel's form.
 pub(crate) const EXTRA_BASES_BOUND: u64 = 64;
 
 /// The secondary SNARK proof (nova's `snark::RelaxedR1CSSNARK`, fields in nova's order).
@@ -123,31 +124,26 @@ pub(crate) fn transcript(
     Ok((claim, ipa))
 }
 
-/// The IPA check's MSM `Σ â·s_i·G_i + …` in progress: the IPA state, the GLV-split scalars and the
-/// MSM state, kept between calls.
+/// The IPA check's MSM `Σ â·s_i·G_i + …` in progress: the IPA state and the MSM state, kept
+/// between calls.
 #[derive(Clone, Debug)]
 pub(crate) struct IpaMsm {
     /// The IPA state after its transcript part.
     ipa: IpaCheck,
-    /// The MSM scalars ([`IpaCheck::msm_scalars`], GLV-split).
-    scalars: Scalars,
-    /// The MSM state.
-    msm: Msm,
+    /// The MSM over the generators and the IPA's own bases ([`IpaCheck::msm_scalars`]).
+    msm: Box<SplitMsm>,
 }
 
 impl IpaMsm {
-    /// Computes the MSM scalars of the IPA check (≈ 4·2^k multiplication equivalents).
+    /// Computes the MSM scalars of the IPA check (≈ 2·2^k multiplication equivalents).
     pub(crate) fn new(
         ipa: IpaCheck,
         proof: &SecondarySnark,
         cost: &mut Cost,
     ) -> Result<Self, VerifyError> {
-        let scalars = Scalars::glv(&ipa.msm_scalars(&proof.ipa, Fq::one(), cost), cost);
-        Ok(Self {
-            ipa,
-            scalars,
-            msm: Msm::new(MSM_WINDOW, GLV_BITS)?,
-        })
+        let scalars = ipa.msm_scalars(&proof.ipa, Fq::one(), cost);
+        let msm = Box::new(SplitMsm::new(&scalars, 1 << ipa.x.len(), cost)?);
+        Ok(Self { ipa, msm })
     }
 
     /// Advances the MSM while `meter` (in multiplication equivalents) covers its next unit of
@@ -162,22 +158,12 @@ impl IpaMsm {
         cost: &mut Cost,
     ) -> Result<bool, VerifyError> {
         let extra = self.ipa.msm_extra_bases(&proof.ipa, &key.g_c)?;
-        let extra_glv = glv_bases(extra.iter().map(Point::from_ark).collect());
-        let n = key.num_gens();
-        if self.scalars.len() != key.glv_bases.len() + extra_glv.len() {
-            return Err(VerifyError::Malformed("secondary: scalar count"));
-        }
-        let parts = [
-            key.gens(),
-            &extra_glv[..extra.len()],
-            &key.glv_bases[n..],
-            &extra_glv[extra.len()..],
-        ];
-        cost.mults += extra.len() as u64;
-        meter.spend(extra.len() as u64);
-        match self.msm.step(&parts, &self.scalars, meter, cost)? {
-            Some(sum) if sum.infinity => Ok(true),
-            Some(_) => Err(VerifyError::Check("secondary: IPA equation")),
+        let extra: Vec<Point> = extra.iter().map(Point::from_ark).collect();
+        cost.mults += 2 * extra.len() as u64;
+        meter.spend(2 * extra.len() as u64);
+        match self.msm.step(&key.table, &extra, meter, cost)? {
+            Some(true) => Ok(true),
+            Some(false) => Err(VerifyError::Check("secondary: IPA equation")),
             None => Ok(false),
         }
     }
@@ -493,16 +479,30 @@ mod tests {
         let g = Grumpkin::generator();
         let gens = vec![g, (g + g).into_affine()];
         let key = SecondaryKey::new(shape, gens.clone(), g, g, Fq::from(7u64));
-        let back: Vec<Grumpkin> = key.gens().iter().map(|p| p.to_ark()).collect();
-        assert_eq!(back, gens);
+        // Layer w of the table holds 2^{15·w}·G_i.
+        let n = gens.len();
+        assert_eq!(key.num_gens(), n);
+        for (w, layer) in key.table.chunks(n).enumerate() {
+            for (p, g) in layer.iter().zip(&gens) {
+                let k = Fq::from(2u64).pow([15 * w as u64]);
+                assert_eq!(p.to_ark(), (*g * k).into_affine());
+            }
+        }
         let bytes = key.encode();
         assert_eq!(decode_all::<SecondaryKey>(&bytes).unwrap(), key);
         assert!(decode_all::<SecondaryKey>(&bytes[..bytes.len() - 1]).is_err());
-        // A generator off the curve (its y is the 33rd..64th byte after the shape and the length).
+        // A table coordinate that is not canonical (the first point's x: limbs of all ones).
         let mut bad = bytes.clone();
-        let pos = key.shape.encode().len() + 1 + 32;
-        bad[pos] ^= 1;
+        bad[4..40].copy_from_slice(&[0xff; 36]);
         assert!(decode_all::<SecondaryKey>(&bad).is_err());
+        // A table of 17 layers of 3 points, or one point short.
+        let (table, rest) = bytes[4..].split_at(72 * 2 * 17);
+        for points in [[table, &table[..72 * 17]].concat(), table[..72 * 33].to_vec()] {
+            let mut bad = ((points.len() / 72) as u32).to_le_bytes().to_vec();
+            bad.extend_from_slice(&points);
+            bad.extend_from_slice(rest);
+            assert!(decode_all::<SecondaryKey>(&bad).is_err());
+        }
         // The fixture proof against this tiny key: wrong sizes are rejected, not a panic.
         let (proof, u) = (nova_s2(true), un2(true));
         assert!(verify(&key, &u, &proof).is_err());
@@ -562,8 +562,7 @@ mod tests {
         let (_, ipa) = transcript(&key, &u, &proof, &mut Cost::default()).unwrap();
         let mut few = IpaMsm {
             ipa,
-            scalars: Scalars::glv(&[Fq::one()], &mut Cost::default()),
-            msm: Msm::new(MSM_WINDOW, GLV_BITS).unwrap(),
+            msm: Box::new(SplitMsm::new(&[Fq::one(); 40], 8, &mut Cost::default()).unwrap()),
         };
         assert!(
             few.step(&key, &proof, &mut { u64::MAX }, &mut Cost::default())
@@ -573,7 +572,7 @@ mod tests {
         bad_key.digest += Fq::one();
         assert!(verify(&bad_key, &un2(true), &nova_s2(true)).is_err());
         bad_key = key.clone();
-        bad_key.glv_bases.truncate(16384);
+        bad_key.table.truncate(16384);
         assert!(transcript(&bad_key, &un2(true), &nova_s2(true), &mut Cost::default()).is_err());
     }
 }
