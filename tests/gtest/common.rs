@@ -131,6 +131,11 @@ impl Chain {
         self.0.as_(who)
     }
 
+    /// Gas `who` has paid for so far.
+    pub fn gas_spent(&self, who: u64) -> u128 {
+        self.0.gas_spent(who)
+    }
+
     /// `prover` claims session `session_id`, which must succeed.
     pub async fn claim(&self, prover: u64, session_id: u64) {
         self.as_(prover)

@@ -309,19 +309,19 @@ fn fill_open_sessions(chain: &Chain, count: u32) -> u64 {
         .encode_call();
     let accounts: Vec<u64> = (FIRST..FIRST + u64::from(count)).collect();
     for batch in accounts.chunks(500) {
+        let mut sent = std::collections::BTreeSet::new();
         for &account in batch {
             system.mint_to(account, 1_000_000_000_000_000);
-            program.send_bytes(account, payload.clone());
+            sent.insert(program.send_bytes(account, payload.clone()));
         }
+        // Only these inputs count: the chain's replies to the program's events carry no gas
+        // and, with the key's table in the program's memory, fail before they run.
         let mut processed = 0;
         while processed < batch.len() {
             let block = system.run_next_block();
-            assert!(
-                block.failed.is_empty(),
-                "an input was refused ({} failed)",
-                block.failed.len()
-            );
-            processed += block.succeed.len();
+            let refused = block.failed.intersection(&sent).count();
+            assert_eq!(refused, 0, "an input was refused ({refused} failed)");
+            processed += block.succeed.intersection(&sent).count();
         }
     }
     FIRST

@@ -1,9 +1,9 @@
 //! The constant part of the verifier key: the same for every model, so a program receives it once
 //! (uploaded as verifier data) and keeps it decoded.
 
+use crate::error::VerifyError;
 use crate::field::{Fq, Fr};
 use crate::poseidon::Poseidon;
-use crate::error::VerifyError;
 use crate::spartan::snark::{SecondaryHead, SecondaryKey, TableReader};
 use alloc::vec::Vec;
 use parity_scale_codec::{Decode, Encode, Error, Input, Output};

@@ -65,8 +65,7 @@ pub(crate) const MSM_UNITS: u64 = 3_000_000 * MSM_WEIGHT_PERCENT / 100;
 /// Smallest MSM slice worth a call: the largest unit of the MSM's work and the IPA's extra bases
 /// counted before it, so that a call given it always makes progress.
 pub(crate) fn min_msm_slice() -> u64 {
-    ((SplitMsm::largest_unit() + snark::EXTRA_BASES_BOUND) * MSM_WEIGHT_PERCENT)
-        .div_ceil(100)
+    ((SplitMsm::largest_unit() + snark::EXTRA_BASES_BOUND) * MSM_WEIGHT_PERCENT).div_ceil(100)
 }
 /// Work of a whole verification, as reported by [`Progress::Pending`].
 pub const TOTAL_UNITS: u64 =

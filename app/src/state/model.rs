@@ -338,7 +338,6 @@ impl ModelState {
             finalized: self.info.finalized,
         }
     }
-
 }
 
 /// Checks a model description for consistency and decodes its verifier key.

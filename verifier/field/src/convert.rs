@@ -197,7 +197,11 @@ mod tests {
             let mut big = Fe::<M>::ONE.to_montgomery();
             big[3] = 1 << 29;
             assert_eq!(Fe::<M>::from_montgomery(big), None, "limb of 2^29");
-            assert_eq!(Fe::<M>::from_montgomery([(1 << 29) - 1; 9]), None, "above 2p");
+            assert_eq!(
+                Fe::<M>::from_montgomery([(1 << 29) - 1; 9]),
+                None,
+                "above 2p"
+            );
         }
         check::<Bn254Fr>();
         check::<Bn254Fq>();

@@ -249,7 +249,11 @@ impl Msm {
                 let (w, count) = (self.windows_left - 1, scalars.len() as u32);
                 // Merged: point `k` is layer `k / count`'s base of scalar `k % count`.
                 let digits = (lo..lo + fresh).map(|k| {
-                    let (i, w) = if layers == 1 { (k, w) } else { (k % count, k / count) };
+                    let (i, w) = if layers == 1 {
+                        (k, w)
+                    } else {
+                        (k % count, k / count)
+                    };
                     (k, scalars.digit(i as usize, w, c))
                 });
                 let items = now.iter().copied().chain(digits);
@@ -515,7 +519,11 @@ mod tests {
         bases[5] = bases[4];
         bases[9] = Grumpkin::identity();
         let s = edge_scalars(&mut rng, 40);
-        for (c, budget) in [(4, u64::MAX), (7, u64::MAX), (5, 7 * 40 + 16 * INV_COST + 10)] {
+        for (c, budget) in [
+            (4, u64::MAX),
+            (7, u64::MAX),
+            (5, 7 * 40 + 16 * INV_COST + 10),
+        ] {
             let t = table(&bases, c, windows(c) as usize);
             let mut cost = Cost::default();
             let scalars = Scalars::new(&s, &mut cost);

@@ -118,7 +118,11 @@ mod tests {
     #[test]
     fn table_encoding_round_trips_and_refuses_non_canonical_limbs() {
         let g = Grumpkin::generator();
-        for p in [g, (g * crate::field::Fq::from(99u64)).into_affine(), Grumpkin::identity()] {
+        for p in [
+            g,
+            (g * crate::field::Fq::from(99u64)).into_affine(),
+            Grumpkin::identity(),
+        ] {
             let mut bytes = Vec::new();
             Point::from_ark(&p).encode_table(&mut bytes);
             assert_eq!(bytes.len(), 72);

@@ -60,8 +60,8 @@ pub(crate) const fn windows(c: u32) -> u32 {
 pub(super) mod tests {
     use super::*;
     use ark_ff::{Field, UniformRand, Zero};
-    use ark_std::rand::rngs::StdRng;
     use ark_std::rand::SeedableRng;
+    use ark_std::rand::rngs::StdRng;
 
     /// `n` random scalars and the edge cases `0, ±1, 2^64 − 1, 2^253, −2^128`.
     pub(crate) fn edge_scalars(rng: &mut StdRng, n: usize) -> Vec<Fq> {

@@ -74,7 +74,10 @@ impl SplitMsm {
         meter: &mut dyn Meter,
         cost: &mut Cost,
     ) -> Result<Option<bool>, VerifyError> {
-        let Some(e) = self.extra.step(&[extra], &self.extra_scalars, meter, cost)? else {
+        let Some(e) = self
+            .extra
+            .step(&[extra], &self.extra_scalars, meter, cost)?
+        else {
             return Ok(None);
         };
         let Some(g) = self.gens.step(&[table], &self.gen_scalars, meter, cost)? else {

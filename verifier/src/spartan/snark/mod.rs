@@ -16,8 +16,8 @@
 
 mod key;
 
-pub(crate) use key::{SecondaryHead, TableReader};
 pub use key::SecondaryKey;
+pub(crate) use key::{SecondaryHead, TableReader};
 
 use crate::codec::{read_scalar, read_sumcheck, read_vec, write_scalar, write_sumcheck, write_vec};
 use crate::error::VerifyError;
@@ -497,7 +497,10 @@ mod tests {
         assert!(decode_all::<SecondaryKey>(&bad).is_err());
         // A table of 17 layers of 3 points, or one point short.
         let (table, rest) = bytes[4..].split_at(72 * 2 * 17);
-        for points in [[table, &table[..72 * 17]].concat(), table[..72 * 33].to_vec()] {
+        for points in [
+            [table, &table[..72 * 17]].concat(),
+            table[..72 * 33].to_vec(),
+        ] {
             let mut bad = ((points.len() / 72) as u32).to_le_bytes().to_vec();
             bad.extend_from_slice(&points);
             bad.extend_from_slice(rest);
