@@ -17,7 +17,7 @@ fn iterations(op: Op) -> u32 {
         Op::Poseidon => 10,
         Op::Pairing2 => 3,
         Op::MsmBatch => 8,
-        Op::MsmReduction | Op::MsmWorstReduction => 2,
+        Op::MsmReduction | Op::MsmWorstReduction => 1,
         Op::MsmWorstBatch => 8,
         Op::MsmFirstBatch => 1,
         _ => 20_000,
