@@ -452,7 +452,7 @@ async fn batch_gas() {
 /// message that attaches exactly the gas the program asks for (`NotEnoughGas { needed }`), in
 /// the batch's order (each proof's folds, primary SNARK without its pairing, secondary
 /// transcript and matrix claim; the combined pairing; each proof's share of the combined IPA
-/// scalars; their GLV split); the MSM then runs at the message limit. A benchmark, not part
+/// scalars; the MSM's set-up); the MSM then runs at the message limit. A benchmark, not part
 /// of CI: `cargo test --release --test gtest batch_stages -- --ignored --nocapture`.
 #[tokio::test]
 #[ignore = "benchmark: run with --ignored"]
@@ -478,7 +478,7 @@ async fn batch_stages() {
             .collect();
         labels.push("combined pairing".into());
         labels.extend((0..n).map(|k| format!("proof {k}: combined IPA scalars")));
-        labels.push("GLV split".into());
+        labels.push("MSM set-up".into());
         let mut sums = std::collections::BTreeMap::<String, u128>::new();
         let (mut outcomes, mut msm_gas, mut msm_messages) = (0, 0u128, 0);
         for (k, label) in labels.iter().enumerate() {

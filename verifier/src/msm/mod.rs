@@ -70,6 +70,13 @@ const GRID_COST: u64 = 1;
 /// Bound of the work charged per point of a batch: one addition, one copy, its bookkeeping.
 const POINT_BOUND: u64 = OP_COST + COPY_COST + POINT_COST;
 
+/// Work charged for setting up a window's `m` empty buckets, counted with the unit that sets
+/// them up (a copy per bucket: writing 2^14 of them, 1.2 MB, costs about 1.2e10 gas with the
+/// memory pages it first touches, as much as a batch).
+const fn buckets_cost(m: usize) -> u64 {
+    m as u64 * COPY_COST
+}
+
 /// Shape of the bucket reduction for window width `c`: `(rows, cols, l)` with
 /// `2^{c−1} = rows·cols`, `cols = 2^l`.
 fn grid(c: u32) -> (usize, usize, u32) {
@@ -187,9 +194,10 @@ impl Msm {
     /// The largest cost bound of one unit of work (a batch or a unit of a window's reduction) of
     /// an MSM with window width `c`: a call with a smaller budget may make no progress.
     pub(crate) fn largest_unit(c: u32) -> u64 {
+        let m = 1 << (c - 1);
         (0..c)
-            .map(|k| reduction_unit_cost(c, k))
-            .fold(batch_cost(BATCH), u64::max)
+            .map(|k| reduction_unit_cost(c, k) + buckets_cost(m))
+            .fold(batch_cost(BATCH) + buckets_cost(m), u64::max)
     }
 
     /// Advances `Σ scalars_i·bases_i` while `meter` (in multiplication equivalents) covers the
@@ -231,15 +239,21 @@ impl Msm {
             counted = cost.total();
             let remaining = meter.left();
             let pending = n - self.next_point as usize + self.waiting.len();
+            let setup = if self.buckets.is_empty() {
+                buckets_cost(m)
+            } else {
+                0
+            };
             if pending > 0 {
-                // The largest batch whose cost bound fits.
-                let fit = remaining.saturating_sub(INV_COST) / POINT_BOUND;
+                // The largest batch whose cost bound fits, with the buckets' set-up.
+                let fit = remaining.saturating_sub(INV_COST + setup) / POINT_BOUND;
                 let len = BATCH.min(fit as usize).min(pending);
                 if len < MIN_BATCH.min(pending) {
                     return Ok(None);
                 }
                 if self.buckets.is_empty() {
                     self.buckets = vec![Point::IDENTITY; m];
+                    cost.mults += setup;
                 }
                 // The waiting points first (those left over stay first in line), then new ones.
                 let carried = core::mem::take(&mut self.waiting);
@@ -260,11 +274,12 @@ impl Msm {
                 scratch.add_batch(&mut self.buckets, parts, items, &mut self.waiting, cost);
                 self.next_point += fresh;
             } else {
-                if reduction_unit_cost(c, self.reduced) > remaining {
+                if reduction_unit_cost(c, self.reduced) + setup > remaining {
                     return Ok(None);
                 }
                 if self.buckets.is_empty() {
                     self.buckets = vec![Point::IDENTITY; m];
+                    cost.mults += setup;
                 }
                 let Some(window_sum) = self.reduce(&mut scratch.batch, cost) else {
                     continue;
