@@ -603,6 +603,38 @@ mod tests {
         );
     }
 
+    /// Setting a window's buckets up is part of the unit that does it: a budget that covers the
+    /// smallest batch but not the buckets makes no progress, and the set-up is counted.
+    #[test]
+    fn bucket_set_up_is_charged() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let bases: Vec<Point> = random_points(&mut rng, 64)
+            .iter()
+            .map(Point::from_ark)
+            .collect();
+        let s = edge_scalars(&mut rng, 58);
+        let mut cost = Cost::default();
+        let scalars = Scalars::new(&s, &mut cost);
+        let c = 10;
+        let m = 1 << (c - 1);
+        let batch = MIN_BATCH as u64 * POINT_BOUND + INV_COST;
+        let mut msm = Msm::new(c).unwrap();
+        let mut spent = Cost::default();
+        let step = msm.step(
+            &[&bases],
+            &scalars,
+            &mut { batch + m as u64 - 1 },
+            &mut spent,
+        );
+        assert_eq!(step.unwrap(), None);
+        assert_eq!((msm.next_point, spent), (0, Cost::default()));
+        msm.step(&[&bases], &scalars, &mut { batch + m as u64 }, &mut spent)
+            .unwrap();
+        assert_eq!(msm.next_point, MIN_BATCH as u32);
+        assert!(spent.mults >= m as u64 * COPY_COST);
+        assert!(spent.total() <= batch + m as u64);
+    }
+
     #[test]
     fn inconsistent_state_or_sizes_rejected() {
         assert!(Msm::new(1).is_err());
