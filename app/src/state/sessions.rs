@@ -27,8 +27,8 @@ pub const MAX_PROOF_LEN: u32 = 64 * 1024;
 pub const PROGRAM_MEMORY: u64 = 1024 * 64 * 1024;
 /// Memory kept for everything but open sessions, once the model is finalized (no session
 /// exists before): the decoded constant key (about 22 MB, most of it the table of the IPA
-/// generators' multiples, 76 bytes a point), the upload buffer it was decoded from (freed, but
-/// the allocator may keep it in pieces), the model's verifier key (raw and decoded, each at most
+/// generators' multiples, 76 bytes a point), the decoder's copy of the key's other parts while it
+/// uploads (about 1 MB, freed at finalization), the model's verifier key (raw and decoded, each at most
 /// 64 KiB), the finished sessions kept (`MAX_FINISHED_SESSIONS` of at most 2 KiB: pixels, logits
 /// or reason), the incoming message (read whole by the entry point), the stack and the
 /// allocator's slack. 48 MiB covers it.
