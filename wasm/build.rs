@@ -6,6 +6,9 @@
 //! binary is the `.opt.wasm`. [`StripNames`] drops the names and runs the same `wasm-opt`
 //! passes first, so that the check measures the code the chain gets.
 //!
+//! The builder then runs `wasm-opt` again, which writes a name section of generated names; it is
+//! dropped before the IDL is embedded.
+//!
 //! It also points the `handle` export at `zkml_handle` (`src/entry.rs`), which refuses a payload
 //! without a Sails header before Sails' own `handle` runs.
 
@@ -80,6 +83,12 @@ fn main() {
         .with_pre_processor(Box::new(StripNames))
         .build();
     if let Some((_, wasm_path)) = built {
+        // The builder's last `wasm-opt` run keeps a name section of generated names (about
+        // 4 KB), which the chain would count in the instrumented code: drop it before
+        // embedding the IDL.
+        let mut wasm = Optimizer::new(&wasm_path).expect("the optimized .wasm must parse");
+        wasm.strip_custom_sections();
+        wasm.flush_to_file(&wasm_path);
         sails_rs::ClientBuilder::<zkml_app::ZkmlProgram>::from_wasm_path(wasm_path).build_idl();
     }
 }

@@ -4,8 +4,8 @@ use crate::error::VerifierError;
 use alloc::string::ToString;
 use sails_rs::prelude::*;
 use zkml_verifier::{
-    BatchVerification, CompressedProof, ConstantKey, Fr, Meter, Progress, TOTAL_UNITS,
-    Verification, VerifierKey, VerifyError, decode_all, from_le32_canonical, le32,
+    BatchVerification, CompressedProof, ConstantKey, Fr, Meter, Piece, Progress, Stage,
+    TOTAL_UNITS, Verification, VerifierKey, VerifyError, decode_all, from_le32_canonical, le32,
     statement::{self, Output},
 };
 
@@ -94,12 +94,76 @@ pub struct BatchAdvance {
     /// The batch's proofs that got their outcome in this round, by index, with the outcome
     /// (never [`Advance::Pending`]).
     pub finished: Vec<(usize, Advance)>,
+    /// The pieces of work done in this round: the proof's index, unless shared, and what it was.
+    pub work: Vec<(Option<usize>, BatchStage)>,
     /// Work units done.
     pub done: u64,
     /// Estimated work units of the whole batch.
     pub total: u64,
     /// Whether every proof of the batch has its outcome.
     pub complete: bool,
+}
+
+/// A piece of work a batch message did.
+#[sails_type]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchWork {
+    /// The session it was for; `None` for work the batch's sessions share.
+    pub session_id: Option<u64>,
+    /// What it was.
+    pub stage: BatchStage,
+}
+
+/// What a piece of batch work was.
+#[sails_type]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BatchStage {
+    /// A session's output hashes, folds and derandomization.
+    Folds,
+    /// A session's primary SNARK (without its pairing while the batch defers it).
+    Primary,
+    /// A session's secondary SNARK transcript: its sum-checks and the IPA challenges.
+    SecondaryTranscript,
+    /// A session's secondary matrix claim: the shape evaluation.
+    MatrixClaim,
+    /// A session's own IPA scalars, after the batch fell back to checking it alone.
+    IpaScalars,
+    /// A slice of a session's own IPA MSM, after the batch fell back to checking it alone.
+    IpaMsm,
+    /// The combined pairing of the sessions left.
+    CombinedPairing,
+    /// A session's own pairing, after the combined pairing failed.
+    Pairing,
+    /// A session's share of the combined IPA scalars.
+    CombinedScalars,
+    /// The combined MSM's set-up: the generators' scalars.
+    MsmSetUp,
+    /// A slice of the combined IPA MSM, with the final check when it ends.
+    CombinedMsm,
+}
+
+/// A batch's piece of work as its proof's index, unless shared, and what it was; `None` for
+/// a stage that does no work.
+fn batch_work(piece: Piece) -> Option<(Option<usize>, BatchStage)> {
+    Some(match piece {
+        Piece::Stage(i, stage) => (
+            Some(i),
+            match stage {
+                Stage::Folds => BatchStage::Folds,
+                Stage::Primary => BatchStage::Primary,
+                Stage::SecondaryTranscript => BatchStage::SecondaryTranscript,
+                Stage::MatrixClaim => BatchStage::MatrixClaim,
+                Stage::IpaScalars => BatchStage::IpaScalars,
+                Stage::IpaMsm => BatchStage::IpaMsm,
+                Stage::Done => return None,
+            },
+        ),
+        Piece::CombinedPairing => (None, BatchStage::CombinedPairing),
+        Piece::Pairing(i) => (Some(i), BatchStage::Pairing),
+        Piece::Combine(i) => (Some(i), BatchStage::CombinedScalars),
+        Piece::MsmSetUp => (None, BatchStage::MsmSetUp),
+        Piece::Msm => (None, BatchStage::CombinedMsm),
+    })
 }
 
 /// Several sessions' verifications carried out together (`zkml_verifier::BatchVerification`).
@@ -152,6 +216,7 @@ impl BatchJob {
                     .into_iter()
                     .map(|(i, v)| (i, verdict(v)))
                     .collect(),
+                work: progress.work.into_iter().filter_map(batch_work).collect(),
                 done: progress.done,
                 total: progress.total,
                 complete: progress.complete,

@@ -10,8 +10,8 @@ use zkml_client::{
     Zkml as _,
     sessions::{SessionState, Sessions as _, SessionsError},
     verifier::{
-        BatchStatus, VerificationStatus, Verifier as _, VerifierError, VerifierImpl,
-        events::VerifierEvents,
+        BatchStage, BatchStatus, BatchWork, VerificationStatus, Verifier as _, VerifierError,
+        VerifierImpl, events::VerifierEvents,
     },
 };
 use zkml_verifier::{CompressedProof, Fr, decode_all};
@@ -75,23 +75,29 @@ fn answer(i: usize) -> VerificationStatus {
     }
 }
 
-/// What verifying a batch to the end took: each session's outcome (by session id), and the gas
-/// of each message.
+/// What verifying a batch to the end took: each session's outcome (by session id), the gas
+/// of each message and the work the messages reported.
 struct Run {
     outcomes: Vec<(u64, VerificationStatus)>,
     gas: Vec<u128>,
+    work: Vec<BatchWork>,
 }
 
 /// `VerifyBatch(ids)` as `caller`, then `ContinueBatch` until the batch is complete.
 async fn verify_batch_to_the_end(chain: &Chain, caller: u64, ids: &[u64]) -> Run {
     let mut client = chain.as_(caller).verifier();
     let balance = || chain.env().system().balance_of(caller);
-    let (mut gas, mut outcomes) = (Vec::new(), Vec::new());
+    let (mut gas, mut outcomes, mut work) = (Vec::new(), Vec::new(), Vec::new());
     let before = balance();
     let mut status: BatchStatus = client.verify_batch(ids.to_vec()).await.unwrap().unwrap();
     gas.push((before - balance()) / VALUE_PER_GAS);
     loop {
         assert!(status.done <= status.total);
+        assert!(
+            !status.work.is_empty(),
+            "a message that succeeds did some work"
+        );
+        work.extend(status.work);
         outcomes.extend(
             status
                 .outcomes
@@ -110,7 +116,11 @@ async fn verify_batch_to_the_end(chain: &Chain, caller: u64, ids: &[u64]) -> Run
         gas.push((before - balance()) / VALUE_PER_GAS);
     }
     outcomes.sort_by_key(|(id, _)| *id);
-    Run { outcomes, gas }
+    Run {
+        outcomes,
+        gas,
+        work,
+    }
 }
 
 /// The batch's next message with `gas`: `VerifyBatch(ids)` when `first`, else `ContinueBatch`.
@@ -181,6 +191,34 @@ async fn a_batch_of_four_with_one_bad_proof() {
     assert_eq!(verifier.batch().await.unwrap(), None);
     let counts = chain.as_(USER).sessions().counts().await.unwrap();
     assert_eq!((counts.open, counts.finished), (0, 4));
+
+    // The work reported: each good session's own stages and share of the scalars once, the
+    // forged one's folds (where it fails) and nothing more, the shared pieces once.
+    let count = |session_id: Option<u64>, stage: BatchStage| {
+        let piece = BatchWork { session_id, stage };
+        run.work.iter().filter(|w| **w == piece).count()
+    };
+    for (i, &id) in ids.iter().enumerate() {
+        let own = [
+            BatchStage::Primary,
+            BatchStage::SecondaryTranscript,
+            BatchStage::MatrixClaim,
+            BatchStage::CombinedScalars,
+        ];
+        assert_eq!(count(Some(id), BatchStage::Folds), 1, "session {i}");
+        for stage in own {
+            assert_eq!(
+                count(Some(id), stage.clone()),
+                usize::from(i != 2),
+                "session {i}: {stage:?}"
+            );
+        }
+    }
+    assert_eq!(count(None, BatchStage::CombinedPairing), 1);
+    assert_eq!(count(None, BatchStage::MsmSetUp), 1);
+    let slices = count(None, BatchStage::CombinedMsm);
+    assert!(slices >= 1);
+    assert_eq!(run.work.len(), 5 * 3 + 1 + 2 + slices, "{:?}", run.work);
 
     // Events: the start, each session's outcome once, and the progress of every message.
     let (mut outcomes, mut progress) = (Vec::new(), 0);
@@ -448,12 +486,11 @@ async fn batch_gas() {
     }
 }
 
-/// Gas of each stage of a batch, for README: every piece of work before the MSM runs alone in a
-/// message that attaches exactly the gas the program asks for (`NotEnoughGas { needed }`), in
-/// the batch's order (each proof's folds, primary SNARK without its pairing, secondary
-/// transcript and matrix claim; the combined pairing; each proof's share of the combined IPA
-/// scalars; the MSM's set-up); the MSM then runs at the message limit. A benchmark, not part
-/// of CI: `cargo test --release --test gtest batch_stages -- --ignored --nocapture`.
+/// Gas of each stage of a batch, for README: every piece of work before the MSM runs in a
+/// message that attaches exactly the gas the program asks for (`NotEnoughGas { needed }`), and
+/// is labelled by the work the program reports for it (`BatchStatus::work`); from the MSM's
+/// set-up on, the messages run at the message limit. A benchmark, not part of CI:
+/// `cargo test --release --test gtest batch_stages -- --ignored --nocapture`.
 #[tokio::test]
 #[ignore = "benchmark: run with --ignored"]
 async fn batch_stages() {
@@ -467,51 +504,56 @@ async fn batch_stages() {
         let (chain, ids) = with_sessions_on(chain, &users, &proofs).await;
         let mut verifier = chain.as_(STRANGER).verifier();
         let balance = || chain.env().system().balance_of(STRANGER);
-        let per_proof = [
-            "folds",
-            "primary SNARK without pairing",
-            "transcript",
-            "matrix claim",
-        ];
-        let mut labels: Vec<String> = (0..n)
-            .flat_map(|k| per_proof.map(|stage| format!("proof {k}: {stage}")))
-            .collect();
-        labels.push("combined pairing".into());
-        labels.extend((0..n).map(|k| format!("proof {k}: combined IPA scalars")));
-        labels.push("MSM set-up".into());
-        let mut sums = std::collections::BTreeMap::<String, u128>::new();
-        let (mut outcomes, mut msm_gas, mut msm_messages) = (0, 0u128, 0);
-        for (k, label) in labels.iter().enumerate() {
-            let needed = reported_gas(&mut verifier, &ids, k == 0).await;
-            let before = balance();
-            let status = batch_message(&mut verifier, &ids, k == 0, needed)
-                .await
-                .unwrap_or_else(|e| std::panic!("{label}: {e:?}"));
-            outcomes += status.outcomes.len();
-            let gas = (before - balance()) / VALUE_PER_GAS;
-            let stage = label.split(": ").last().unwrap_or(label).to_string();
-            *sums.entry(stage).or_default() += gas;
-            if k < 8 || k >= 4 * n {
-                println!("batch of {n}, {label}: {:.3e} gas", gas as f64);
-            }
-        }
+        // Per label: messages and gas.
+        let mut rows = std::collections::BTreeMap::<String, (usize, u128)>::new();
+        let (mut outcomes, mut first, mut msm) = (0, true, false);
+        let (mut messages, mut total) = (0usize, 0u128);
         loop {
+            let needed = match msm {
+                true => None,
+                false => Some(reported_gas(&mut verifier, &ids, first).await),
+            };
             let before = balance();
-            let status = verifier.continue_batch().await.unwrap().unwrap();
-            msm_gas += (before - balance()) / VALUE_PER_GAS;
-            msm_messages += 1;
+            let status = match needed {
+                Some(gas) => batch_message(&mut verifier, &ids, first, gas).await,
+                None => verifier.continue_batch().await.expect("the message runs"),
+            }
+            .unwrap_or_else(|e| std::panic!("message {}: {e:?}", messages + 1));
+            let gas = (before - balance()) / VALUE_PER_GAS;
+            let stages: Vec<String> = status
+                .work
+                .iter()
+                .map(|w| format!("{:?}", w.stage))
+                .collect();
+            assert!(!stages.is_empty(), "message {}: no work", messages + 1);
+            msm |= stages.iter().any(|s| s == "MsmSetUp");
+            let label = if msm && !stages.contains(&"MsmSetUp".to_string()) {
+                "CombinedMsm and final check".to_string()
+            } else {
+                stages.join(" + ")
+            };
+            let row = rows.entry(label).or_default();
+            row.0 += 1;
+            row.1 += gas;
+            (first, messages, total) = (false, messages + 1, total + gas);
             outcomes += status.outcomes.len();
             if status.complete {
                 break;
             }
+            assert!(messages < 200, "the batch does not end");
         }
         assert_eq!(outcomes, n);
-        for (stage, gas) in &sums {
-            println!("batch of {n}, all {stage}: {:.3e} gas", *gas as f64);
+        for (label, (count, gas)) in &rows {
+            println!(
+                "batch of {n}, {label}: {count} messages, {:.3e} gas, {:.3e} per message",
+                *gas as f64,
+                *gas as f64 / *count as f64
+            );
         }
         println!(
-            "batch of {n}, MSM and final check: {:.3e} gas in {msm_messages} messages",
-            msm_gas as f64
+            "batch of {n}: {messages} messages, {:.3e} gas, {:.3e} per proof",
+            total as f64,
+            total as f64 / n as f64
         );
     }
 }

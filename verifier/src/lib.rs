@@ -45,7 +45,7 @@ mod transcript;
 mod verification;
 mod wire;
 
-pub use batch::{BatchProgress, BatchVerification, MAX_BATCH, Verdict};
+pub use batch::{BatchProgress, BatchVerification, MAX_BATCH, Piece, Verdict};
 pub use codec::decode_all;
 pub use constants::{ConstantKey, KeyDecoder};
 pub use error::VerifyError;

@@ -46,6 +46,31 @@ impl Meter for Counted<'_> {
     }
 }
 
+/// A meter that covers at least `floor` units until the first spend: a piece of work chosen
+/// against the budget read before it is not refused over what choosing it cost (in a program,
+/// the gas left falls between the two reads).
+pub(crate) struct Granted<'a> {
+    inner: &'a mut dyn Meter,
+    floor: u64,
+}
+
+impl<'a> Granted<'a> {
+    pub(crate) fn new(inner: &'a mut dyn Meter, floor: u64) -> Self {
+        Self { inner, floor }
+    }
+}
+
+impl Meter for Granted<'_> {
+    fn left(&self) -> u64 {
+        self.inner.left().max(self.floor)
+    }
+
+    fn spend(&mut self, units: u64) {
+        self.floor = 0;
+        self.inner.spend(units);
+    }
+}
+
 /// A meter in another unit: `weight` hundredths of an outer unit per inner unit (the MSM counts
 /// multiplication equivalents, each charged `MSM_WEIGHT_PERCENT` hundredths of a unit).
 pub(crate) struct Weighted<'a> {
@@ -88,5 +113,16 @@ mod tests {
         assert_eq!(counted.spent, 307);
         counted.spend(u64::MAX);
         assert_eq!(counted.left(), 0);
+    }
+
+    #[test]
+    fn a_grant_covers_its_floor_until_the_first_spend() {
+        let mut budget = 90u64;
+        let mut granted = Granted::new(&mut budget, 100);
+        assert_eq!(granted.left(), 100);
+        granted.spend(30);
+        assert_eq!(granted.left(), 60);
+        let mut budget = 500u64;
+        assert_eq!(Granted::new(&mut budget, 100).left(), 500);
     }
 }

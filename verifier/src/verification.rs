@@ -279,6 +279,17 @@ impl Verification {
         ck: &ConstantKey,
         meter: &mut dyn Meter,
     ) -> Result<Progress, VerifyError> {
+        self.advance_listing(vk, ck, meter, &mut Vec::new())
+    }
+
+    /// [`Verification::advance`], listing in `ran` each stage it works on (the MSM once a call).
+    pub(crate) fn advance_listing(
+        &mut self,
+        vk: &VerifierKey,
+        ck: &ConstantKey,
+        meter: &mut dyn Meter,
+        ran: &mut Vec<Stage>,
+    ) -> Result<Progress, VerifyError> {
         let mut meter = Counted::new(meter);
         let pending = |done| Progress::Pending {
             done,
@@ -301,6 +312,7 @@ impl Verification {
                 return Ok(pending(self.done));
             }
             let before = meter.spent;
+            ran.push(stage);
             let result = self.step(vk, ck, &mut meter);
             if stage != Stage::IpaMsm {
                 meter.spend(needed);

@@ -20,7 +20,7 @@ use crate::{
             SessionsState,
         },
     },
-    verification,
+    verification::{self, BatchWork},
 };
 use core::cell::{Cell, RefCell};
 use sails_rs::prelude::*;
@@ -82,6 +82,8 @@ pub struct BatchStatus {
     pub total: u64,
     /// Whether every session of the batch has its outcome; if not, call `ContinueBatch`.
     pub complete: bool,
+    /// The pieces of work this message did, in order.
+    pub work: Vec<BatchWork>,
     /// The sessions that got their outcome in this message.
     pub outcomes: Vec<BatchOutcome>,
 }
@@ -302,6 +304,7 @@ impl VerifierService<'_> {
             done,
             total,
             complete,
+            work,
             finished,
         } = round;
         if let Some(ids) = session_ids {
@@ -341,6 +344,7 @@ impl VerifierService<'_> {
             done,
             total,
             complete,
+            work,
             outcomes,
         })
     }

@@ -12,8 +12,8 @@ use zkml_proving::{Opening, ProofFile, Prover, SetupConfig, encode, verify_with}
 use zkml_verifier::nova_format::{parse_proof, parse_vk};
 use zkml_verifier::statement::{STEPS, z0_words};
 use zkml_verifier::{
-    BatchVerification, CompressedProof, ConstantKey, Fr, Verdict, Verification, VerifierKey,
-    VerifyError, from_le32_canonical, le32, verify,
+    BatchVerification, CompressedProof, ConstantKey, Fr, Piece, Stage, Verdict, Verification,
+    VerifierKey, VerifyError, from_le32_canonical, le32, verify,
 };
 
 /// A model's keys in both verifiers' forms.
@@ -164,15 +164,15 @@ fn claim(proof: &ProofFile) -> Claim {
 }
 
 /// Our batch verifier's verdicts on `claims`, advanced `budget` units per call (as a program
-/// does, one message per call); also the number of calls.
-fn batch_verdicts(keys: &Keys, claims: &[Claim], budget: u64) -> (Vec<Verdict>, usize) {
+/// does, one message per call); also the number of calls and the pieces of work they listed.
+fn batch_run(keys: &Keys, claims: &[Claim], budget: u64) -> (Vec<Verdict>, usize, Vec<Piece>) {
     let verifications = claims
         .iter()
         .map(|(proof, z0, steps)| Verification::new(proof.clone(), z0.clone(), *steps))
         .collect();
     let mut batch = BatchVerification::new(verifications).unwrap();
     let mut verdicts: Vec<Option<Verdict>> = vec![None; claims.len()];
-    let mut calls = 0;
+    let (mut calls, mut work) = (0, Vec::new());
     loop {
         calls += 1;
         assert!(calls < 500, "the batch does not progress");
@@ -180,15 +180,26 @@ fn batch_verdicts(keys: &Keys, claims: &[Claim], budget: u64) -> (Vec<Verdict>, 
             .advance(&keys.ours, &keys.constants, &mut { budget })
             .unwrap();
         assert!(progress.done <= progress.total);
+        assert!(
+            !progress.work.is_empty(),
+            "a call that progressed lists its work"
+        );
+        work.extend(progress.work);
         for (i, verdict) in progress.finished {
             assert!(verdicts[i].is_none(), "proof {i} got two verdicts");
             verdicts[i] = Some(verdict);
         }
         if progress.complete {
             let verdicts = verdicts.into_iter().map(Option::unwrap).collect();
-            return (verdicts, calls);
+            return (verdicts, calls, work);
         }
     }
+}
+
+/// [`batch_run`]'s verdicts and number of calls.
+fn batch_verdicts(keys: &Keys, claims: &[Claim], budget: u64) -> (Vec<Verdict>, usize) {
+    let (verdicts, calls, _) = batch_run(keys, claims, budget);
+    (verdicts, calls)
 }
 
 /// Each claim's verdict when verified alone.
@@ -217,6 +228,91 @@ fn a_batch_of_valid_proofs_verifies_each() {
     assert!(calls > 4, "{calls}");
 }
 
+/// A program's meter: it reads the gas left, which falls a little at every read (the memory
+/// pages the verifier touches in between cost gas). Here a unit a read.
+struct Drifting {
+    left: std::cell::Cell<u64>,
+}
+
+impl zkml_verifier::Meter for Drifting {
+    fn left(&self) -> u64 {
+        let left = self.left.get();
+        self.left.set(left.saturating_sub(1));
+        left
+    }
+
+    fn spend(&mut self, units: u64) {
+        self.left.set(self.left.get().saturating_sub(units));
+    }
+}
+
+/// Every call given exactly the units the batch asked for (`Budget { needed }`) does some
+/// work, although the budget falls between the choice of a piece and its start.
+#[test]
+fn a_call_given_what_it_asked_for_progresses() {
+    let s = &*SETUP;
+    let claims: Vec<Claim> = [0, 1, 0, 1].map(|i| claim(&s.proofs[i])).into();
+    let verifications = claims
+        .iter()
+        .map(|(proof, z0, steps)| Verification::new(proof.clone(), z0.clone(), *steps))
+        .collect();
+    let mut batch = BatchVerification::new(verifications).unwrap();
+    let mut verdicts = 0;
+    for call in 0.. {
+        assert!(call < 2_000, "the batch does not end");
+        let needed = match batch.advance(&s.keys.ours, &s.keys.constants, &mut 0) {
+            Err(VerifyError::Budget { needed }) => needed,
+            other => panic!("a call without budget must be refused: {other:?}"),
+        };
+        let mut meter = Drifting {
+            left: needed.into(),
+        };
+        let progress = batch
+            .advance(&s.keys.ours, &s.keys.constants, &mut meter)
+            .unwrap_or_else(|e| panic!("call {call}, given {needed} units: {e:?}"));
+        assert!(!progress.work.is_empty(), "call {call} did nothing");
+        verdicts += progress.finished.len();
+        if progress.complete {
+            break;
+        }
+    }
+    assert_eq!(verdicts, claims.len());
+}
+
+/// A batch of valid proofs lists each proof's own stages once, then the shared pieces once each,
+/// and the MSM in slices; no fallback.
+#[test]
+fn a_batch_lists_its_work() {
+    let s = &*SETUP;
+    let claims: Vec<Claim> = [0, 1, 0].map(|i| claim(&s.proofs[i])).into();
+    let (verdicts, calls, work) = batch_run(&s.keys, &claims, MESSAGE_UNITS);
+    assert!(verdicts.iter().all(Result::is_ok));
+    let count = |piece: Piece| work.iter().filter(|&&p| p == piece).count();
+    let own = [
+        Stage::Folds,
+        Stage::Primary,
+        Stage::SecondaryTranscript,
+        Stage::MatrixClaim,
+    ];
+    for i in 0..claims.len() {
+        for stage in own {
+            assert_eq!(count(Piece::Stage(i, stage)), 1, "proof {i}: {stage:?}");
+        }
+        assert_eq!(count(Piece::Combine(i)), 1, "proof {i}");
+        assert_eq!(count(Piece::Pairing(i)), 0, "proof {i}");
+    }
+    assert_eq!(count(Piece::CombinedPairing), 1);
+    assert_eq!(count(Piece::MsmSetUp), 1);
+    let slices = count(Piece::Msm);
+    assert!(
+        slices >= 1 && slices <= calls,
+        "{slices} slices in {calls} calls"
+    );
+    assert_eq!(work.len(), 5 * claims.len() + 2 + slices, "{work:?}");
+    let first_shared = work.iter().position(|p| !matches!(p, Piece::Stage(..)));
+    assert_eq!(first_shared, Some(4 * claims.len()), "{work:?}");
+}
+
 /// A batch of 4 with one tampered proof, for each place a proof can fail: its own stages (another
 /// input), the combined pairing (a HyperKZG witness moved), the combined IPA MSM (â changed).
 /// The three good proofs verify, the bad one is rejected with its own failure, as when alone.
@@ -237,9 +333,23 @@ fn a_batch_with_one_bad_proof_verifies_the_good_ones() {
         let mut claims = good.clone();
         let other = good[(bad + 1) % 4].clone();
         tamper(&mut claims[bad], &other);
-        let (verdicts, _) = batch_verdicts(&s.keys, &claims, MESSAGE_UNITS);
+        let (verdicts, _, work) = batch_run(&s.keys, &claims, MESSAGE_UNITS);
         let expected = alone(&s.keys, &claims);
         assert_eq!(verdicts, expected, "{what}");
+        // The fallback shows in the work listed: each proof's own pairing, or its own MSM.
+        let pairings = work
+            .iter()
+            .filter(|p| matches!(p, Piece::Pairing(_)))
+            .count();
+        let own_msms = (0..4)
+            .filter(|&i| work.contains(&Piece::Stage(i, Stage::IpaMsm)))
+            .count();
+        let fallback = match what {
+            "a moved pairing witness" => (4, 0),
+            "another IPA scalar" => (0, 4),
+            _ => (0, 0),
+        };
+        assert_eq!((pairings, own_msms), fallback, "{what}");
         for (i, verdict) in verdicts.iter().enumerate() {
             assert_eq!(verdict.is_ok(), i != bad, "{what}: proof {i}");
         }

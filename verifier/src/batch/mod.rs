@@ -15,12 +15,12 @@ mod pairing;
 use crate::constants::ConstantKey;
 use crate::error::VerifyError;
 use crate::field::Fr;
-use crate::meter::{Counted, Meter, Weighted};
+use crate::meter::{Counted, Granted, Meter, Weighted};
 use crate::msm::Cost;
 use crate::pcs::hyperkzg::{PairingInputs, pairing_check};
 use crate::verification::{
     FOLD_UNITS, MATRIX_UNITS, MSM_UNITS, MSM_WEIGHT_PERCENT, PAIRING_UNITS, PRIMARY_UNITS,
-    Progress, SCALAR_UNITS, TRANSCRIPT_UNITS, Verification, min_msm_slice,
+    Progress, SCALAR_UNITS, Stage, TRANSCRIPT_UNITS, Verification, min_msm_slice,
 };
 use crate::wire::VerifierKey;
 use alloc::vec::Vec;
@@ -33,11 +33,30 @@ pub const MAX_BATCH: usize = 16;
 /// A batched proof's verdict: its public output `zn`, or why it was rejected.
 pub type Verdict = Result<Vec<Fr>, VerifyError>;
 
+/// A piece of a batch's work; proofs are named by their index in the batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Piece {
+    /// A stage of one proof's own verification (before the deferred checks, or after a fallback).
+    Stage(usize, Stage),
+    /// The combined pairing of the remaining proofs.
+    CombinedPairing,
+    /// One proof's own pairing, after the combined pairing failed.
+    Pairing(usize),
+    /// One proof's share of the combined IPA scalars.
+    Combine(usize),
+    /// The combined MSM's set-up: the generators' scalars.
+    MsmSetUp,
+    /// A slice of the combined MSM, with the final check when it ends.
+    Msm,
+}
+
 /// Where a batch stands after [`BatchVerification::advance`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BatchProgress {
     /// The proofs that got their verdict in this call, by their index in the batch.
     pub finished: Vec<(usize, Verdict)>,
+    /// The pieces of work this call did, in order.
+    pub work: Vec<Piece>,
     /// Units done so far.
     pub done: u64,
     /// Estimated units of the whole batch (it grows if a combined check fails and the batch
@@ -151,23 +170,29 @@ impl BatchVerification {
         ck: &ConstantKey,
         meter: &mut dyn Meter,
     ) -> Result<BatchProgress, VerifyError> {
-        let mut finished = Vec::new();
+        let mut out = Output::default();
         let mut meter = Counted::new(meter);
         while !matches!(self.phase, Phase::Done) {
-            let needed = self.next_units(meter.left());
-            if needed > meter.left() {
-                if meter.spent == 0 && finished.is_empty() {
-                    return Err(VerifyError::Budget { needed });
-                }
+            let left = meter.left();
+            let needed = self.next_units(left);
+            if needed > left {
                 break;
             }
-            if self.step(vk, ck, &mut meter, &mut finished) == Step::Stop {
+            let mut granted = Granted::new(&mut meter, needed);
+            if self.step(vk, ck, &mut granted, left, &mut out) == Step::Stop {
                 break;
             }
         }
+        if out.work.is_empty() && !matches!(self.phase, Phase::Done) {
+            // Nothing done: the next piece needs more than `meter` covers.
+            return Err(VerifyError::Budget {
+                needed: self.next_units(0),
+            });
+        }
         self.done = (self.done + meter.spent).min(self.total);
         Ok(BatchProgress {
-            finished,
+            finished: out.finished,
+            work: out.work,
             done: self.done,
             total: self.total,
             complete: matches!(self.phase, Phase::Done),
@@ -218,31 +243,33 @@ impl BatchVerification {
     }
 
     /// Records proof `i`'s verdict.
-    fn finish(&mut self, i: usize, verdict: Verdict, finished: &mut Vec<(usize, Verdict)>) {
+    fn finish(&mut self, i: usize, verdict: Verdict, out: &mut Output) {
         self.items[i].finished = true;
-        finished.push((i, verdict));
+        out.finished.push((i, verdict));
     }
 
-    /// Does the next piece of work, spending it on `meter`.
+    /// Does the next piece of work, chosen for `left` units, spending it on `meter` (which covers
+    /// the piece's least units, checked against `left`).
     fn step(
         &mut self,
         vk: &VerifierKey,
         ck: &ConstantKey,
         meter: &mut dyn Meter,
-        finished: &mut Vec<(usize, Verdict)>,
+        left: u64,
+        out: &mut Output,
     ) -> Step {
         let remaining: Vec<usize> = self.remaining().collect();
         match mem::replace(&mut self.phase, Phase::Done) {
             Phase::Reduce => {
                 self.phase = Phase::Reduce;
-                let Some(i) = self.next_to_reduce(meter.left()) else {
+                let Some(i) = self.next_to_reduce(left) else {
                     self.phase = match remaining.len() {
                         0 => Phase::Done,
                         _ => Phase::Pairing,
                     };
                     return Step::Go;
                 };
-                self.run_alone(i, vk, ck, meter, finished)
+                self.run_alone(i, vk, ck, meter, out)
             }
             Phase::Pairing => {
                 let inputs: Vec<&PairingInputs> = remaining
@@ -250,6 +277,7 @@ impl BatchVerification {
                     .filter_map(|&i| self.items[i].verification.deferred_checks())
                     .map(|(p, _)| p)
                     .collect();
+                out.work.push(Piece::CombinedPairing);
                 self.phase = match pairing::combined_check(&vk.primary.kzg, &inputs) {
                     Ok(()) => self.combination(&remaining, ck),
                     Err(_) => Phase::PairingFallback,
@@ -264,14 +292,15 @@ impl BatchVerification {
                     return Step::Go;
                 };
                 self.items[i].paired = true;
+                out.work.push(Piece::Pairing(i));
                 let inputs = self.items[i]
                     .verification
                     .deferred_checks()
                     .map(|(p, _)| *p);
                 match inputs.map(|p| pairing_check(&vk.primary.kzg, &p)) {
                     Some(Ok(())) => {}
-                    Some(Err(e)) => self.finish(i, Err(e), finished),
-                    None => self.finish(i, Err(STATE_ERROR), finished),
+                    Some(Err(e)) => self.finish(i, Err(e), out),
+                    None => self.finish(i, Err(STATE_ERROR), out),
                 }
                 meter.spend(pairing::PAIRING_CHECK_UNITS);
                 Step::Go
@@ -279,6 +308,7 @@ impl BatchVerification {
             Phase::Combine(mut combination) => {
                 let mut cost = Cost::default();
                 if combination.is_complete() {
+                    out.work.push(Piece::MsmSetUp);
                     match combination.into_msm(&mut cost) {
                         Ok(msm) => self.phase = Phase::Msm(msm),
                         Err(_) => self.fall_back(&remaining),
@@ -287,6 +317,7 @@ impl BatchVerification {
                     return Step::Go;
                 }
                 let added = remaining.get(combination.added()).and_then(|&i| {
+                    out.work.push(Piece::Combine(i));
                     let v = &self.items[i].verification;
                     let (_, check) = v.deferred_checks()?;
                     let proof = &v.proof().secondary.ipa;
@@ -303,13 +334,16 @@ impl BatchVerification {
                 let mut cost = Cost::default();
                 let mut msm_meter = Weighted::new(meter, MSM_WEIGHT_PERCENT);
                 let outcome = msm.step(&ck.secondary, &mut msm_meter, &mut cost);
+                if !matches!(outcome, Ok(None)) || cost != Cost::default() {
+                    out.work.push(Piece::Msm);
+                }
                 match outcome {
                     Ok(None) => self.phase = Phase::Msm(msm),
                     Ok(Some(true)) => {
                         let share = (MSM_UNITS + SCALAR_UNITS) / remaining.len() as u64;
                         for i in remaining {
                             let zn = self.items[i].verification.complete(share);
-                            self.finish(i, Ok(zn), finished);
+                            self.finish(i, Ok(zn), out);
                         }
                     }
                     Ok(Some(false)) | Err(_) => self.fall_back(&remaining),
@@ -323,7 +357,7 @@ impl BatchVerification {
                     self.phase = Phase::Done;
                     return Step::Go;
                 };
-                self.run_alone(i, vk, ck, meter, finished)
+                self.run_alone(i, vk, ck, meter, out)
             }
             Phase::Done => Step::Go,
         }
@@ -365,25 +399,38 @@ impl BatchVerification {
         vk: &VerifierKey,
         ck: &ConstantKey,
         meter: &mut dyn Meter,
-        finished: &mut Vec<(usize, Verdict)>,
+        out: &mut Output,
     ) -> Step {
         let v = &mut self.items[i].verification;
-        match v.advance(vk, ck, meter) {
+        let mut ran = Vec::new();
+        let result = v.advance_listing(vk, ck, meter, &mut ran);
+        out.work
+            .extend(ran.into_iter().map(|stage| Piece::Stage(i, stage)));
+        match result {
             // A deferred proof that reached its deferred checks: on to the next.
             Ok(Progress::Pending { .. }) if v.deferred_checks().is_some() => Step::Go,
             // Stopped before a stage larger than what is left: another proof's may still fit.
             Ok(Progress::Pending { .. }) if matches!(self.phase, Phase::Reduce) => Step::Go,
             Ok(Progress::Pending { .. }) | Err(VerifyError::Budget { .. }) => Step::Stop,
             Ok(Progress::Done(zn)) => {
-                self.finish(i, Ok(zn), finished);
+                self.finish(i, Ok(zn), out);
                 Step::Go
             }
             Err(e) => {
-                self.finish(i, Err(e), finished);
+                self.finish(i, Err(e), out);
                 Step::Go
             }
         }
     }
+}
+
+/// What a call reports beside its progress.
+#[derive(Default)]
+struct Output {
+    /// The verdicts reached.
+    finished: Vec<(usize, Verdict)>,
+    /// The pieces of work done.
+    work: Vec<Piece>,
 }
 
 /// Whether the call goes on after a piece of work.

@@ -5,7 +5,7 @@
 use super::{Finished, Notice, Outcome, Phase, SessionState, SessionsState};
 use crate::{
     error::VerifierError,
-    verification::{Advance, BatchAdvance, BatchJob, MIN_BATCH},
+    verification::{Advance, BatchAdvance, BatchJob, BatchWork, MIN_BATCH},
 };
 use core::mem;
 use sails_rs::prelude::*;
@@ -59,6 +59,8 @@ pub struct BatchRound {
     pub total: u64,
     /// Whether every session of the batch has its outcome.
     pub complete: bool,
+    /// The pieces of work done in this round, in order.
+    pub work: Vec<BatchWork>,
     /// The sessions that got their outcome in this round. (A session purged while in the
     /// batch gets none.)
     pub finished: Vec<BatchEnded>,
@@ -218,10 +220,19 @@ impl SessionsState {
                 done: advance.done,
                 total: advance.total,
                 complete: advance.complete,
+                work: Vec::new(),
                 finished: Vec::new(),
             };
         };
         let (batch_id, sessions) = (batch.id, batch.sessions.clone());
+        let work = advance
+            .work
+            .iter()
+            .map(|&(i, stage)| BatchWork {
+                session_id: i.and_then(|i| sessions.get(i).copied()),
+                stage,
+            })
+            .collect();
         let mut finished = Vec::new();
         for (i, outcome) in advance.finished {
             let outcome = match outcome {
@@ -258,6 +269,7 @@ impl SessionsState {
             done: advance.done,
             total: advance.total,
             complete: advance.complete,
+            work,
             finished,
         }
     }
