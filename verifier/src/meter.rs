@@ -46,9 +46,9 @@ impl Meter for Counted<'_> {
     }
 }
 
-/// A meter that covers at least `floor` units until the first spend: a piece of work chosen
-/// against the budget read before it is not refused over what choosing it cost (in a program,
-/// the gas left falls between the two reads).
+/// A meter that covers at least `floor` units until some units are spent: a piece of work
+/// chosen against the budget read before it is not refused over what choosing it cost (in a
+/// program, the gas left falls between the two reads).
 pub(crate) struct Granted<'a> {
     inner: &'a mut dyn Meter,
     floor: u64,
@@ -66,7 +66,9 @@ impl Meter for Granted<'_> {
     }
 
     fn spend(&mut self, units: u64) {
-        self.floor = 0;
+        if units > 0 {
+            self.floor = 0;
+        }
         self.inner.spend(units);
     }
 }
@@ -119,6 +121,8 @@ mod tests {
     fn a_grant_covers_its_floor_until_the_first_spend() {
         let mut budget = 90u64;
         let mut granted = Granted::new(&mut budget, 100);
+        assert_eq!(granted.left(), 100);
+        granted.spend(0);
         assert_eq!(granted.left(), 100);
         granted.spend(30);
         assert_eq!(granted.left(), 60);

@@ -15,7 +15,7 @@ use crate::constants::ConstantKey;
 use crate::error::VerifyError;
 use crate::field::{Fq, Fr, Grumpkin};
 use crate::instance::RelaxedInstance;
-use crate::meter::{Counted, Meter, Weighted};
+use crate::meter::{Counted, Granted, Meter, Weighted};
 use crate::msm::{Cost, SplitMsm};
 use crate::nova::{Folded, fold};
 use crate::pcs::hyperkzg::PairingInputs;
@@ -313,7 +313,9 @@ impl Verification {
             }
             let before = meter.spent;
             ran.push(stage);
-            let result = self.step(vk, ck, &mut meter);
+            // The stage was checked against this reading: the gas its start costs first must
+            // not refuse it (the MSM's first unit of work).
+            let result = self.step(vk, ck, &mut Granted::new(&mut meter, needed));
             if stage != Stage::IpaMsm {
                 meter.spend(needed);
             }
